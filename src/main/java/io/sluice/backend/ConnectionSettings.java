@@ -1,0 +1,42 @@
+package io.sluice.backend;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The Connector/J properties every backend connection is opened with. They fix the capability flags
+ * Sluice relies on, whatever the user adds through {@code sluice.backend.jdbc-properties}.
+ */
+public final class ConnectionSettings {
+    private ConnectionSettings() {
+    }
+
+    public static String jdbcUrl(String host, int port) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:mysql://" + h + ":" + port + "/";
+    }
+
+    /**
+     * @param foundRows whether the connection reports matched rather than changed rows (CLIENT_FOUND_ROWS);
+     *                  a client only ever runs on a backend that agrees with its own flag
+     */
+    public static Properties properties(boolean foundRows, Map<String, String> userProperties) {
+        Properties p = new Properties();
+        p.putAll(userProperties);
+        // TLS comes with its own settings; until then loopback and private networks talk in plain text.
+        p.putIfAbsent("sslMode", "DISABLED");
+        p.putIfAbsent("allowPublicKeyRetrieval", "true");
+        p.putIfAbsent("connectTimeout", "5000");
+        p.putIfAbsent("tcpKeepAlive", "true");
+        p.put("useAffectedRows", Boolean.toString(!foundRows));
+        // Sluice relays LOAD DATA LOCAL file requests to clients that enabled them, and never reads a file itself.
+        p.put("allowLoadLocalInfile", "true");
+        // Multi-statements follow each client's own flag through COM_SET_OPTION, so the connection starts without.
+        p.put("allowMultiQueries", "false");
+        p.put("autoReconnect", "false");
+        p.put("cacheServerConfiguration", "true");
+        p.put("useServerPrepStmts", "false");
+        p.put("connectionAttributes", "program_name:sluice");
+        return p;
+    }
+}

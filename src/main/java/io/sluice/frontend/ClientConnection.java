@@ -1,0 +1,182 @@
+package io.sluice.frontend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.PacketEncoder;
+import io.sluice.protocol.PacketFramer;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The socket side of one client: frames incoming bytes into packets on the event loop and queues them for
+ * the session's virtual thread; batches outgoing packets and applies backpressure.
+ *
+ * <p>Backpressure both ways: reading pauses while the session has packets queued, and a session writing
+ * faster than the client reads blocks (its virtual thread parks) once {@link #HIGH_WATER} bytes are in
+ * flight, which in turn stops it reading from the backend. So a slow client never makes Sluice buffer a result.
+ */
+final class ClientConnection implements ClientTransport {
+    static final int HIGH_WATER = 512 * 1024;
+    static final int LOW_WATER = 128 * 1024;
+    private static final int FLUSH_THRESHOLD = 64 * 1024;
+    private static final int QUEUE_PAUSE = 8;
+
+    private final NetSocket socket;
+    private final Context context;
+    private final PacketFramer framer;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+    private volatile boolean closed;
+    private volatile boolean readPaused;
+    private boolean framingFailed;
+    private ByteBuf batch;
+    private int sequenceId;
+
+    ClientConnection(NetSocket socket, int maxPacketSize) {
+        this.socket = socket;
+        this.context = Vertx.currentContext();
+        this.framer = new PacketFramer(maxPacketSize);
+    }
+
+    /** Starts reading; call on the socket's event loop. */
+    void start() {
+        socket.handler(this::onData);
+        socket.closeHandler(v -> onClosed());
+        socket.exceptionHandler(e -> socket.close());
+    }
+
+    private void onData(Buffer data) {
+        if (framingFailed) {
+            return;
+        }
+        try {
+            framer.feed(data.getByteBuf(), inbox::add);
+        } catch (RuntimeException e) {
+            // Framing is lost for good: tell the session, which answers and closes, and read no more.
+            framingFailed = true;
+            socket.pause();
+            inbox.add(e);
+            return;
+        }
+        if (inbox.size() >= QUEUE_PAUSE && !readPaused) {
+            readPaused = true;
+            socket.pause();
+        }
+    }
+
+    private void onClosed() {
+        closed = true;
+        inbox.add(ClientGoneException.INSTANCE);
+        signalDrained();
+    }
+
+    @Override
+    public InboundPacket receive(long timeoutNanos) throws InterruptedException {
+        Object next = timeoutNanos <= 0 ? inbox.take() : inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        if (next == null) {
+            return null;
+        }
+        if (readPaused && inbox.size() <= 1) {
+            readPaused = false;
+            context.runOnContext(v -> socket.resume());
+        }
+        if (next instanceof RuntimeException e) {
+            if (e == ClientGoneException.INSTANCE) {
+                inbox.add(e);
+            }
+            throw e;
+        }
+        return (InboundPacket) next;
+    }
+
+    @Override
+    public void sequence(int next) {
+        sequenceId = next & 0xff;
+    }
+
+    @Override
+    public int sequence() {
+        return sequenceId;
+    }
+
+    @Override
+    public void write(byte[] payload, int offset, int length) {
+        if (batch == null) {
+            batch = Unpooled.buffer(Math.max(256, Math.min(length + 8, FLUSH_THRESHOLD * 2)));
+        }
+        sequenceId = PacketEncoder.write(batch, payload, offset, length, sequenceId);
+        if (batch.readableBytes() >= FLUSH_THRESHOLD) {
+            flush();
+        }
+    }
+
+    @Override
+    public void flush() {
+        ByteBuf out = batch;
+        batch = null;
+        if (out == null || !out.isReadable() || closed) {
+            return;
+        }
+        long size = out.readableBytes();
+        inFlight.addAndGet(size);
+        // Unpooled heap memory: nothing to release, whether or not the write succeeds.
+        socket.write(Buffer.buffer(out), ar -> {
+            if (inFlight.addAndGet(-size) <= LOW_WATER) {
+                signalDrained();
+            }
+        });
+        if (inFlight.get() > HIGH_WATER) {
+            awaitDrained();
+        }
+    }
+
+    private void awaitDrained() {
+        lock.lock();
+        try {
+            while (inFlight.get() > LOW_WATER && !closed) {
+                drained.await(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalDrained() {
+        lock.lock();
+        try {
+            drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        flush();
+        closed = true;
+        socket.close();
+    }
+
+    @Override
+    public String remoteHost() {
+        return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    }
+}

@@ -1,0 +1,104 @@
+package io.sluice.frontend;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.pool.BackendPools;
+import io.sluice.protocol.PacketEncoder;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MySQL listener: one Vert.x NetServer per event loop on the same port (Vert.x balances accepted
+ * connections between them). Each accepted client gets a {@link ClientSession} on a virtual thread.
+ */
+public final class ClientListener {
+    private static final Logger LOG = Logger.getLogger(ClientListener.class);
+
+    private final Vertx vertx;
+    private final SluiceConfig config;
+    private final SessionServices services;
+    private String deploymentId;
+    private volatile int boundPort;
+
+    public ClientListener(Vertx vertx, SluiceConfig config, BackendPools pools, ClientRegistry registry) {
+        this.vertx = vertx;
+        this.config = config;
+        this.services = new SessionServices(config, pools, registry);
+    }
+
+    /** Binds the listener; blocks until it is bound or failed. */
+    public void start(Duration timeout) throws Exception {
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        deploymentId = vertx.deployVerticle(() -> new AcceptVerticle(), new DeploymentOptions().setInstances(instances))
+                .toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("Sluice listening for MySQL clients on %s:%d", config.listen().host(), boundPort);
+    }
+
+    public int port() {
+        return boundPort;
+    }
+
+    /** Stops accepting new clients; connected ones are not touched. */
+    public void stop() throws Exception {
+        if (deploymentId != null) {
+            vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            deploymentId = null;
+        }
+    }
+
+    private void accept(NetSocket socket) {
+        ClientRegistry registry = services.registry();
+        if (!registry.tryAdmit()) {
+            // As the server does: the error takes the place of the handshake.
+            socket.write(Buffer.buffer(frame(Errors.tooManyConnections().encode()))).onComplete(ar -> socket.close());
+            return;
+        }
+        ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
+                config.client().maxPacketSize().asLongValue()));
+        ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
+        registry.register(session);
+        connection.start();
+        Thread.ofVirtual().name("sluice-client-", session.connectionId()).start(session);
+    }
+
+    private static byte[] frame(byte[] payload) {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer(payload.length + 4);
+        PacketEncoder.write(out, payload, 0);
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
+    }
+
+    private final class AcceptVerticle extends AbstractVerticle {
+        private NetServer server;
+
+        @Override
+        public void start(Promise<Void> started) {
+            NetServerOptions options = new NetServerOptions()
+                    .setHost(config.listen().host())
+                    .setPort(config.listen().port())
+                    .setTcpNoDelay(true)
+                    .setReuseAddress(true)
+                    .setAcceptBacklog(1024);
+            server = vertx.createNetServer(options).connectHandler(ClientListener.this::accept);
+            server.listen().onSuccess(s -> {
+                boundPort = s.actualPort();
+                started.complete();
+            }).onFailure(started::fail);
+        }
+
+        @Override
+        public void stop(Promise<Void> stopped) {
+            server.close().onComplete(ar -> stopped.complete());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.sluice.frontend;
+
+import io.sluice.protocol.InboundPacket;
+
+/**
+ * What a client session needs from its connection: packets in, packets out with sequence ids, close.
+ * Called only from the session's own thread.
+ */
+interface ClientTransport {
+
+    /**
+     * Next packet from the client, or null when {@code timeoutNanos} (0 = no limit) passes first.
+     *
+     * @throws ClientGoneException when the client closed the connection
+     * @throws RuntimeException    the framing error that ended reading (packet too large, bad sequence)
+     */
+    InboundPacket receive(long timeoutNanos) throws InterruptedException;
+
+    /** Sets the sequence id of the next packet written. */
+    void sequence(int next);
+
+    int sequence();
+
+    /** Queues one logical packet (split if 16 MB or larger); written out by {@link #flush()} or when the batch grows. */
+    void write(byte[] payload, int offset, int length);
+
+    default void write(byte[] payload) {
+        write(payload, 0, payload.length);
+    }
+
+    /** Sends what is queued; blocks while too much is still unread by the client. */
+    void flush();
+
+    boolean isClosed();
+
+    void close();
+
+    String remoteHost();
+}

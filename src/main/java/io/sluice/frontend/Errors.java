@@ -1,0 +1,89 @@
+package io.sluice.frontend;
+
+import io.sluice.protocol.ErrPacket;
+import io.sluice.protocol.ErrorCode;
+
+/** The errors Sluice itself answers with, worded like the server's where the server has an equivalent. */
+final class Errors {
+    private Errors() {
+    }
+
+    static ErrPacket tooManyConnections() {
+        return new ErrPacket(ErrorCode.ER_CON_COUNT_ERROR, "08004", "Too many connections");
+    }
+
+    static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
+        return new ErrPacket(ErrorCode.ER_ACCESS_DENIED_ERROR, "28000",
+                "Access denied for user '" + user + "'@'" + host + "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
+    }
+
+    static ErrPacket badHandshake(String why) {
+        return new ErrPacket(ErrorCode.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake: " + why);
+    }
+
+    static ErrPacket unknownCommand(int command) {
+        return new ErrPacket(ErrorCode.ER_UNKNOWN_COM_ERROR, "08S01", "Unknown command 0x" + Integer.toHexString(command));
+    }
+
+    static ErrPacket notSupported(String what) {
+        return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000", "This version of Sluice doesn't yet support '" + what + "'");
+    }
+
+    static ErrPacket packetTooLarge(long limit) {
+        return new ErrPacket(ErrorCode.ER_NET_PACKET_TOO_LARGE, "08S01",
+                "Got a packet bigger than 'max_allowed_packet' bytes (limit " + limit + ")");
+    }
+
+    static ErrPacket outOfOrder(int got, int expected) {
+        return new ErrPacket(ErrorCode.ER_NET_PACKETS_OUT_OF_ORDER, "08S01",
+                "Got packets out of order (sequence id " + got + ", expected " + expected + ")");
+    }
+
+    static ErrPacket malformed(String why) {
+        return new ErrPacket(ErrorCode.ER_MALFORMED_PACKET, "HY000", "Malformed communication packet: " + why);
+    }
+
+    static ErrPacket handshakeTimeout(long millis) {
+        return new ErrPacket(ErrorCode.ER_HANDSHAKE_ERROR, "08S01", "Bad handshake: no response within " + millis + " ms");
+    }
+
+    static ErrPacket authPluginUnsupported(String plugin) {
+        return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_AUTH_MODE, "08004",
+                "Client does not support authentication protocol requested by server (" + plugin + "); consider upgrading MySQL client");
+    }
+
+    static ErrPacket fullAuthUnavailable() {
+        return new ErrPacket(ErrorCode.ER_ACCESS_DENIED_ERROR, "28000",
+                "caching_sha2_password full authentication requires TLS or RSA, which this Sluice does not offer; use the fast path or mysql_native_password");
+    }
+
+    static ErrPacket borrowTimeout(String message) {
+        return new ErrPacket(ErrorCode.PROXY_BORROW_TIMEOUT, "HY000", message);
+    }
+
+    static ErrPacket backendUnavailable(String message) {
+        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+    }
+
+    static ErrPacket backendLost(String message) {
+        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+    }
+
+    static ErrPacket localInfileDisabled() {
+        return new ErrPacket(1148, "42000",
+                "The used command is not allowed with this MySQL version: LOAD DATA LOCAL needs a client that enables CLIENT_LOCAL_FILES");
+    }
+
+    static ErrPacket noSuchThread(long id) {
+        return new ErrPacket(ErrorCode.ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: " + id);
+    }
+
+    static ErrPacket notOwner(long id) {
+        return new ErrPacket(ErrorCode.ER_KILL_DENIED_ERROR, "HY000", "You are not owner of thread " + id);
+    }
+
+    static ErrPacket unsupportedKill() {
+        return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000",
+                "Sluice supports KILL [CONNECTION | QUERY] <id> with an id from CONNECTION_ID() of a Sluice session");
+    }
+}

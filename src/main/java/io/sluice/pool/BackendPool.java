@@ -1,0 +1,270 @@
+package io.sluice.pool;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalDataSourceListener;
+import io.agroal.api.cache.ConnectionCache;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import io.agroal.pool.wrapper.ConnectionWrapper;
+import io.sluice.backend.BackendConnection;
+import io.sluice.backend.ConnectionSettings;
+import io.sluice.config.SluiceConfig;
+import io.sluice.credentials.Credential;
+import io.sluice.protocol.CommandType;
+import io.sluice.protocol.OkPacket;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The backend connections of one (target, user): Agroal pools of Connector/J connections behind a fair
+ * semaphore. The semaphore makes waiting clients first-come first-served and bounds the connections in use
+ * to {@code max-size} across the pool's variants.
+ *
+ * <p>There is one Agroal pool per value of CLIENT_FOUND_ROWS, fixed at connect time and changing what UPDATE
+ * reports, so a client only ever runs on a connection that agrees with it. Most applications use one.
+ */
+public final class BackendPool implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BackendPool.class);
+
+    private final String name;
+    private final Target target;
+    private final Supplier<Credential> credential;
+    private final SluiceConfig.Pool config;
+    private final Map<String, String> jdbcProperties;
+    private final Consumer<BackendConnection> onConnect;
+    private final Semaphore permits;
+    private final AgroalDataSource[] variants = new AgroalDataSource[2];
+    private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
+
+    BackendPool(Target target, Supplier<Credential> credential, SluiceConfig.Pool config, Map<String, String> jdbcProperties,
+            Consumer<BackendConnection> onConnect) {
+        this.target = target;
+        this.credential = credential;
+        this.name = target.name() + "/" + credential.get().username();
+        this.config = config;
+        this.jdbcProperties = jdbcProperties;
+        this.onConnect = onConnect;
+        this.permits = new Semaphore(config.maxSize(), true);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public int maxSize() {
+        return config.maxSize();
+    }
+
+    /** Clients queued for a connection right now. */
+    public int waiting() {
+        return permits.getQueueLength();
+    }
+
+    /** Connections handed out right now. */
+    public int borrowed() {
+        return config.maxSize() - permits.availablePermits();
+    }
+
+    /**
+     * Borrows a connection whose CLIENT_FOUND_ROWS matches {@code foundRows}, waiting at most until {@code deadlineNanos}
+     * (a {@link System#nanoTime()} value).
+     */
+    public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
+        long wait = deadlineNanos - System.nanoTime();
+        if (!permits.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+            throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+        }
+        Connection pooled = null;
+        try {
+            pooled = dataSource(foundRows).getConnection();
+            Object physical = BackendConnection.physicalOf(pooled);
+            PooledBackend backend = backends.get(physical);
+            if (backend == null) {
+                BackendConnection connection = BackendConnection.attach(pooled);
+                onConnect.accept(connection);
+                backend = new PooledBackend(connection);
+                backends.put(physical, backend);
+            }
+            return new Lease(this, pooled, backend, foundRows);
+        } catch (SQLException e) {
+            if (pooled != null) {
+                discard(pooled);
+            }
+            permits.release();
+            throw unavailable(e);
+        } catch (RuntimeException e) {
+            if (pooled != null) {
+                discard(pooled);
+            }
+            permits.release();
+            throw e;
+        }
+    }
+
+    /** Gives a connection back; {@code how} says whether it is clean, needs a reset, or must go. */
+    public void release(Lease lease, Release how, String reason) {
+        if (!lease.markReleased()) {
+            return;
+        }
+        try {
+            Release decision = how;
+            if (decision == Release.RESET && !reset(lease.backend())) {
+                decision = Release.DISCARD;
+                reason = "reset failed";
+            }
+            if (decision == Release.DISCARD) {
+                LOG.debugf("discarding backend connection %d of %s: %s", lease.backend().connection().threadId(), name, reason);
+                lease.backend().connection().abort();
+                discard(lease.pooled());
+            } else {
+                lease.pooled().close();
+            }
+        } catch (SQLException e) {
+            LOG.debugf(e, "returning a connection to %s failed", name);
+        } finally {
+            permits.release();
+        }
+    }
+
+    /** Takes the backend out of its default schema; false if the backend broke doing so. */
+    public boolean clearSchema(PooledBackend backend) {
+        try {
+            backend.connection().changeUser(credential.get());
+            backend.state().forget();
+            backend.state().schema(null);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Stops the statement running on backend thread {@code threadId} (KILL QUERY), from a connection of its own
+     * so that it works even when every pooled connection is busy.
+     */
+    public void killQuery(long threadId) {
+        Credential login = credential.get();
+        java.util.Properties props = ConnectionSettings.properties(true, jdbcProperties);
+        props.setProperty("user", login.username());
+        props.setProperty("password", login.passwordString());
+        try (Connection c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("KILL QUERY " + threadId);
+        } catch (SQLException e) {
+            LOG.debugf("KILL QUERY %d on %s failed: %s", threadId, name, e.getMessage());
+        }
+    }
+
+    private boolean reset(PooledBackend backend) {
+        try {
+            byte[] answer = backend.connection().call(new byte[] {CommandType.COM_RESET_CONNECTION});
+            if ((answer[0] & 0xff) != OkPacket.HEADER) {
+                return false;
+            }
+            backend.state().afterReset();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void discard(Connection pooled) {
+        try {
+            if (pooled instanceof ConnectionWrapper wrapper) {
+                // The only per-connection way to make Agroal destroy rather than re-pool a connection.
+                wrapper.getHandler().setFlushOnly();
+            }
+            pooled.close();
+        } catch (SQLException e) {
+            LOG.debugf(e, "closing a discarded connection of %s failed", name);
+        }
+    }
+
+    private synchronized AgroalDataSource dataSource(boolean foundRows) throws SQLException {
+        int index = foundRows ? 1 : 0;
+        if (variants[index] == null) {
+            variants[index] = create(foundRows);
+        }
+        return variants[index];
+    }
+
+    private AgroalDataSource create(boolean foundRows) throws SQLException {
+        Credential login = credential.get();
+        AgroalDataSourceConfigurationSupplier supplier = new AgroalDataSourceConfigurationSupplier()
+                .metricsEnabled(true)
+                .connectionPoolConfiguration(cp -> {
+                    cp.maxSize(config.maxSize())
+                            .minSize(config.minIdle())
+                            .initialSize(config.minIdle())
+                            .acquisitionTimeout(positive(config.borrowTimeout()))
+                            .idleValidationTimeout(config.validationInterval())
+                            .reapTimeout(config.idleTimeout())
+                            .maxLifetime(config.maxLifetime())
+                            .connectionValidator(ConnectionValidator.defaultValidatorWithTimeout(2))
+                            .exceptionSorter(new MySQLExceptionSorter())
+                            // Clients run on virtual threads; a per-thread cache would only pin connections to dead threads.
+                            .connectionCache(ConnectionCache.none())
+                            .connectionFactoryConfiguration(cf -> {
+                                cf.connectionProviderClass(com.mysql.cj.jdbc.Driver.class)
+                                        .jdbcUrl(ConnectionSettings.jdbcUrl(target.host(), target.port()))
+                                        .principal(new NamePrincipal(login.username()))
+                                        .credential(new SimplePassword(login.passwordString()));
+                                ConnectionSettings.properties(foundRows, jdbcProperties)
+                                        .forEach((k, v) -> cf.jdbcProperty(k.toString(), v.toString()));
+                                return cf;
+                            });
+                    return cp;
+                });
+        return AgroalDataSource.from(supplier, new AgroalDataSourceListener() {
+            @Override
+            public void onConnectionDestroy(Connection connection) {
+                backends.remove(connection);
+            }
+
+            @Override
+            public void onWarning(Throwable throwable) {
+                LOG.debugf("pool %s: %s", name, throwable.getMessage());
+            }
+        });
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isZero() || d.isNegative() ? Duration.ofMillis(1) : d;
+    }
+
+    private BackendUnavailableException unavailable(SQLException e) {
+        SQLException cause = e;
+        while (cause.getCause() instanceof SQLException inner) {
+            cause = inner;
+        }
+        Throwable root = e.getCause() instanceof SQLException ? cause : e;
+        String message = "Cannot connect to backend " + target.name() + " as " + credential.get().username() + ": " + root.getMessage();
+        return new BackendUnavailableException(message, cause.getErrorCode(), cause.getSQLState(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int i = 0; i < variants.length; i++) {
+            if (variants[i] != null) {
+                variants[i].close();
+                variants[i] = null;
+            }
+        }
+    }
+}

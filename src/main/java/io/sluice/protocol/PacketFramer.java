@@ -1,0 +1,108 @@
+package io.sluice.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Splits a byte stream into logical packets: a 3-byte little-endian length, a 1-byte sequence id,
+ * then the payload; a physical packet of exactly 0xffffff bytes means the payload continues in the next one.
+ *
+ * <p>Bytes may arrive in any pieces. The payload array is allocated when a header announces its size and
+ * only after that size is checked against the limit, so a peer declaring a huge packet costs nothing.
+ * Continuation packets must carry consecutive sequence ids. Not thread-safe: one framer per connection,
+ * fed from one thread.
+ */
+public final class PacketFramer {
+    public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
+
+    private final int maxPayload;
+    private final byte[] header = new byte[4];
+    private int headerFill;
+    private byte[] payload;
+    private int payloadFill;
+    private int chunkRemaining;
+    private boolean chunkIsFull;
+    private int firstSequenceId;
+    private int lastSequenceId;
+    private boolean inPacket;
+
+    public PacketFramer(int maxPayload) {
+        this.maxPayload = maxPayload;
+    }
+
+    /**
+     * Consumes all readable bytes of {@code in}, handing every completed packet to {@code sink}.
+     *
+     * @throws PacketTooLargeException when a packet would exceed the limit
+     * @throws MalformedPacketException when continuation packets break the sequence
+     */
+    public void feed(ByteBuf in, Consumer<InboundPacket> sink) {
+        while (in.isReadable()) {
+            if (chunkRemaining == 0 && headerFill < 4) {
+                int n = Math.min(4 - headerFill, in.readableBytes());
+                in.readBytes(header, headerFill, n);
+                headerFill += n;
+                if (headerFill < 4) {
+                    return;
+                }
+                startChunk(sink);
+                continue;
+            }
+            int n = Math.min(chunkRemaining, in.readableBytes());
+            in.readBytes(payload, payloadFill, n);
+            payloadFill += n;
+            chunkRemaining -= n;
+            if (chunkRemaining == 0) {
+                endChunk(sink);
+            }
+        }
+    }
+
+    /** True when part of a packet has been received but not all of it. */
+    public boolean hasPartialPacket() {
+        return inPacket || headerFill > 0;
+    }
+
+    private void startChunk(Consumer<InboundPacket> sink) {
+        int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
+        int sequenceId = header[3] & 0xff;
+        headerFill = 0;
+        if (inPacket) {
+            if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
+                throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
+            }
+            long total = (long) payloadFill + length;
+            if (total > maxPayload) {
+                throw new PacketTooLargeException(total, maxPayload);
+            }
+            payload = Arrays.copyOf(payload, (int) total);
+        } else {
+            if (length > maxPayload) {
+                throw new PacketTooLargeException(length, maxPayload);
+            }
+            inPacket = true;
+            firstSequenceId = sequenceId;
+            payload = new byte[length];
+            payloadFill = 0;
+        }
+        lastSequenceId = sequenceId;
+        chunkRemaining = length;
+        chunkIsFull = length == MAX_PHYSICAL_PAYLOAD;
+        if (length == 0) {
+            endChunk(sink);
+        }
+    }
+
+    private void endChunk(Consumer<InboundPacket> sink) {
+        if (chunkIsFull) {
+            return;
+        }
+        InboundPacket packet = new InboundPacket(payload, firstSequenceId, lastSequenceId);
+        payload = null;
+        payloadFill = 0;
+        inPacket = false;
+        sink.accept(packet);
+    }
+}
