@@ -38,6 +38,7 @@ public class SluiceServer {
         }
         pools = new BackendPools(targets.resolve(config), credentials, config);
         registry = new ClientRegistry(config.maxClientConnections());
+        credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
         listener = new ClientListener(vertx, config, pools, registry);
         listener.start(Duration.ofSeconds(30));
         credentials.users().stream().findFirst().ifPresent(user -> LOG.infof(

@@ -120,7 +120,7 @@ final class ClientSession implements Runnable {
     // ---- handshake and authentication ----
 
     private boolean handshake() throws InterruptedException {
-        ServerIdentity identity = services.pools().identity();
+        ServerIdentity identity = services.pools().identity(services.config().pool().borrowTimeout());
         client.sequence(0);
         client.write(new HandshakeV10(identity.version(), connectionId, scramble, ServerCapabilities.OFFERED,
                 identity.collationId(), statusFlags, proposedPlugin.name()).encode());
@@ -535,6 +535,12 @@ final class ClientSession implements Runnable {
             String sql = "SET character_set_client = " + collationId + ", character_set_results = " + collationId
                     + ", collation_connection = " + collationId;
             byte[] answer = callOrFail(backend, new PayloadWriter(sql.length() + 1).int1(COM_QUERY).string(sql).toByteArray());
+            if (answer != null && ErrPacket.is(answer) && collationId != services.pools().identity().collationId()) {
+                // A collation the server does not know (say MySQL 8's 255 on MariaDB): the server itself would
+                // fall back to its default at the handshake, so the session does too.
+                collationId = services.pools().identity().collationId();
+                return sync(backend);
+            }
             if (answer == null || forwardIfError(answer)) {
                 return false;
             }

@@ -20,6 +20,7 @@ public final class BackendPools implements AutoCloseable {
     private final SluiceConfig config;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
     private volatile ServerIdentity identity;
+    private final java.util.concurrent.CompletableFuture<ServerIdentity> learned = new java.util.concurrent.CompletableFuture<>();
 
     public BackendPools(Target target, CredentialSource credentials, SluiceConfig config) {
         this.target = target;
@@ -46,8 +47,41 @@ public final class BackendPools implements AutoCloseable {
         return pools.values();
     }
 
+    /** How the backend introduced itself, or the configured fallback if it has not been reached yet. */
     public ServerIdentity identity() {
         return identity;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the backend's identity. Clients pick SQL dialect and collation by the
+     * version they are told, so telling them a guess is a last resort.
+     */
+    public ServerIdentity identity(java.time.Duration timeout) {
+        try {
+            return learned.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return identity;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return identity;
+        }
+    }
+
+    /**
+     * Reaches the backend once as {@code user} (warming that user's pool) so that its identity is known
+     * before the first client arrives. Failure is fine: the next successful connection teaches the same.
+     */
+    public void probe(String user) {
+        forUser(user).ifPresent(pool -> {
+            try {
+                pool.release(pool.borrow(true, System.nanoTime() + config.pool().borrowTimeout().toNanos()), Release.KEEP, "probe");
+            } catch (Exception e) {
+                org.jboss.logging.Logger.getLogger(BackendPools.class).warnf("Backend %s not reachable yet: %s", target, e.getMessage());
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
     }
 
     private void learn(BackendConnection connection) {
@@ -55,6 +89,7 @@ public final class BackendPools implements AutoCloseable {
         if (!seen.equals(identity)) {
             identity = seen;
         }
+        learned.complete(seen);
     }
 
     public Optional<Credential> credential(String user) {
