@@ -284,21 +284,15 @@ final class ClientSession implements Runnable {
         return true;
     }
 
+    /** COM_INIT_DB, or the schema named at the handshake: the backend checks that it exists. */
     private boolean useSchema(String name) {
-        PooledBackend backend = backend();
-        if (backend == null) {
-            return false;
-        }
-        byte[] answer = callOrFail(backend, new PayloadWriter(name.length() + 1).int1(COM_INIT_DB).string(name).toByteArray());
-        if (answer == null) {
-            return false;
-        }
-        if (ErrPacket.is(answer)) {
-            client.write(answer);
-            return false;
-        }
+        String before = schema;
         schema = name;
-        backend.state().schema(name);
+        // backend() brings the backend to the session's schema, which is now the new one.
+        if (backend() == null) {
+            schema = before;
+            return false;
+        }
         if (phase == Phase.COMMAND) {
             writeOk();
         }
@@ -323,13 +317,17 @@ final class ClientSession implements Runnable {
     }
 
     private void resetConnection(InboundPacket packet) {
-        if (lease != null) {
-            relay(packet);
-            lease.backend().state().afterReset();
-        } else {
-            writeOk();
-        }
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+        if (lease == null) {
+            writeOk();
+            return;
+        }
+        relay(packet);
+        if (lease != null) {
+            // The server is back at its own connection's handshake character set, which is Sluice's, not the
+            // client's: the next command brings the client's back, as a direct reset would leave it.
+            lease.backend().state().afterReset();
+        }
     }
 
     private boolean changeUser(InboundPacket packet) throws InterruptedException {
@@ -440,7 +438,7 @@ final class ClientSession implements Runnable {
                 if (declinedFile) {
                     // The server's answer to the empty file we sent on the client's behalf is not the client's.
                     if (scanner.isComplete()) {
-                        writeError(Errors.localInfileDisabled());
+                        writeError(Errors.localInfileDisabled(connection.serverVersion()));
                     }
                     continue;
                 }
@@ -501,35 +499,52 @@ final class ClientSession implements Runnable {
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
     }
 
-    /** The session's backend, borrowed and brought into the client's state if it has none; null after answering an error. */
+    /**
+     * The session's backend, borrowed if it has none, and in the state this client expects (after a reset, for
+     * instance, it is brought back). Null after answering the client with an error.
+     */
     private PooledBackend backend() {
-        if (lease != null) {
-            return lease.backend();
-        }
-        try {
-            lease = pool.borrow(has(CapabilityFlags.CLIENT_FOUND_ROWS),
-                    System.nanoTime() + services.config().pool().borrowTimeout().toNanos());
-        } catch (BorrowTimeoutException e) {
-            writeError(Errors.borrowTimeout(e.getMessage()));
-            return null;
-        } catch (BackendUnavailableException e) {
-            writeError(e.vendorCode() != 0 ? new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage())
-                    : Errors.backendUnavailable(e.getMessage()));
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ClientGoneException.INSTANCE;
+        if (lease == null) {
+            try {
+                lease = pool.borrow(has(CapabilityFlags.CLIENT_FOUND_ROWS),
+                        System.nanoTime() + services.config().pool().borrowTimeout().toNanos());
+            } catch (BorrowTimeoutException e) {
+                writeError(Errors.borrowTimeout(e.getMessage()));
+                return null;
+            } catch (BackendUnavailableException e) {
+                writeError(e.vendorCode() != 0 ? new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage())
+                        : Errors.backendUnavailable(e.getMessage()));
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ClientGoneException.INSTANCE;
+            }
         }
         if (!sync(lease.backend())) {
-            releaseBackend(Release.DISCARD, "state replay failed");
+            if (phase != Phase.COMMAND) {
+                // Not yet anyone's: the failed statement left it in a state Sluice knows.
+                releaseBackend(Release.KEEP, "handshake state rejected");
+            }
             return null;
         }
         return lease.backend();
     }
 
-    /** Brings a freshly borrowed backend into the state this client expects: character set, schema, multi-statements. */
+    /**
+     * Brings the backend into the state this client expects: character set, schema, multi-statements. Only
+     * what Sluice knows to differ is sent, so a backend already in that state costs nothing. False after
+     * answering the client with the error that stopped it.
+     */
     private boolean sync(PooledBackend backend) {
         BackendState state = backend.state();
+        if (schema == null && (!state.schemaKnown() || state.schema() != null)) {
+            // Leaving a schema takes a COM_CHANGE_USER, which resets everything else too: it goes first.
+            if (!pool.clearSchema(backend)) {
+                releaseBackend(Release.DISCARD, "reset of its schema failed");
+                writeError(Errors.backendLost("Lost connection to backend while resetting its default schema"));
+                return false;
+            }
+        }
         if (state.collationId() != collationId) {
             // The numeric form mirrors the handshake: it sets the client, results and connection character sets.
             String sql = "SET character_set_client = " + collationId + ", character_set_results = " + collationId
@@ -552,11 +567,6 @@ final class ClientSession implements Runnable {
                 return false;
             }
             state.schema(schema);
-        } else if (schema == null && (!state.schemaKnown() || state.schema() != null)) {
-            if (!pool.clearSchema(backend)) {
-                writeError(Errors.backendLost("Lost connection to backend while resetting its default schema"));
-                return false;
-            }
         }
         return syncMultiStatements(backend);
     }

@@ -69,9 +69,13 @@ final class Errors {
         return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
     }
 
-    static ErrPacket localInfileDisabled() {
-        return new ErrPacket(1148, "42000",
-                "The used command is not allowed with this MySQL version: LOAD DATA LOCAL needs a client that enables CLIENT_LOCAL_FILES");
+    /** The refusal the backend's own kind of server gives a client that did not enable CLIENT_LOCAL_FILES. */
+    static ErrPacket localInfileDisabled(String serverVersion) {
+        if (serverVersion.contains("MariaDB")) {
+            return new ErrPacket(4166, "HY000",
+                    "The used command is not allowed because the MariaDB server or client has disabled the local infile capability");
+        }
+        return new ErrPacket(3948, "42000", "Loading local data is disabled; this must be enabled on both the client and server sides");
     }
 
     static ErrPacket noSuchThread(long id) {

@@ -92,13 +92,13 @@ public final class ResponseScanner {
     }
 
     private Role first(byte[] payload, int length, int header) {
-        if (command == CommandType.COM_STATISTICS) {
-            state = State.DONE;
-            return Role.INFO;
-        }
         if (header == ErrPacket.HEADER) {
             state = State.DONE;
             return Role.ERR;
+        }
+        if (command == CommandType.COM_STATISTICS) {
+            state = State.DONE;
+            return Role.INFO;
         }
         if (command == CommandType.COM_STMT_PREPARE) {
             if (header != OkPacket.HEADER) {
@@ -155,7 +155,9 @@ public final class ResponseScanner {
     }
 
     private void endWith(byte[] payload, int length) {
-        if (length < 9 && (payload[0] & 0xff) == OkPacket.EOF_HEADER) {
+        // Under CLIENT_DEPRECATE_EOF even a 0xfe-headed end is an OK packet (warnings after the status);
+        // only a server without it sends the 5-byte EOF layout (warnings before the status).
+        if (length == 5 && (payload[0] & 0xff) == OkPacket.EOF_HEADER) {
             EofPacket eof = EofPacket.decode(payload, length);
             lastOk = null;
             statusFlags = eof.statusFlags();

@@ -1,0 +1,193 @@
+package io.sluice.it;
+
+import com.mysql.cj.jdbc.JdbcConnection;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.protocol.HandshakeResponse;
+import io.sluice.protocol.auth.NativePassword;
+import io.sluice.testing.RawClient;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The commands beyond plain queries: files, kills, user changes, resets, and the small ones. */
+@QuarkusTest
+class CommandCoverageTest {
+    static final String APP = TestDatabase.APP_USER;
+    static final String PW = TestDatabase.APP_PASSWORD;
+
+    static Connection mysql(int port, String params) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/app?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                + (params.isEmpty() ? "" : "&" + params), APP, PW);
+    }
+
+    static Connection sluice(String params) throws SQLException {
+        return mysql(SluiceTestResource.port(), params);
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void loadDataLocalIsRelayedToClientsThatEnableIt() throws Exception {
+        Path file = Files.createTempFile("sluice-load", ".csv");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 1; i <= 5000; i++) {
+            csv.append(i).append(",name ").append(i).append('\n');
+        }
+        Files.writeString(file, csv);
+        try (Connection c = sluice("allowLoadLocalInfile=true")) {
+            c.createStatement().execute("CREATE TEMPORARY TABLE loaded (id INT, name VARCHAR(20))");
+            int rows = c.createStatement().executeUpdate("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE loaded FIELDS TERMINATED BY ','");
+            assertThat(rows).isEqualTo(5000);
+            assertThat(one(c, "SELECT SUM(id) FROM loaded")).isEqualTo("12502500");
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void loadDataLocalIsRefusedLikeTheServerDoesWhenTheClientDidNotEnableIt() throws Exception {
+        String sql = "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE loaded";
+        int directCode;
+        try (Connection c = mysql(TestDatabase.get().port(), "allowLoadLocalInfile=false")) {
+            c.createStatement().execute("CREATE TEMPORARY TABLE loaded (line TEXT)");
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> c.createStatement().execute(sql));
+            directCode = e.getErrorCode();
+        }
+        try (Connection c = sluice("allowLoadLocalInfile=false")) {
+            c.createStatement().execute("CREATE TEMPORARY TABLE loaded (line TEXT)");
+            assertThatThrownBy(() -> c.createStatement().execute(sql))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(directCode));
+            // Sluice read no file of its own on the client's behalf.
+            assertThat(one(c, "SELECT COUNT(*) FROM loaded")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aQueryTimeoutKillsTheQueryThroughSluicesConnectionId() throws Exception {
+        try (Connection c = sluice(""); Statement s = c.createStatement()) {
+            s.setQueryTimeout(1);
+            long start = System.nanoTime();
+            // Connector/J cancels by opening a second connection and sending KILL QUERY <handshake connection id>.
+            assertThatThrownBy(() -> s.executeQuery("SELECT SLEEP(20)")).isInstanceOf(SQLTimeoutException.class);
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
+            assertThat(one(c, "SELECT 'alive'")).isEqualTo("alive");
+        }
+    }
+
+    @Test
+    void killConnectionEndsAnotherSessionOfTheSameUser() throws Exception {
+        try (Connection victim = sluice(""); Connection killer = sluice("")) {
+            long id = victim.unwrap(JdbcConnection.class).getId();
+            killer.createStatement().execute("KILL " + id);
+            assertThatThrownBy(() -> one(victim, "SELECT 1")).isInstanceOf(SQLException.class);
+            assertThat(one(killer, "SELECT 'killer lives'")).isEqualTo("killer lives");
+            assertThatThrownBy(() -> killer.createStatement().execute("KILL 999999"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1094));
+        }
+        try (Connection other = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port()
+                + "/other?sslMode=DISABLED&allowPublicKeyRetrieval=true", TestDatabase.OTHER_USER, TestDatabase.OTHER_PASSWORD);
+             Connection app = sluice("")) {
+            long id = app.unwrap(JdbcConnection.class).getId();
+            assertThatThrownBy(() -> other.createStatement().execute("KILL QUERY " + id))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1095));
+        }
+    }
+
+    @Test
+    void changeUserSwitchesToTheOtherUsersBackend() throws Exception {
+        try (Connection c = sluice("")) {
+            assertThat(one(c, "SELECT CURRENT_USER()")).startsWith("app@");
+            c.unwrap(JdbcConnection.class).changeUser(TestDatabase.OTHER_USER, TestDatabase.OTHER_PASSWORD);
+            assertThat(one(c, "SELECT CURRENT_USER()")).startsWith("other@");
+            assertThatThrownBy(() -> c.unwrap(JdbcConnection.class).changeUser(TestDatabase.APP_USER, "wrong"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
+        }
+    }
+
+    @Test
+    void resetConnectionLeavesTheSameStateAsDirectly() throws Exception {
+        assertThat(afterReset(SluiceTestResource.port())).isEqualTo(afterReset(TestDatabase.get().port()));
+    }
+
+    /** Session state after a latin1 client sets things, then sends COM_RESET_CONNECTION. */
+    private static List<String> afterReset(int port) throws Exception {
+        try (RawClient c = new RawClient(port)) {
+            var hs = c.readHandshake();
+            byte[] auth = NativePassword.INSTANCE.expectedResponse(hs.scramble(), PW.getBytes(StandardCharsets.UTF_8));
+            c.write(1, new HandshakeResponse(RawClient.DEFAULT_CAPS, 1 << 24, 8 /* latin1_swedish_ci */, APP, auth, "app",
+                    NativePassword.NAME, Map.of()).encode());
+            assertThat(c.read().isOk()).isTrue();
+            List<String> seen = new ArrayList<>();
+            seen.add(textValue(c, "SELECT CONCAT_WS(',', @@character_set_client, @@collation_connection, @@character_set_results)"));
+            assertThat(c.query("SET @v = 1, time_zone = '+03:00', NAMES utf8mb4").isOk()).isTrue();
+            c.write(0, new byte[] {0x1f});
+            assertThat(c.read().isOk()).isTrue();
+            seen.add(textValue(c, "SELECT CONCAT_WS(',', @@character_set_client, @@collation_connection, @@character_set_results, "
+                    + "IFNULL(@v, 'no @v'), @@time_zone, IFNULL(DATABASE(), 'no db'))"));
+            return seen;
+        }
+    }
+
+    /** Runs a one-row, one-column text query on a raw connection and returns the value. */
+    private static String textValue(RawClient c, String sql) throws Exception {
+        RawClient.Packet columns = c.query(sql);
+        assertThat(columns.isErr()).as(String.valueOf(columns)).isFalse();
+        c.read(); // column definition
+        RawClient.Packet row = c.read();
+        RawClient.Packet end = c.read();
+        assertThat(end.header()).isEqualTo(0xfe);
+        int length = row.payload()[0] & 0xff;
+        return new String(row.payload(), 1, length, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void statisticsFieldListAndPingAreServed() throws Exception {
+        try (RawClient c = new RawClient(SluiceTestResource.port())) {
+            assertThat(c.login(APP, PW, "app").isOk()).isTrue();
+            c.write(0, new byte[] {0x09});
+            RawClient.Packet stats = c.read();
+            assertThat(new String(stats.payload(), StandardCharsets.US_ASCII)).startsWith("Uptime:");
+            c.write(0, new byte[] {0x0e});
+            assertThat(c.read().isOk()).isTrue();
+            byte[] fieldList = "\u0004xtypes\0".getBytes(StandardCharsets.US_ASCII);
+            c.query("CREATE TABLE IF NOT EXISTS xtypes (a INT, b VARCHAR(3))");
+            c.write(0, fieldList);
+            int definitions = 0;
+            RawClient.Packet p;
+            while ((p = c.read()).header() != 0xfe) {
+                assertThat(p.isErr()).as(String.valueOf(p)).isFalse();
+                definitions++;
+            }
+            assertThat(definitions).isEqualTo(2);
+            assertThat(c.query("SELECT 1").payload()).containsExactly(1);
+        }
+        try (Connection c = sluice("")) {
+            assertThat(c.isValid(2)).isTrue();
+            c.setCatalog("other");
+            assertThat(one(c, "SELECT DATABASE()")).isEqualTo("other");
+            assertThatThrownBy(() -> c.setCatalog("no_such_schema"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1049));
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package io.sluice.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * MySQL packets (page_protocol_basic_packets): int<3> payload length, int<1> sequence id, payload.
+ * A payload of 0xffffff bytes or more is sent as several packets; each full one (exactly 0xffffff bytes)
+ * means "more follows", and the last is shorter (possibly empty).
+ */
+class PacketFramerTest {
+
+    /** COM_QUERY "select @@version_comment limit 1" as the mysql client sends it after logging in (page_protocol_com_query). */
+    static final String COM_QUERY_VERSION_COMMENT = """
+            21 00 00 00 03 73 65 6c 65 63 74 20 40 40 76 65
+            72 73 69 6f 6e 5f 63 6f 6d 6d 65 6e 74 20 6c 69
+            6d 69 74 20 31
+            """;
+
+    /**
+     * The answer to CALL multi() from page_protocol_command_phase_sp (two result sets of SELECT 1, then the OK of
+     * the CALL): eleven packets, sequence ids 1 to 11, in one stream.
+     */
+    static final String CALL_MULTI_RESPONSE = """
+            01 00 00 01 01
+            17 00 00 02 03 64 65 66 00 00 00 01 31 00 0c 3f 00 01 00 00 00 08 81 00 00 00 00
+            05 00 00 03 fe 00 00 0a 00
+            02 00 00 04 01 31
+            05 00 00 05 fe 00 00 0a 00
+            01 00 00 06 01
+            17 00 00 07 03 64 65 66 00 00 00 01 31 00 0c 3f 00 01 00 00 00 08 81 00 00 00 00
+            05 00 00 08 fe 00 00 0a 00
+            02 00 00 09 01 31
+            05 00 00 0a fe 00 00 0a 00
+            07 00 00 0b 00 01 00 02 00 00 00
+            """;
+
+    private static final int[] CALL_MULTI_LENGTHS = {1, 23, 5, 2, 5, 1, 23, 5, 2, 5, 7};
+
+    private final List<InboundPacket> packets = new ArrayList<>();
+
+    private void feed(PacketFramer framer, byte[] bytes, int offset, int length) {
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes, offset, length);
+        framer.feed(buf, packets::add);
+        assertThat(buf.isReadable()).as("feed consumes every readable byte").isFalse();
+    }
+
+    private void feed(PacketFramer framer, byte[] bytes) {
+        feed(framer, bytes, 0, bytes.length);
+    }
+
+    private void assertCallMultiPackets(byte[] wire) {
+        assertThat(packets).hasSize(11);
+        int pos = 0;
+        for (int i = 0; i < 11; i++) {
+            InboundPacket p = packets.get(i);
+            assertThat(p.sequenceId()).as("sequence id of packet %d", i).isEqualTo(i + 1);
+            assertThat(p.lastSequenceId()).isEqualTo(i + 1);
+            assertThat(p.length()).as("length of packet %d", i).isEqualTo(CALL_MULTI_LENGTHS[i]);
+            assertThat(p.payload()).isEqualTo(Arrays.copyOfRange(wire, pos + 4, pos + 4 + CALL_MULTI_LENGTHS[i]));
+            pos += 4 + CALL_MULTI_LENGTHS[i];
+        }
+        assertThat(pos).isEqualTo(wire.length);
+    }
+
+    @Test
+    void singleCommandPacketFromTheDocumentation() {
+        PacketFramer framer = new PacketFramer(1 << 20);
+        feed(framer, Hex.bytes(COM_QUERY_VERSION_COMMENT));
+
+        assertThat(packets).hasSize(1);
+        InboundPacket p = packets.get(0);
+        // 0x21 = 33 bytes: the command byte and the 32-character statement
+        assertThat(p.length()).isEqualTo(33);
+        assertThat(p.sequenceId()).isZero();
+        assertThat(p.command()).isEqualTo(CommandType.COM_QUERY);
+        assertThat(new String(p.payload(), 1, 32, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("select @@version_comment limit 1");
+        assertThat(p.nextSequenceId()).isEqualTo(1);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void severalPacketsInOneBuffer() {
+        byte[] wire = Hex.bytes(CALL_MULTI_RESPONSE);
+        PacketFramer framer = new PacketFramer(1 << 20);
+        feed(framer, wire);
+        assertCallMultiPackets(wire);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void oneByteAtATime() {
+        byte[] wire = Hex.bytes(CALL_MULTI_RESPONSE);
+        PacketFramer framer = new PacketFramer(1 << 20);
+        for (int i = 0; i < wire.length; i++) {
+            feed(framer, wire, i, 1);
+        }
+        assertCallMultiPackets(wire);
+    }
+
+    @Test
+    void splitAtEveryPossiblePosition() {
+        byte[] wire = Hex.bytes(CALL_MULTI_RESPONSE);
+        for (int split = 0; split <= wire.length; split++) {
+            packets.clear();
+            PacketFramer framer = new PacketFramer(1 << 20);
+            feed(framer, wire, 0, split);
+            feed(framer, wire, split, wire.length - split);
+            assertCallMultiPackets(wire);
+        }
+    }
+
+    @Test
+    void awkwardPieceSizes() {
+        byte[] wire = Hex.bytes(CALL_MULTI_RESPONSE);
+        for (int piece : new int[] {2, 3, 5, 7, 13}) {
+            packets.clear();
+            PacketFramer framer = new PacketFramer(1 << 20);
+            for (int pos = 0; pos < wire.length; pos += piece) {
+                feed(framer, wire, pos, Math.min(piece, wire.length - pos));
+            }
+            assertCallMultiPackets(wire);
+        }
+    }
+
+    @Test
+    void partialPacketIsKeptUntilTheRestArrives() {
+        byte[] wire = Hex.bytes(COM_QUERY_VERSION_COMMENT);
+        PacketFramer framer = new PacketFramer(1 << 20);
+        assertThat(framer.hasPartialPacket()).isFalse();
+
+        feed(framer, wire, 0, 2); // half a header
+        assertThat(packets).isEmpty();
+        assertThat(framer.hasPartialPacket()).isTrue();
+
+        feed(framer, wire, 2, 2); // the header is complete, no payload yet
+        assertThat(packets).isEmpty();
+        assertThat(framer.hasPartialPacket()).isTrue();
+
+        feed(framer, wire, 4, wire.length - 5); // all but the last payload byte
+        assertThat(packets).isEmpty();
+        assertThat(framer.hasPartialPacket()).isTrue();
+
+        feed(framer, wire, wire.length - 1, 1);
+        assertThat(packets).hasSize(1);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void emptyPacket() {
+        // An empty payload is a whole packet: e.g. the empty file a client sends to end LOAD DATA LOCAL INFILE.
+        PacketFramer framer = new PacketFramer(1 << 20);
+        feed(framer, Hex.bytes("""
+                00 00 00 05
+                01 00 00 00 0e
+                00 00 00 07
+                """));
+        assertThat(packets).hasSize(3);
+        assertThat(packets.get(0).length()).isZero();
+        assertThat(packets.get(0).sequenceId()).isEqualTo(5);
+        assertThat(packets.get(0).command()).isEqualTo(-1);
+        // COM_PING
+        assertThat(packets.get(1).payload()).containsExactly(CommandType.COM_PING);
+        assertThat(packets.get(2).length()).isZero();
+        assertThat(packets.get(2).sequenceId()).isEqualTo(7);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void emptyPacketFedOneByteAtATime() {
+        PacketFramer framer = new PacketFramer(16);
+        byte[] wire = Hex.bytes("00 00 00 03");
+        for (int i = 0; i < 3; i++) {
+            feed(framer, wire, i, 1);
+            assertThat(packets).isEmpty();
+        }
+        feed(framer, wire, 3, 1);
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).length()).isZero();
+    }
+
+    /** Header of a physical packet: int<3> length, int<1> sequence id. */
+    private static byte[] header(int length, int sequenceId) {
+        return new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequenceId};
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (i * 31 + seed);
+        }
+        return b;
+    }
+
+    @Test
+    void payloadOfExactly0xffffffBytesEndsWithAnEmptyPacket() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        byte[] body = pattern(max, 7);
+        PacketFramer framer = new PacketFramer(32 << 20);
+
+        // ff ff ff 00: a full packet, more follows
+        feed(framer, Hex.bytes("ff ff ff 00"));
+        for (int pos = 0; pos < max; pos += 1_000_003) {
+            feed(framer, body, pos, Math.min(1_000_003, max - pos));
+        }
+        assertThat(packets).as("a full packet alone is not a complete payload").isEmpty();
+        assertThat(framer.hasPartialPacket()).isTrue();
+
+        // 00 00 00 01: the empty packet that ends it, sequence id 1
+        byte[] end = Hex.bytes("00 00 00 01");
+        feed(framer, end, 0, 3);
+        assertThat(packets).isEmpty();
+        feed(framer, end, 3, 1);
+
+        assertThat(packets).hasSize(1);
+        InboundPacket p = packets.get(0);
+        assertThat(p.length()).isEqualTo(max);
+        assertThat(Arrays.equals(p.payload(), body)).isTrue();
+        assertThat(p.sequenceId()).isZero();
+        assertThat(p.lastSequenceId()).isEqualTo(1);
+        assertThat(p.nextSequenceId()).isEqualTo(2);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void payloadSpreadOverThreePackets() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        byte[] first = pattern(max, 1);
+        byte[] second = pattern(max, 2);
+        byte[] third = Hex.bytes("0a 0b 0c");
+        PacketFramer framer = new PacketFramer(64 << 20);
+        feed(framer, header(max, 7));
+        feed(framer, first);
+        feed(framer, header(max, 8));
+        feed(framer, second);
+        // 03 00 00 09: the short last packet
+        feed(framer, header(3, 9));
+        feed(framer, third);
+
+        assertThat(packets).hasSize(1);
+        InboundPacket p = packets.get(0);
+        assertThat(p.length()).isEqualTo(2 * max + 3);
+        assertThat(Arrays.equals(p.payload(), 0, max, first, 0, max)).isTrue();
+        assertThat(Arrays.equals(p.payload(), max, 2 * max, second, 0, max)).isTrue();
+        assertThat(Arrays.copyOfRange(p.payload(), 2 * max, 2 * max + 3)).isEqualTo(third);
+        assertThat(p.sequenceId()).isEqualTo(7);
+        assertThat(p.lastSequenceId()).isEqualTo(9);
+        assertThat(p.nextSequenceId()).isEqualTo(10);
+    }
+
+    @Test
+    void continuationSequenceIdWrapsFrom255To0() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(32 << 20);
+        feed(framer, header(max, 255));
+        feed(framer, new byte[max]);
+        feed(framer, header(1, 0));
+        feed(framer, Hex.bytes("2a"));
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).sequenceId()).isEqualTo(255);
+        assertThat(packets.get(0).lastSequenceId()).isZero();
+        assertThat(packets.get(0).nextSequenceId()).isEqualTo(1);
+    }
+
+    @Test
+    void continuationWithAWrongSequenceIdIsMalformed() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(32 << 20);
+        feed(framer, header(max, 0));
+        feed(framer, new byte[max]);
+        // the next packet must have sequence id 1; 5 breaks the sequence
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(Hex.bytes("00 00 00 05")), packets::add))
+                .isInstanceOf(MalformedPacketException.class);
+        assertThat(packets).isEmpty();
+    }
+
+    @Test
+    void continuationRepeatingTheSameSequenceIdIsMalformed() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(32 << 20);
+        feed(framer, header(max, 3));
+        feed(framer, new byte[max]);
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(1, 3)), packets::add))
+                .isInstanceOf(MalformedPacketException.class);
+    }
+
+    @Test
+    void headerDeclaringMoreThanTheLimitFailsBeforeAnyBodyArrives() {
+        PacketFramer framer = new PacketFramer(1024);
+        // 01 04 00: 1025 bytes, one more than allowed. Only the header is fed: the framer must not wait for the body.
+        byte[] header = Hex.bytes("01 04 00 00");
+        feed(framer, header, 0, 3);
+        ByteBuf last = Unpooled.wrappedBuffer(header, 3, 1);
+        assertThatThrownBy(() -> framer.feed(last, packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class, e -> {
+                    assertThat(e.declared()).isEqualTo(1025);
+                    assertThat(e.limit()).isEqualTo(1024);
+                });
+        assertThat(packets).isEmpty();
+    }
+
+    @Test
+    void hugeDeclaredLengthFailsImmediately() {
+        PacketFramer framer = new PacketFramer(1 << 20);
+        // ff ff ff: the largest physical packet, 16 MiB - 1, against a 1 MiB limit
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(Hex.bytes("ff ff ff 00")), packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class,
+                        e -> assertThat(e.declared()).isEqualTo(PacketFramer.MAX_PHYSICAL_PAYLOAD));
+    }
+
+    @Test
+    void packetExactlyAtTheLimitIsAccepted() {
+        PacketFramer framer = new PacketFramer(1024);
+        feed(framer, Hex.bytes("00 04 00 00"));
+        feed(framer, new byte[1024]);
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).length()).isEqualTo(1024);
+    }
+
+    @Test
+    void multiPacketPayloadCrossingTheLimitOnItsSecondHeaderFailsBeforeThatBody() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(max + 10);
+        feed(framer, header(max, 0));
+        feed(framer, new byte[max]);
+        assertThat(packets).isEmpty();
+        // 0b 00 00 01: 11 more bytes, 0xffffff + 11 in all, one over the limit; no body byte is fed
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(Hex.bytes("0b 00 00 01")), packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class, e -> {
+                    assertThat(e.declared()).isEqualTo((long) max + 11);
+                    assertThat(e.limit()).isEqualTo(max + 10);
+                });
+        assertThat(packets).isEmpty();
+    }
+
+    @Test
+    void multiPacketPayloadEndingExactlyAtTheLimitIsAccepted() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(max + 10);
+        feed(framer, header(max, 0));
+        feed(framer, new byte[max]);
+        feed(framer, Hex.bytes("0a 00 00 01"));
+        feed(framer, new byte[10]);
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).length()).isEqualTo(max + 10);
+    }
+
+    @Test
+    void limitBelowOnePhysicalPacketRejectsAFullPacket() {
+        PacketFramer framer = new PacketFramer(PacketFramer.MAX_PHYSICAL_PAYLOAD - 1);
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(PacketFramer.MAX_PHYSICAL_PAYLOAD, 0)), packets::add))
+                .isInstanceOf(PacketTooLargeException.class);
+    }
+
+    @Test
+    void packetsAfterAMultiPacketPayloadAreFramedNormally() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(32 << 20);
+        feed(framer, header(max, 0));
+        feed(framer, new byte[max]);
+        // the terminating empty packet and a COM_PING in the same buffer
+        feed(framer, Hex.bytes("00 00 00 01  01 00 00 00 0e"));
+        assertThat(packets).hasSize(2);
+        assertThat(packets.get(0).length()).isEqualTo(max);
+        assertThat(packets.get(1).payload()).containsExactly(0x0e);
+        assertThat(packets.get(1).sequenceId()).isZero();
+    }
+}
