@@ -1,0 +1,20 @@
+-- Run by the mariadb CLI through Sluice and directly; the two outputs must be identical.
+SELECT id, ti, ubi, de, f, d, HEX(b), bo, dt, dtt, ts, tm, y, c, vc, HEX(bin), HEX(vb), e, st, js FROM types ORDER BY id;
+SELECT 1/0;
+SHOW WARNINGS;
+CALL two_results(7);
+SELECT @@character_set_client, @@character_set_results, @@collation_connection, DATABASE();
+CREATE TEMPORARY TABLE cli (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(10));
+INSERT INTO cli (v) VALUES ('a'), ('b'), ('c');
+SELECT LAST_INSERT_ID(), ROW_COUNT();
+UPDATE cli SET v = 'a' WHERE id <= 2;
+SELECT ROW_COUNT();
+BEGIN;
+DELETE FROM cli WHERE id = 3;
+SELECT COUNT(*) FROM cli;
+ROLLBACK;
+SELECT COUNT(*) FROM cli;
+SELECT 1; SELECT 2;
+SELECT * FROM no_such_table;
+USE other;
+SELECT DATABASE();
