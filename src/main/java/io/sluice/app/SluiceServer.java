@@ -42,7 +42,9 @@ public class SluiceServer {
         listener = new ClientListener(vertx, config, pools, registry);
         listener.start(Duration.ofSeconds(30));
         credentials.users().stream().findFirst().ifPresent(user -> LOG.infof(
-                "Connect with: mysql -h %s -P %d -u %s -p", config.listen().host(), listener.port(), user));
+                "Connect with: mysql -h %s -P %d -u %s -p%s", config.listen().host(), listener.port(), user,
+                io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT
+                        ? "   (dev mode: the password of '" + user + "' is in application.properties)" : ""));
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {

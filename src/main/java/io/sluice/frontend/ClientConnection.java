@@ -131,7 +131,7 @@ final class ClientConnection implements ClientTransport {
         long size = out.readableBytes();
         inFlight.addAndGet(size);
         // Unpooled heap memory: nothing to release, whether or not the write succeeds.
-        socket.write(Buffer.buffer(out), ar -> {
+        socket.write(Buffer.buffer(out)).onComplete(ar -> {
             if (inFlight.addAndGet(-size) <= LOW_WATER) {
                 signalDrained();
             }
