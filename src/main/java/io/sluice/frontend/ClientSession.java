@@ -607,6 +607,8 @@ final class ClientSession implements Runnable {
         if (lease != null) {
             Lease l = lease;
             lease = null;
+            // The client ran what it liked on this backend (USE, SET NAMES, ...): Sluice no longer knows its state.
+            l.backend().state().forget();
             l.pool().release(l, how, reason);
         }
     }

@@ -1,0 +1,76 @@
+package io.sluice.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With a single backend connection every client gets the one the previous client used: none may find the
+ * previous client's schema, character set, variables or transaction there.
+ */
+@QuarkusTest
+@TestProfile(BackendReuseTest.OneBackend.class)
+class BackendReuseTest {
+
+    public static class OneBackend implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-size", "1");
+        }
+    }
+
+    static Connection connect(String schema, String params) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/" + schema
+                + "?sslMode=DISABLED" + params, TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void theNextClientFindsNothingThePreviousOneLeft() throws Exception {
+        io.sluice.testing.TestSchema.ensure();
+        String fresh;
+        try (Connection c = connect("app", "")) {
+            fresh = one(c, "SELECT CONCAT_WS('|', DATABASE(), @@character_set_client, @@collation_connection, @@time_zone, @@sql_mode, IFNULL(@leftover, 'none'))");
+        }
+        try (Connection messy = connect("app", "&allowMultiQueries=true")) {
+            Statement s = messy.createStatement();
+            s.execute("USE other");
+            s.execute("SET NAMES latin1, time_zone = '+05:00', sql_mode = 'ANSI', @leftover = 'oops'");
+            s.execute("CREATE TEMPORARY TABLE leftover_tmp (id INT)");
+            messy.setAutoCommit(false);
+            s.execute("INSERT INTO app.counter (n) VALUES (-1)");
+            // Disconnects mid-transaction.
+        }
+        try (Connection next = connect("app", "")) {
+            assertThat(one(next, "SELECT CONCAT_WS('|', DATABASE(), @@character_set_client, @@collation_connection, @@time_zone, @@sql_mode, IFNULL(@leftover, 'none'))"))
+                    .isEqualTo(fresh);
+            assertThat(one(next, "SELECT COUNT(*) FROM app.counter WHERE n = -1")).isEqualTo("0");
+            assertThat(one(next, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'leftover_tmp'")).isEqualTo("0");
+            try (Statement s = next.createStatement()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("SELECT 1; SELECT 2")).isInstanceOf(SQLException.class);
+            }
+        }
+        try (Connection noSchema = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port()
+                + "/?sslMode=DISABLED", TestDatabase.APP_USER, TestDatabase.APP_PASSWORD)) {
+            assertThat(one(noSchema, "SELECT IFNULL(DATABASE(), 'no schema')")).isEqualTo("no schema");
+        }
+    }
+}
