@@ -172,13 +172,16 @@ class BadInputTest {
     void anOversizedPacketIsRefusedBeforeItIsBuffered() throws Exception {
         try (RawClient c = connect()) {
             assertThat(c.login(APP, PW, null).isOk()).isTrue();
-            // A COM_QUERY that claims to continue for ever: 16 MiB chunks, the limit in tests is 24 MiB.
+            // A COM_QUERY that claims to continue for ever: 16 MiB chunks, the limit in tests is 40 MiB.
             byte[] chunk = new byte[0xffffff];
             chunk[0] = 0x03;
             c.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0});
             c.writeRaw(chunk);
-            // The second header already takes the packet past the limit: Sluice answers before its body arrives.
+            chunk[0] = 'x';
             c.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
+            c.writeRaw(chunk);
+            // The third header takes the packet past the limit: Sluice answers before its body arrives.
+            c.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 2});
             assertErrorThenClosed(c, ErrorCode.ER_NET_PACKET_TOO_LARGE);
         }
     }
