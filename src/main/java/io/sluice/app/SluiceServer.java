@@ -6,6 +6,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.frontend.ClientListener;
 import io.sluice.frontend.ClientRegistry;
+import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPools;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +27,8 @@ public class SluiceServer {
     CredentialSource credentials;
     @Inject
     Vertx vertx;
+    @Inject
+    Telemetry telemetry;
 
     private final TargetResolver targets = new TargetResolver();
     private BackendPools pools;
@@ -39,7 +42,7 @@ public class SluiceServer {
         pools = new BackendPools(targets.resolve(config), credentials, config);
         registry = new ClientRegistry(config.maxClientConnections());
         credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
-        listener = new ClientListener(vertx, config, pools, registry);
+        listener = new ClientListener(vertx, config, pools, registry, telemetry);
         listener.start(Duration.ofSeconds(30));
         credentials.users().stream().findFirst().ifPresent(user -> LOG.infof(
                 "Connect with: mysql -h %s -P %d -u %s -p%s", config.listen().host(), listener.port(), user,

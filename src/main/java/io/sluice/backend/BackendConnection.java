@@ -12,6 +12,8 @@ import com.mysql.cj.protocol.a.NativeServerSession;
 
 import io.sluice.credentials.Credential;
 import io.sluice.protocol.CapabilityFlags;
+import io.sluice.protocol.ErrPacket;
+import io.sluice.protocol.OkPacket;
 import io.sluice.protocol.ResponseScanner;
 
 import java.sql.Connection;
@@ -127,6 +129,25 @@ public final class BackendConnection {
         }
     }
 
+    /**
+     * Turns on the server's session-state tracking for everything Sluice follows: every system variable, the
+     * schema, transaction characteristics, and a flag for changes the server does not name. Needed after the
+     * connection opens and after every COM_RESET_CONNECTION, which puts these back to the global defaults.
+     *
+     * @throws BackendException when the server refuses (it predates session tracking: MySQL 5.7, MariaDB 10.3)
+     */
+    public void enableSessionTracking() {
+        byte[] answer = call(TRACKING);
+        if ((answer[0] & 0xff) != OkPacket.HEADER) {
+            throw new BackendException(BackendException.Kind.UNSUPPORTED,
+                    "backend refused session tracking (MySQL 5.7+ or MariaDB 10.3+ needed): " + ErrPacket.decode(answer, answer.length).message(), null);
+        }
+    }
+
+    private static final byte[] TRACKING = ("\u0003SET SESSION session_track_schema = ON, session_track_state_change = ON, "
+            + "session_track_system_variables = '*', session_track_transaction_info = 'CHARACTERISTICS'")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** Whether this connection negotiated CLIENT_SESSION_TRACK, which changes the layout of its OK packets. */
     public boolean sessionTrack() {
         return (clientFlags & CapabilityFlags.CLIENT_SESSION_TRACK) != 0;
@@ -172,6 +193,11 @@ public final class BackendConnection {
 
     public String serverVersion() {
         return serverVersion;
+    }
+
+    /** MariaDB writes some packets its own way (e.g. a length-encoded info string in every OK). */
+    public boolean isMariaDb() {
+        return serverVersion.contains("MariaDB");
     }
 
     public int serverCollationId() {

@@ -7,7 +7,9 @@ public final class BackendException extends RuntimeException {
         /** The connection broke: the command may or may not have reached the server. */
         CONNECTION_LOST,
         /** Nothing was sent: the packet exceeds the backend's max_allowed_packet. */
-        PACKET_TOO_BIG
+        PACKET_TOO_BIG,
+        /** The backend lacks something Sluice needs. */
+        UNSUPPORTED
     }
 
     private final Kind kind;

@@ -36,6 +36,10 @@ public final class ConnectionSettings {
         p.put("autoReconnect", "false");
         p.put("cacheServerConfiguration", "true");
         p.put("useServerPrepStmts", "false");
+        // Session tracking is how Sluice follows every backend's state (see BackendConnection.enableSessionTracking).
+        p.put("trackSessionState", "true");
+        // Connector/J would otherwise add STRICT_TRANS_TABLES to sql_mode: clients must find the server's own.
+        p.put("jdbcCompliantTruncation", "false");
         p.put("connectionAttributes", "program_name:sluice");
         return p;
     }

@@ -24,6 +24,32 @@ public interface SluiceConfig {
 
     Client client();
 
+    /**
+     * {@code transaction}: a client holds a backend for one statement in autocommit mode or for a whole
+     * transaction, and its session state follows it to whichever backend serves it next.
+     * {@code session}: a client keeps one backend until it disconnects.
+     */
+    @WithDefault("transaction")
+    PoolMode poolMode();
+
+    Pinning pinning();
+
+    enum PoolMode {
+        TRANSACTION, SESSION
+    }
+
+    interface Pinning {
+        /**
+         * Pin reasons to ignore, as with RDS Proxy's session pinning filters, e.g. {@code user-variable} for
+         * applications that never rely on a user variable surviving from one transaction to the next.
+         */
+        Optional<java.util.Set<String>> exemptions();
+
+        /** Pin a client that calls CONNECTION_ID(), so that the id stays the same for its whole session. */
+        @WithDefault("false")
+        boolean onConnectionId();
+    }
+
     /** Client connections accepted at most; the next one gets ERR 1040 "Too many connections". */
     @WithDefault("10000")
     int maxClientConnections();
@@ -84,6 +110,14 @@ public interface SluiceConfig {
         /** A backend connection idle longer than this is validated (pinged) before it is handed out. */
         @WithDefault("30s")
         Duration validationInterval();
+
+        /** Prepared statements kept per backend connection (least recently used are closed beyond this). */
+        @WithDefault("256")
+        int statementCacheSize();
+
+        /** Clients queued for a backend at most; beyond it a client gets the borrow-timeout error at once. */
+        @WithDefault("10000")
+        int maxWaiting();
     }
 
     interface Client {

@@ -1,6 +1,7 @@
 package io.sluice.frontend;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPools;
 import io.sluice.protocol.PacketEncoder;
 import io.vertx.core.AbstractVerticle;
@@ -29,10 +30,10 @@ public final class ClientListener {
     private String deploymentId;
     private volatile int boundPort;
 
-    public ClientListener(Vertx vertx, SluiceConfig config, BackendPools pools, ClientRegistry registry) {
+    public ClientListener(Vertx vertx, SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry) {
         this.vertx = vertx;
         this.config = config;
-        this.services = new SessionServices(config, pools, registry);
+        this.services = SessionServices.of(config, pools, registry, telemetry);
     }
 
     /** Binds the listener; blocks until it is bound or failed. */

@@ -1,8 +1,20 @@
 package io.sluice.frontend;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPools;
+import io.sluice.session.PinReason;
 
-/** What every client session shares: configuration, the backend pools and the registry of sessions. */
-record SessionServices(SluiceConfig config, BackendPools pools, ClientRegistry registry) {
+import java.util.EnumSet;
+import java.util.Set;
+
+/** What every client session shares: configuration, the backend pools, the registry of sessions, telemetry. */
+record SessionServices(SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry,
+        Set<PinReason> pinningExemptions) {
+
+    static SessionServices of(SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry) {
+        EnumSet<PinReason> exempt = EnumSet.noneOf(PinReason.class);
+        config.pinning().exemptions().ifPresent(labels -> labels.forEach(label -> exempt.add(PinReason.fromLabel(label))));
+        return new SessionServices(config, pools, registry, telemetry, exempt);
+    }
 }

@@ -87,7 +87,10 @@ public final class BackendPool implements AutoCloseable {
      */
     public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
         long wait = deadlineNanos - System.nanoTime();
-        if (!permits.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+        // The queue has its own bound: past it a client is refused at once rather than left to time out.
+        boolean admitted = permits.tryAcquire() || permits.getQueueLength() < config.maxWaiting()
+                && permits.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS);
+        if (!admitted) {
             throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
         }
         Connection pooled = null;
@@ -97,8 +100,9 @@ public final class BackendPool implements AutoCloseable {
             PooledBackend backend = backends.get(physical);
             if (backend == null) {
                 BackendConnection connection = BackendConnection.attach(pooled);
+                connection.enableSessionTracking();
                 onConnect.accept(connection);
-                backend = new PooledBackend(connection);
+                backend = new PooledBackend(connection, config.statementCacheSize());
                 backends.put(physical, backend);
             }
             return new Lease(this, pooled, backend, foundRows);
@@ -143,11 +147,12 @@ public final class BackendPool implements AutoCloseable {
     }
 
     /** Takes the backend out of its default schema; false if the backend broke doing so. */
-    public boolean clearSchema(PooledBackend backend) {
+    public boolean leaveSchema(PooledBackend backend) {
         try {
             backend.connection().changeUser(credential.get());
-            backend.state().forget();
-            backend.state().schema(null);
+            backend.connection().enableSessionTracking();
+            backend.state().afterChangeUser();
+            backend.statements().clear();
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -171,12 +176,15 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /** COM_RESET_CONNECTION, then session tracking back on: the server forgot both the session and the tracking. */
     private boolean reset(PooledBackend backend) {
         try {
             byte[] answer = backend.connection().call(new byte[] {CommandType.COM_RESET_CONNECTION});
             if ((answer[0] & 0xff) != OkPacket.HEADER) {
                 return false;
             }
+            backend.statements().clear();
+            backend.connection().enableSessionTracking();
             backend.state().afterReset();
             return true;
         } catch (RuntimeException e) {

@@ -3,16 +3,18 @@ package io.sluice.pool;
 import io.sluice.backend.BackendConnection;
 import io.sluice.session.BackendState;
 
-/** A physical backend connection as the pool knows it: the connection and the session state Sluice last left it in. */
+/**
+ * A physical backend connection as the pool knows it: the connection, the session state Sluice last saw it
+ * in, and the statements prepared on it.
+ */
 public final class PooledBackend {
     private final BackendConnection connection;
-    private final BackendState state = new BackendState();
+    private final BackendState state = BackendState.fresh();
+    private final StatementCache statements;
 
-    PooledBackend(BackendConnection connection) {
+    PooledBackend(BackendConnection connection, int statementCacheSize) {
         this.connection = connection;
-        // Fresh from Connector/J: no default schema (the JDBC URL names none) and multi-statements off.
-        state.schema(null);
-        state.multiStatements(false);
+        this.statements = new StatementCache(statementCacheSize);
     }
 
     public BackendConnection connection() {
@@ -21,5 +23,9 @@ public final class PooledBackend {
 
     public BackendState state() {
         return state;
+    }
+
+    public StatementCache statements() {
+        return statements;
     }
 }

@@ -39,6 +39,24 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
         return new OkPacket(header, affected, lastId, status, warnings, info, state);
     }
 
+    /**
+     * Encodes for a peer that did not negotiate CLIENT_SESSION_TRACK, the way the server it came from writes
+     * it: MariaDB always sends the info string length-encoded (and leaves it out when empty), MySQL sends it to
+     * the end of the packet.
+     */
+    public byte[] encodeWithoutTracking(boolean lenencInfo) {
+        if (!lenencInfo) {
+            return encode(false);
+        }
+        PayloadWriter w = new PayloadWriter(16 + info.length)
+                .int1(header).lenenc(affectedRows).lenenc(lastInsertId)
+                .int2(statusFlags & ~ServerStatus.SERVER_SESSION_STATE_CHANGED).int2(warnings);
+        if (info.length > 0) {
+            w.lenencBytes(info);
+        }
+        return w.toByteArray();
+    }
+
     /** Encodes for a peer that did ({@code sessionTrack}) or did not negotiate CLIENT_SESSION_TRACK. */
     public byte[] encode(boolean sessionTrack) {
         PayloadWriter w = new PayloadWriter(16 + info.length)

@@ -1,34 +1,58 @@
 package io.sluice.session;
 
 /**
- * The session state Sluice knows a backend connection to be in. Unknown parts are null (or 0 for the
- * collation) and are always replayed before a client's command.
+ * The session state Sluice knows a backend connection to be in, kept current from the session-tracking data
+ * of every answer the backend gives. What is not known (a fresh connection's character set, everything after
+ * a reset) is replayed before the next client command.
  */
 public final class BackendState {
-    private int collationId;
+    private boolean schemaKnown;
     private String schema;
     private Boolean multiStatements;
-    private boolean schemaKnown;
+    private boolean charsetKnown;
+    private final SessionVariables variables = new SessionVariables();
+    private long lastInsertId;
+    private boolean noBackslashEscapes;
 
-    /** After COM_RESET_CONNECTION the schema survives; character set and options are the server's defaults again. */
-    public void afterReset() {
-        collationId = 0;
-        multiStatements = null;
+    /** A connection as Connector/J opened it: no schema, multi-statements off, character set Connector/J's own. */
+    public static BackendState fresh() {
+        BackendState s = new BackendState();
+        s.schemaKnown = true;
+        s.multiStatements = false;
+        return s;
     }
 
-    /** Nothing is known, as for a connection whose state a client changed freely. */
-    public void forget() {
+    /**
+     * After COM_RESET_CONNECTION: variables back at the global defaults, the character set back at the
+     * connection's handshake (Sluice's, not a client's), no last insert id. The schema stays.
+     */
+    public void afterReset() {
+        variables.clear();
+        charsetKnown = false;
+        multiStatements = null;
+        lastInsertId = 0;
+    }
+
+    /** After a COM_CHANGE_USER without a schema: everything reset, no schema. */
+    public void afterChangeUser() {
         afterReset();
-        schemaKnown = false;
+        schemaKnown = true;
         schema = null;
     }
 
-    public int collationId() {
-        return collationId;
+    /** Takes in what the backend reported about a command run on it. */
+    public void apply(SessionTrack track) {
+        variables.setAll(SessionState.withoutTrackingSettings(track.variables()));
+        if (track.schema() != null) {
+            schemaKnown = true;
+            schema = track.schema().isEmpty() ? null : track.schema();
+        }
     }
 
-    public void collationId(int id) {
-        collationId = id;
+    /** Records that the backend was brought into {@code wanted}'s variables. */
+    public void variablesSetTo(SessionVariables wanted) {
+        variables.copyFrom(wanted);
+        charsetKnown = true;
     }
 
     public boolean schemaKnown() {
@@ -40,8 +64,8 @@ public final class BackendState {
     }
 
     public void schema(String s) {
-        schema = s;
         schemaKnown = true;
+        schema = s;
     }
 
     public Boolean multiStatements() {
@@ -50,5 +74,30 @@ public final class BackendState {
 
     public void multiStatements(boolean on) {
         multiStatements = on;
+    }
+
+    public boolean charsetKnown() {
+        return charsetKnown;
+    }
+
+    public SessionVariables variables() {
+        return variables;
+    }
+
+    public long lastInsertId() {
+        return lastInsertId;
+    }
+
+    public void lastInsertId(long id) {
+        lastInsertId = id;
+    }
+
+    /** Whether the backend's sql_mode has NO_BACKSLASH_ESCAPES (its status flags say), which changes string literals. */
+    public boolean noBackslashEscapes() {
+        return noBackslashEscapes;
+    }
+
+    public void noBackslashEscapes(boolean on) {
+        noBackslashEscapes = on;
     }
 }

@@ -1,0 +1,56 @@
+package io.sluice.frontend;
+
+import io.sluice.protocol.InboundPacket;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** A transport whose writes are kept instead of sent; everything else goes to the real client. */
+final class AnswerCapture implements ClientTransport {
+    private final ClientTransport client;
+    private final List<byte[]> captured;
+
+    AnswerCapture(ClientTransport client, List<byte[]> captured) {
+        this.client = client;
+        this.captured = captured;
+    }
+
+    @Override
+    public InboundPacket receive(long timeoutNanos) throws InterruptedException {
+        return client.receive(timeoutNanos);
+    }
+
+    @Override
+    public void sequence(int next) {
+        client.sequence(next);
+    }
+
+    @Override
+    public int sequence() {
+        return client.sequence();
+    }
+
+    @Override
+    public void write(byte[] payload, int offset, int length) {
+        captured.add(Arrays.copyOfRange(payload, offset, offset + length));
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public boolean isClosed() {
+        return client.isClosed();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String remoteHost() {
+        return client.remoteHost();
+    }
+}

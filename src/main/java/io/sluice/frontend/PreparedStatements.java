@@ -1,0 +1,309 @@
+package io.sluice.frontend;
+
+import io.sluice.observe.Telemetry;
+import io.sluice.pool.BackendStatement;
+import io.sluice.pool.PooledBackend;
+import io.sluice.protocol.CommandType;
+import io.sluice.protocol.ErrPacket;
+import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.PayloadReader;
+import io.sluice.protocol.PayloadWriter;
+import io.sluice.protocol.ServerStatus;
+import io.sluice.session.PinReason;
+import io.sluice.session.StatementTraits;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binary-protocol prepared statements without pinning. The client gets Sluice's own statement ids; Sluice
+ * prepares the SQL on whichever backend runs the statement (once per backend, kept in that backend's cache)
+ * and rewrites ids in every packet. The metadata returned at prepare time stays the client's.
+ *
+ * <p>A statement ties the client to its backend only while it has an open cursor or half-sent long data.
+ */
+final class PreparedStatements {
+    /** MariaDB Connector/J pipelines PREPARE and EXECUTE, naming "the statement just prepared" with this id. */
+    private static final long LAST_PREPARED = 0xffffffffL;
+    private static final int CURSOR_TYPE_READ_ONLY = 1;
+    /** Per client, as a server's max_prepared_stmt_count bounds them. */
+    private static final int MAX_PER_CLIENT = 16382;
+
+    private final BackendLink link;
+    private final Telemetry telemetry;
+    private final Map<Long, Statement> byId = new HashMap<>();
+    private long nextId = 1;
+    private long lastPrepared = -1;
+
+    /** A statement as its client knows it. */
+    private static final class Statement {
+        final long id;
+        final String sql;
+        final byte[] prepare;
+        final int parameters;
+        final StatementTraits traits;
+        /** The parameter types the client last sent; later executions may leave them out. */
+        byte[] types;
+        /** An error met while sending long data, which has no answer: the next execute reports it, as a server does. */
+        byte[] deferredError;
+        boolean cursorOpen;
+        boolean longData;
+
+        Statement(long id, String sql, byte[] prepare, int parameters, StatementTraits traits) {
+            this.id = id;
+            this.sql = sql;
+            this.prepare = prepare;
+            this.parameters = parameters;
+            this.traits = traits;
+        }
+    }
+
+    PreparedStatements(BackendLink link, Telemetry telemetry) {
+        this.link = link;
+        this.telemetry = telemetry;
+        link.tiedBy(this::tiesBackend);
+    }
+
+    /** Whether some statement needs the backend it ran on: an open cursor, long data not yet executed. */
+    boolean tiesBackend() {
+        for (Statement s : byId.values()) {
+            if (s.cursorOpen || s.longData) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The server forgets its statements on COM_RESET_CONNECTION and COM_CHANGE_USER; so do clients. */
+    void clear() {
+        byId.clear();
+        lastPrepared = -1;
+    }
+
+    void prepare(InboundPacket packet) {
+        if (byId.size() >= MAX_PER_CLIENT) {
+            link.writeError(new ErrPacket(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: " + MAX_PER_CLIENT + ")"));
+            return;
+        }
+        String sql = new String(packet.payload(), 1, packet.length() - 1, StandardCharsets.UTF_8);
+        PooledBackend backend = link.acquire();
+        if (backend == null) {
+            return;
+        }
+        long id = nextId;
+        BackendStatement cached = backend.statements().get(sql);
+        int parameters;
+        if (cached != null) {
+            telemetry.statementPrepared(true);
+            link.replay(backend, cached.response(), CommandType.COM_STMT_PREPARE, id);
+            parameters = cached.parameters();
+        } else {
+            telemetry.statementPrepared(false);
+            List<byte[]> response = new ArrayList<>();
+            BackendLink.Outcome outcome = link.relay(backend, packet.payload(), packet.length(), id, response);
+            if (!outcome.completed() || outcome.error()) {
+                return;
+            }
+            BackendStatement prepared = remember(backend, sql, response);
+            parameters = prepared.parameters();
+        }
+        nextId++;
+        lastPrepared = id;
+        byId.put(id, new Statement(id, sql, packet.payload(), parameters, StatementTraits.of(sql)));
+    }
+
+    void execute(InboundPacket packet) {
+        Statement statement = find(packet, "mysqld_stmt_execute");
+        if (statement == null) {
+            return;
+        }
+        if (statement.deferredError != null) {
+            link.client().write(statement.deferredError);
+            statement.deferredError = null;
+            statement.longData = false;
+            return;
+        }
+        statement.traits.pins().forEach(link::pin);
+        PooledBackend backend = link.acquire();
+        if (backend == null) {
+            return;
+        }
+        BackendStatement onBackend = onBackend(backend, statement);
+        if (onBackend == null || statement.traits.readsLastInsertId() && !link.syncLastInsertId(backend)) {
+            return;
+        }
+        byte[] payload = rewriteExecute(packet.payload(), statement, onBackend);
+        boolean cursorWanted = packet.length() > 5 && (packet.payload()[5] & CURSOR_TYPE_READ_ONLY) != 0;
+        BackendLink.Outcome outcome = link.relay(backend, payload, payload.length, -1, null);
+        statement.longData = false;
+        statement.cursorOpen = outcome.completed() && !outcome.error() && cursorWanted
+                && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0;
+    }
+
+    void sendLongData(InboundPacket packet) {
+        Statement statement = find(packet, "mysqld_stmt_send_long_data");
+        if (statement == null) {
+            // COM_STMT_SEND_LONG_DATA has no answer, not even an error: the following execute reports it.
+            return;
+        }
+        List<byte[]> errors = link.withoutAnswers(() -> {
+            PooledBackend backend = link.acquire();
+            BackendStatement onBackend = backend == null ? null : onBackend(backend, statement);
+            if (onBackend != null) {
+                byte[] payload = withId(packet.payload(), onBackend.id());
+                link.send(backend, payload, payload.length);
+            }
+        });
+        // Tied to this backend until the execute (or reset) that uses the data.
+        statement.longData = true;
+        if (!errors.isEmpty() && statement.deferredError == null) {
+            statement.deferredError = errors.get(0);
+        }
+    }
+
+    void reset(InboundPacket packet) {
+        Statement statement = find(packet, "mysqld_stmt_reset");
+        if (statement == null) {
+            return;
+        }
+        PooledBackend backend = link.current();
+        BackendStatement onBackend = backend == null ? null : backend.statements().get(statement.sql);
+        if ((statement.cursorOpen || statement.longData) && onBackend != null) {
+            byte[] payload = withId(packet.payload(), onBackend.id());
+            link.relay(backend, payload, payload.length, -1, null);
+        } else {
+            // Nothing of this statement is on any backend: there is nothing to reset.
+            link.writeOk();
+        }
+        statement.cursorOpen = false;
+        statement.longData = false;
+    }
+
+    void close(InboundPacket packet) {
+        if (packet.length() < 5) {
+            return;
+        }
+        Statement statement = byId.remove(statementId(packet));
+        if (statement == null || !(statement.cursorOpen || statement.longData)) {
+            // The backend keeps the prepared statement in its cache for the next client that prepares the SQL.
+            return;
+        }
+        PooledBackend backend = link.current();
+        BackendStatement onBackend = backend == null ? null : backend.statements().get(statement.sql);
+        if (onBackend != null) {
+            // Close the cursor or drop the long data, keep the statement. COM_STMT_CLOSE has no answer: a failure is dropped.
+            link.withoutAnswers(() -> link.exchange(backend, withId(new byte[] {CommandType.COM_STMT_RESET, 0, 0, 0, 0}, onBackend.id())));
+        }
+    }
+
+    void fetch(InboundPacket packet) {
+        Statement statement = find(packet, "mysqld_stmt_fetch");
+        if (statement == null) {
+            return;
+        }
+        PooledBackend backend = link.current();
+        BackendStatement onBackend = backend == null ? null : backend.statements().get(statement.sql);
+        if (!statement.cursorOpen || onBackend == null) {
+            link.writeError(new ErrPacket(1421, "HY000", "The statement (" + statement.id + ") has no open cursor."));
+            return;
+        }
+        byte[] payload = withId(packet.payload(), onBackend.id());
+        BackendLink.Outcome outcome = link.relay(backend, payload, payload.length, -1, null);
+        if (!outcome.completed() || outcome.error() || (outcome.statusFlags() & ServerStatus.SERVER_STATUS_LAST_ROW_SENT) != 0) {
+            statement.cursorOpen = false;
+        }
+    }
+
+    private Statement find(InboundPacket packet, String handler) {
+        if (packet.length() < 5) {
+            link.writeError(Errors.malformed("statement id missing"));
+            return null;
+        }
+        long id = statementId(packet);
+        Statement statement = byId.get(id == LAST_PREPARED ? lastPrepared : id);
+        if (statement == null && packet.command() != CommandType.COM_STMT_SEND_LONG_DATA) {
+            link.writeError(new ErrPacket(1243, "HY000", "Unknown prepared statement handler (" + id + ") given to " + handler));
+        }
+        return statement;
+    }
+
+    private static long statementId(InboundPacket packet) {
+        return new PayloadReader(packet.payload(), 1, 4).readInt4();
+    }
+
+    /** The statement as prepared on this backend, preparing it there first if it is not yet. Null after an error. */
+    private BackendStatement onBackend(PooledBackend backend, Statement statement) {
+        BackendStatement cached = backend.statements().get(statement.sql);
+        if (cached != null) {
+            return cached;
+        }
+        List<byte[]> response = link.exchange(backend, statement.prepare);
+        if (response == null) {
+            return null;
+        }
+        if (ErrPacket.is(response.get(0))) {
+            link.client().write(response.get(0));
+            return null;
+        }
+        BackendStatement prepared = remember(backend, statement.sql, response);
+        if (prepared.parameters() != statement.parameters) {
+            link.writeError(new ErrPacket(1210, "HY000", "Statement " + statement.id + " now takes " + prepared.parameters()
+                    + " parameters on the backend instead of " + statement.parameters + "; prepare it again"));
+            return null;
+        }
+        return prepared;
+    }
+
+    private BackendStatement remember(PooledBackend backend, String sql, List<byte[]> response) {
+        PayloadReader ok = new PayloadReader(response.get(0));
+        ok.skip(1);
+        long id = ok.readInt4();
+        ok.readInt2();
+        int parameters = ok.readInt2();
+        BackendStatement statement = new BackendStatement(id, parameters, List.copyOf(response), new BackendStatement.ParameterTypes());
+        backend.statements().put(sql, statement, evicted ->
+                link.send(backend, withId(new byte[] {CommandType.COM_STMT_CLOSE, 0, 0, 0, 0}, evicted.id()), 5));
+        return statement;
+    }
+
+    /**
+     * The execute packet for the backend: its statement id, and the parameter types when the client left them
+     * out (it sent them once, to another backend) but this backend's statement holds different ones.
+     */
+    private static byte[] rewriteExecute(byte[] payload, Statement statement, BackendStatement onBackend) {
+        byte[] out = withId(payload, onBackend.id());
+        int n = statement.parameters;
+        if (n == 0) {
+            return out;
+        }
+        int boundFlag = 10 + (n + 7) / 8;
+        if (out.length <= boundFlag) {
+            return out;
+        }
+        if (out[boundFlag] == 1) {
+            if (out.length >= boundFlag + 1 + 2 * n) {
+                statement.types = Arrays.copyOfRange(out, boundFlag + 1, boundFlag + 1 + 2 * n);
+                onBackend.boundTypes().set(statement.types);
+            }
+            return out;
+        }
+        if (statement.types == null || Arrays.equals(statement.types, onBackend.boundTypes().get())) {
+            return out;
+        }
+        onBackend.boundTypes().set(statement.types);
+        return new PayloadWriter(out.length + statement.types.length)
+                .bytes(out, 0, boundFlag).int1(1).bytes(statement.types)
+                .bytes(out, boundFlag + 1, out.length - boundFlag - 1)
+                .toByteArray();
+    }
+
+    private static byte[] withId(byte[] payload, long id) {
+        byte[] out = payload.clone();
+        BackendLink.writeStatementId(out, id);
+        return out;
+    }
+}

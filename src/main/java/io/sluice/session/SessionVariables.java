@@ -1,0 +1,89 @@
+package io.sluice.session;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Session system variables that differ from the server's global defaults, by lower-case name, with the values
+ * the server reports through session tracking (or, for a handshake collation, its numeric id).
+ *
+ * <p>The character-set variables are coupled on the server: setting {@code collation_connection} changes
+ * {@code character_set_connection} and the reverse, without the server reporting the implied one. So only
+ * the one set last is kept, and replaying it recreates both.
+ */
+public final class SessionVariables {
+    public static final String CHARACTER_SET_CLIENT = "character_set_client";
+    public static final String CHARACTER_SET_RESULTS = "character_set_results";
+    public static final String CHARACTER_SET_CONNECTION = "character_set_connection";
+    public static final String COLLATION_CONNECTION = "collation_connection";
+    /** The character-set variables, in the order that replays them correctly (a collation after its charset). */
+    public static final Set<String> CHARSET = Set.of(CHARACTER_SET_CLIENT, CHARACTER_SET_RESULTS, CHARACTER_SET_CONNECTION, COLLATION_CONNECTION);
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    /** What a connection whose handshake named {@code collationId} starts with, as the server sets it. */
+    public static SessionVariables forHandshakeCollation(int collationId) {
+        SessionVariables v = new SessionVariables();
+        String id = Integer.toString(collationId);
+        v.values.put(CHARACTER_SET_CLIENT, id);
+        v.values.put(CHARACTER_SET_RESULTS, id);
+        v.values.put(COLLATION_CONNECTION, id);
+        return v;
+    }
+
+    public void set(String name, String value) {
+        if (name.equals(COLLATION_CONNECTION)) {
+            values.remove(CHARACTER_SET_CONNECTION);
+        } else if (name.equals(CHARACTER_SET_CONNECTION)) {
+            values.remove(COLLATION_CONNECTION);
+        }
+        values.put(name, value);
+    }
+
+    public void setAll(Map<String, String> changes) {
+        changes.forEach(this::set);
+    }
+
+    public String get(String name) {
+        return values.get(name);
+    }
+
+    public Map<String, String> asMap() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    public void clear() {
+        values.clear();
+    }
+
+    public void copyFrom(SessionVariables other) {
+        values.clear();
+        values.putAll(other.values);
+    }
+
+    /** Whether the charset group is the same on both sides (compared as a group, since it is replayed as one). */
+    boolean sameCharset(SessionVariables other) {
+        for (String name : CHARSET) {
+            if (!java.util.Objects.equals(values.get(name), other.values.get(name))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionVariables v && v.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

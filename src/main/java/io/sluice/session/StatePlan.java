@@ -1,0 +1,86 @@
+package io.sluice.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The fewest commands that bring a backend into a client's session state: nothing when it is there already,
+ * else at most a COM_INIT_DB, a COM_SET_OPTION and one combined SET. Leaving a schema altogether is the one
+ * thing no statement does; the plan asks for a COM_CHANGE_USER, after which it must be made again.
+ *
+ * @param leaveSchema  the backend has a schema and the client has none
+ * @param schema       the schema to enter (COM_INIT_DB), or null
+ * @param multiStatements the COM_SET_OPTION to send, or null
+ * @param setStatement the combined SET, or null
+ */
+public record StatePlan(boolean leaveSchema, String schema, Boolean multiStatements, String setStatement) {
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+    private static final List<String> CHARSET_ORDER = List.of(SessionVariables.CHARACTER_SET_CLIENT,
+            SessionVariables.CHARACTER_SET_RESULTS, SessionVariables.CHARACTER_SET_CONNECTION, SessionVariables.COLLATION_CONNECTION);
+
+    public boolean isEmpty() {
+        return !leaveSchema && schema == null && multiStatements == null && setStatement == null;
+    }
+
+    /**
+     * @param noBackslashEscapes whether the backend runs with NO_BACKSLASH_ESCAPES (its status flag says so),
+     *                           which changes how a string literal must be written
+     */
+    public static StatePlan between(SessionState wanted, BackendState actual, boolean noBackslashEscapes) {
+        if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {
+            return new StatePlan(true, null, null, null);
+        }
+        String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()))
+                ? wanted.schema() : null;
+        Boolean multi = actual.multiStatements() == null || actual.multiStatements() != wanted.multiStatements()
+                ? wanted.multiStatements() : null;
+        return new StatePlan(false, schema, multi, setStatement(wanted.variables(), actual, noBackslashEscapes));
+    }
+
+    private static String setStatement(SessionVariables wanted, BackendState actual, boolean noBackslashEscapes) {
+        List<String> assignments = new ArrayList<>();
+        Map<String, String> want = wanted.asMap();
+        Map<String, String> have = actual.variables().asMap();
+        if (!actual.charsetKnown() || !wanted.sameCharset(actual.variables())) {
+            for (String name : CHARSET_ORDER) {
+                String value = want.get(name);
+                if (value != null) {
+                    assignments.add(assign(name, value, noBackslashEscapes));
+                }
+            }
+        }
+        want.forEach((name, value) -> {
+            if (!SessionVariables.CHARSET.contains(name) && !value.equals(have.get(name))) {
+                assignments.add(assign(name, value, noBackslashEscapes));
+            }
+        });
+        have.keySet().forEach(name -> {
+            if (!SessionVariables.CHARSET.contains(name) && !want.containsKey(name)) {
+                assignments.add("@@session." + name + " = DEFAULT");
+            }
+        });
+        return assignments.isEmpty() ? null : "SET " + String.join(", ", assignments);
+    }
+
+    private static String assign(String name, String value, boolean noBackslashEscapes) {
+        return "@@session." + name + " = " + literal(name, value, noBackslashEscapes);
+    }
+
+    /**
+     * The value as the server reported it, written so that the server reads it back the same: numbers and
+     * ON/OFF bare (a quoted number is refused by integer variables), an empty character set as NULL, the rest
+     * as a string.
+     */
+    static String literal(String name, String value, boolean noBackslashEscapes) {
+        if (SessionVariables.CHARSET.contains(name) && value.isEmpty()) {
+            return "NULL";
+        }
+        if (NUMBER.matcher(value).matches() || value.equals("ON") || value.equals("OFF")) {
+            return value;
+        }
+        String escaped = noBackslashEscapes ? value : value.replace("\\", "\\\\");
+        return "'" + escaped.replace("'", "''") + "'";
+    }
+}
