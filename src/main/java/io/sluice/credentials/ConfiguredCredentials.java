@@ -3,6 +3,7 @@ package io.sluice.credentials;
 import io.sluice.config.SluiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +20,13 @@ public class ConfiguredCredentials implements CredentialSource {
     }
 
     @Override
-    public Optional<Credential> lookup(String username) {
+    public List<Credential> clientCredentials(String username) {
+        Credential c = byUser.get(username);
+        return c == null ? List.of() : List.of(c);
+    }
+
+    @Override
+    public Optional<Credential> backendLogin(String username) {
         return Optional.ofNullable(byUser.get(username));
     }
 

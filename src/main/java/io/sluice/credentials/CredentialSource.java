@@ -1,17 +1,34 @@
 package io.sluice.credentials;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where Sluice learns a user's password: the one place the rest of Sluice asks, whether the answer comes
- * from configuration or a secret store.
+ * Where Sluice learns users' passwords: the one place the rest of Sluice asks, whether the answer comes from
+ * configuration, AWS Secrets Manager or an IAM token generator.
  */
 public interface CredentialSource {
 
-    /** The user's current credential, or empty for a user Sluice does not serve. */
-    Optional<Credential> lookup(String username);
+    /**
+     * The passwords a client may prove to log in as {@code user}: the current one first, then, during a
+     * rotation's grace window, the previous one. Empty for a user Sluice does not serve.
+     */
+    List<Credential> clientCredentials(String user);
+
+    /** The login for a new backend connection of {@code user}: its password, or an IAM authentication token. */
+    Optional<Credential> backendLogin(String user);
+
+    /** The backend refused {@code user}'s login (ERR 1045): a source backed by a secret store refreshes at once. */
+    default void loginRejected(String user) {
+    }
 
     /** All users Sluice serves. */
     Set<String> users();
+
+    /** Per user, whether its credentials are loaded and fresh, for readiness and metrics; never a secret. */
+    default Map<String, CredentialStatus> status() {
+        return Map.of();
+    }
 }

@@ -162,8 +162,13 @@ final class ClientSession implements Runnable {
             plugin = Optional.of(proposedPlugin);
             authResponse = switched.payload();
         }
-        Optional<Credential> credential = services.pools().credential(username);
-        boolean valid = credential.isPresent() && plugin.get().verify(scramble, authResponse, credential.get().password());
+        // The current password, or during a rotation's grace window the previous one.
+        byte[] response = authResponse;
+        AuthPlugin method = plugin.get();
+        Optional<Credential> credential = services.pools().clientCredentials(username).stream()
+                .filter(c -> method.verify(scramble, response, c.password()))
+                .findFirst();
+        boolean valid = credential.isPresent();
         if (!valid) {
             LOG.debugf("client %d: authentication failed for user '%s' from %s", connectionId, username, client.remoteHost());
             failAndClose(Errors.accessDenied(username, client.remoteHost(), authResponse.length > 0));

@@ -6,13 +6,12 @@ import io.agroal.api.cache.ConnectionCache;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
-import io.agroal.api.security.NamePrincipal;
-import io.agroal.api.security.SimplePassword;
 import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.ConnectionSettings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.Credential;
+import io.sluice.credentials.CredentialSource;
 import io.sluice.protocol.CommandType;
 import io.sluice.protocol.OkPacket;
 import org.jboss.logging.Logger;
@@ -25,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The backend connections of one (target, user): Agroal pools of Connector/J connections behind a fair
@@ -40,7 +38,8 @@ public final class BackendPool implements AutoCloseable {
 
     private final String name;
     private final Target target;
-    private final Supplier<Credential> credential;
+    private final String user;
+    private final CredentialSource credentials;
     private final SluiceConfig.Pool config;
     private final Map<String, String> jdbcProperties;
     private final Consumer<BackendConnection> onConnect;
@@ -48,11 +47,12 @@ public final class BackendPool implements AutoCloseable {
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
 
-    BackendPool(Target target, Supplier<Credential> credential, SluiceConfig.Pool config, Map<String, String> jdbcProperties,
+    BackendPool(Target target, String user, CredentialSource credentials, SluiceConfig.Pool config, Map<String, String> jdbcProperties,
             Consumer<BackendConnection> onConnect) {
         this.target = target;
-        this.credential = credential;
-        this.name = target.name() + "/" + credential.get().username();
+        this.user = user;
+        this.credentials = credentials;
+        this.name = target.name() + "/" + user;
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
@@ -149,7 +149,7 @@ public final class BackendPool implements AutoCloseable {
     /** Takes the backend out of its default schema; false if the backend broke doing so. */
     public boolean leaveSchema(PooledBackend backend) {
         try {
-            backend.connection().changeUser(credential.get());
+            backend.connection().changeUser(login());
             backend.connection().enableSessionTracking();
             backend.state().afterChangeUser();
             backend.statements().clear();
@@ -164,7 +164,7 @@ public final class BackendPool implements AutoCloseable {
      * so that it works even when every pooled connection is busy.
      */
     public void killQuery(long threadId) {
-        Credential login = credential.get();
+        Credential login = login();
         java.util.Properties props = ConnectionSettings.properties(true, jdbcProperties);
         props.setProperty("user", login.username());
         props.setProperty("password", login.passwordString());
@@ -212,8 +212,12 @@ public final class BackendPool implements AutoCloseable {
         return variants[index];
     }
 
+    /** The current backend login: looked up at every use, so that a rotated secret takes effect for new connections. */
+    private Credential login() {
+        return credentials.backendLogin(user).orElseThrow(() -> new IllegalStateException("user " + user + " is no longer configured"));
+    }
+
     private AgroalDataSource create(boolean foundRows) throws SQLException {
-        Credential login = credential.get();
         AgroalDataSourceConfigurationSupplier supplier = new AgroalDataSourceConfigurationSupplier()
                 .metricsEnabled(true)
                 .connectionPoolConfiguration(cp -> {
@@ -231,8 +235,9 @@ public final class BackendPool implements AutoCloseable {
                             .connectionFactoryConfiguration(cf -> {
                                 cf.connectionProviderClass(com.mysql.cj.jdbc.Driver.class)
                                         .jdbcUrl(ConnectionSettings.jdbcUrl(target.host(), target.port()))
-                                        .principal(new NamePrincipal(login.username()))
-                                        .credential(new SimplePassword(login.passwordString()));
+                                        // Resolved at every connection Agroal opens, not once: passwords rotate.
+                                        .credential(new CurrentLogin(user))
+                                        .addSecurityProvider(new CurrentLogin.Provider(credentials));
                                 ConnectionSettings.properties(foundRows, jdbcProperties)
                                         .forEach((k, v) -> cf.jdbcProperty(k.toString(), v.toString()));
                                 return cf;
@@ -262,7 +267,10 @@ public final class BackendPool implements AutoCloseable {
             cause = inner;
         }
         Throwable root = e.getCause() instanceof SQLException ? cause : e;
-        String message = "Cannot connect to backend " + target.name() + " as " + credential.get().username() + ": " + root.getMessage();
+        if (cause.getErrorCode() == 1045) {
+            credentials.loginRejected(user);
+        }
+        String message = "Cannot connect to backend " + target.name() + " as " + user + ": " + root.getMessage();
         return new BackendUnavailableException(message, cause.getErrorCode(), cause.getSQLState(), e);
     }
 

@@ -35,11 +35,10 @@ public final class BackendPools implements AutoCloseable {
 
     /** The pool serving {@code user}, or empty for a user Sluice does not know. */
     public Optional<BackendPool> forUser(String user) {
-        if (credentials.lookup(user).isEmpty()) {
+        if (credentials.backendLogin(user).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(pools.computeIfAbsent(user, u -> new BackendPool(target,
-                () -> credentials.lookup(u).orElseThrow(() -> new IllegalStateException("user " + u + " is no longer configured")),
+        return Optional.of(pools.computeIfAbsent(user, u -> new BackendPool(target, u, credentials,
                 config.pool(), config.backend().jdbcProperties(), this::learn)));
     }
 
@@ -92,8 +91,9 @@ public final class BackendPools implements AutoCloseable {
         learned.complete(seen);
     }
 
-    public Optional<Credential> credential(String user) {
-        return credentials.lookup(user);
+    /** The passwords a client may prove to log in as {@code user} (see {@link CredentialSource#clientCredentials}). */
+    public java.util.List<Credential> clientCredentials(String user) {
+        return credentials.clientCredentials(user);
     }
 
     @Override
