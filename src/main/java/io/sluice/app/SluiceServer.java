@@ -1,24 +1,43 @@
 package io.sluice.app;
 
+import io.agroal.api.AgroalDataSourceMetrics;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.CredentialSource;
+import io.sluice.credentials.CredentialStatus;
 import io.sluice.frontend.ClientListener;
 import io.sluice.frontend.ClientRegistry;
-import io.sluice.observe.Telemetry;
+import io.sluice.observe.ProxyState;
+import io.sluice.observe.SluiceMetrics;
+import io.sluice.pool.BackendPool;
 import io.sluice.pool.BackendPools;
+import io.sluice.pool.TargetProbe;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.security.Security;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
-/** Starts Sluice with the application and stops it with it: target, pools, then the listener. */
+/**
+ * Starts Sluice with the application and stops it gracefully: target, pools, listener on the way up; on
+ * SIGTERM readiness down at once, no new clients, idle clients closed, clients inside a transaction given
+ * {@code sluice.shutdown.grace} to finish, then the rest told ERR 1053.
+ */
 @ApplicationScoped
-public class SluiceServer {
+public class SluiceServer implements ProxyState {
     private static final Logger LOG = Logger.getLogger(SluiceServer.class);
 
     @Inject
@@ -28,36 +47,175 @@ public class SluiceServer {
     @Inject
     Vertx vertx;
     @Inject
-    Telemetry telemetry;
+    SluiceMetrics metrics;
 
     private final TargetResolver targets = new TargetResolver();
     private BackendPools pools;
     private ClientRegistry registry;
     private ClientListener listener;
+    private TargetProbe probe;
+    private volatile boolean started;
+    private volatile boolean draining;
 
     void onStart(@Observes StartupEvent event) throws Exception {
+        // Before any lookup: failover changes what the backend's name resolves to.
+        Security.setProperty("networkaddress.cache.ttl", Long.toString(Math.max(0, config.backend().dnsTtl().toSeconds())));
         if (credentials.users().isEmpty()) {
             LOG.warn("No users configured (sluice.users.\"<name>\".password): every client will be refused");
         }
-        pools = new BackendPools(targets.resolve(config), credentials, config);
+        var target = targets.resolve(config);
+        probe = new TargetProbe(target, config.backend().healthTimeout());
+        pools = new BackendPools(target, credentials, config, metrics);
+        pools.onCreate(this::registerPoolMeters);
         registry = new ClientRegistry(config.maxClientConnections());
         credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
-        listener = new ClientListener(vertx, config, pools, registry, telemetry);
+        listener = new ClientListener(vertx, config, pools, registry, metrics);
         listener.start(Duration.ofSeconds(30));
+        started = true;
         credentials.users().stream().findFirst().ifPresent(user -> LOG.infof(
                 "Connect with: mysql -h %s -P %d -u %s -p%s", config.listen().host(), listener.port(), user,
-                io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT
+                LaunchMode.current() == LaunchMode.DEVELOPMENT
                         ? "   (dev mode: the password of '" + user + "' is in application.properties)" : ""));
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
+        draining = true;
         if (listener != null) {
             listener.stop();
+        }
+        if (registry != null && registry.size() > 0) {
+            LOG.infof("Draining %d client connections (up to %s)", registry.size(), config.shutdown().grace());
+            registry.drain();
+            long deadline = System.nanoTime() + config.shutdown().grace().toNanos();
+            while (registry.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (registry.size() > 0) {
+                LOG.infof("Grace period over: closing %d client connections", registry.size());
+                registry.terminate();
+                long last = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (registry.size() > 0 && System.nanoTime() < last) {
+                    Thread.sleep(20);
+                }
+            }
         }
         if (pools != null) {
             pools.close();
         }
         targets.close();
+    }
+
+    private void registerPoolMeters(BackendPool pool) {
+        Tags tags = Tags.of("target", pool.target().name(), "user", pool.user());
+        String help = "Backend connections by state (DatabaseConnections, DatabaseConnectionsCurrentlyBorrowed, ...CurrentlySessionPinned)";
+        metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS, help, tags.and("state", "idle"), pool, BackendPool::idle);
+        metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS, help, tags.and("state", "borrowed"), pool, p -> p.borrowed() - registry.pinnedBackends(p));
+        metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS, help, tags.and("state", "pinned"), pool, p -> registry.pinnedBackends(p));
+        metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS_IN_TRANSACTION, "Backend connections inside a transaction (DatabaseConnectionsCurrentlyInTransaction)",
+                tags, pool, p -> registry.inTransaction(p));
+        metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS_MAX, "sluice.pool.max-size (MaxDatabaseConnectionsAllowed)", tags, pool, BackendPool::maxSize);
+        metrics.gauge(SluiceMetrics.CLIENTS_WAITING, "Clients waiting for a backend connection", tags, pool, BackendPool::waiting);
+        // Agroal's own pool metrics, as quarkus-agroal names them, for each of the pool's Agroal data sources.
+        Thread.ofVirtual().start(() -> registerAgroalMeters(pool));
+    }
+
+    private void registerAgroalMeters(BackendPool pool) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (!draining) {
+            pool.dataSources().forEach((name, ds) -> {
+                if (seen.add(name)) {
+                    Tags tags = Tags.of("datasource", name);
+                    AgroalDataSourceMetrics m = ds.getMetrics();
+                    metrics.gauge("agroal.active.count", "Connections in use", tags, m, AgroalDataSourceMetrics::activeCount);
+                    metrics.gauge("agroal.available.count", "Idle connections", tags, m, AgroalDataSourceMetrics::availableCount);
+                    metrics.gauge("agroal.max.used.count", "Most connections in use at once", tags, m, AgroalDataSourceMetrics::maxUsedCount);
+                    metrics.gauge("agroal.awaiting.count", "Threads waiting for a connection", tags, m, AgroalDataSourceMetrics::awaitingCount);
+                    metrics.counter("agroal.acquire.count", "Connections acquired", tags, m, AgroalDataSourceMetrics::acquireCount);
+                    metrics.counter("agroal.creation.count", "Connections created", tags, m, AgroalDataSourceMetrics::creationCount);
+                    metrics.counter("agroal.destroy.count", "Connections destroyed", tags, m, AgroalDataSourceMetrics::destroyCount);
+                    metrics.counter("agroal.flush.count", "Connections flushed", tags, m, AgroalDataSourceMetrics::flushCount);
+                    metrics.counter("agroal.invalid.count", "Connections found invalid", tags, m, AgroalDataSourceMetrics::invalidCount);
+                    metrics.counter("agroal.reap.count", "Idle connections reaped", tags, m, AgroalDataSourceMetrics::reapCount);
+                    metrics.gauge("agroal.creation.time.average", "Average time to create a connection (ms)", tags, m, x -> x.creationTimeAverage().toMillis());
+                    metrics.gauge("agroal.blocking.time.average", "Average time blocked waiting for a connection (ms)", tags, m, x -> x.blockingTimeAverage().toMillis());
+                }
+            });
+            if (seen.size() == 2) {
+                return;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ---- ProxyState, for the health checks ----
+
+    @Override
+    public boolean started() {
+        return started;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public List<String> unresponsiveEventLoops(Duration timeout) {
+        if (listener == null) {
+            return List.of();
+        }
+        List<Context> loops = listener.eventLoops();
+        CountDownLatch answered = new CountDownLatch(loops.size());
+        loops.forEach(c -> c.runOnContext(v -> answered.countDown()));
+        try {
+            if (answered.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return List.of();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> stuck = new ArrayList<>();
+        stuck.add(answered.getCount() + " of " + loops.size() + " event loops did not answer within " + timeout.toMillis() + " ms");
+        return stuck;
+    }
+
+    @Override
+    public Map<String, Check> targets() {
+        if (pools == null) {
+            return Map.of();
+        }
+        String problem = probe.problem();
+        if (problem == null) {
+            // Reachable; a login the server refuses is a problem too.
+            for (BackendPool pool : pools.all()) {
+                if (pool.lastFailure() != null && pool.lastFailure().contains("Access denied")) {
+                    problem = pool.lastFailure();
+                }
+            }
+        }
+        return Map.of(pools.target().name(), new Check(problem == null, problem == null ? "reachable" : problem));
+    }
+
+    @Override
+    public Map<String, Check> credentials() {
+        Map<String, Check> out = new LinkedHashMap<>();
+        Map<String, CredentialStatus> status = credentials.status();
+        for (String user : credentials.users()) {
+            CredentialStatus s = status.get(user);
+            if (s == null) {
+                out.put(user, new Check(true, "configured"));
+            } else if (!s.loaded()) {
+                out.put(user, new Check(false, "not loaded: " + s.lastError()));
+            } else {
+                out.put(user, new Check(true, s.lastError() == null ? s.source() + " ok"
+                        : s.source() + " serving cached credentials: " + s.lastError()));
+            }
+        }
+        return out;
     }
 
     public BackendPools pools() {

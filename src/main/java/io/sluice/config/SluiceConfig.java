@@ -34,6 +34,17 @@ public interface SluiceConfig {
 
     Pinning pinning();
 
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /**
+         * On SIGTERM, how long clients inside a transaction may take to finish it before they get
+         * ERR 1053 and Sluice exits. Idle clients are closed at once.
+         */
+        @WithDefault("30s")
+        Duration grace();
+    }
+
     enum PoolMode {
         TRANSACTION, SESSION
     }
@@ -79,6 +90,17 @@ public interface SluiceConfig {
 
         /** Extra Connector/J properties for backend connections (e.g. {@code sluice.backend.jdbc-properties.connectTimeout=3000}). */
         Map<String, String> jdbcProperties();
+
+        /**
+         * How long a resolved backend address is trusted. Aurora and RDS Multi-AZ fail over by changing what the
+         * endpoint's name resolves to, so this must stay short (the JVM would otherwise keep it 30 s).
+         */
+        @WithDefault("5s")
+        Duration dnsTtl();
+
+        /** How long readiness waits for the backend's handshake when checking it is reachable. */
+        @WithDefault("2s")
+        Duration healthTimeout();
     }
 
     interface User {
@@ -128,6 +150,10 @@ public interface SluiceConfig {
         /** Largest packet a client may send; larger ones get ERR 1153 before Sluice buffers them. */
         @WithDefault("64M")
         MemorySize maxPacketSize();
+
+        /** A client idle this long between commands is disconnected (with ERR 4031, as MySQL does); 0 = never. */
+        @WithDefault("8h")
+        Duration idleTimeout();
 
         /** Authentication plugin proposed in the handshake: mysql_native_password or caching_sha2_password. */
         @WithDefault("mysql_native_password")

@@ -50,6 +50,11 @@ final class AnswerCapture implements ClientTransport {
     }
 
     @Override
+    public void abort() {
+        client.abort();
+    }
+
+    @Override
     public String remoteHost() {
         return client.remoteHost();
     }

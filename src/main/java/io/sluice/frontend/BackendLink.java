@@ -59,8 +59,13 @@ final class BackendLink {
     private BooleanSupplier statementsTie = () -> false;
     private int statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
     private String pendingCharacteristics = "";
+    /** A client statement chose a connection character set, and the server did not say which collation came with it. */
+    private boolean collationUnreported;
     private boolean sessionLost;
     private volatile long activeBackendThread = -1;
+    /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
+    private long databaseNanos = -1;
+    private boolean errored;
 
     BackendLink(ClientTransport client, SessionServices services, long connectionId) {
         this.transport = client;
@@ -80,6 +85,27 @@ final class BackendLink {
         this.pins.clear();
         this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         this.pendingCharacteristics = "";
+    }
+
+    /** How this client's SQL reads string literals now (its sql_mode and character set). */
+    io.sluice.session.StatementTraits.Dialect dialect() {
+        var vars = desired.variables();
+        return io.sluice.session.StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(io.sluice.session.SessionVariables.CHARACTER_SET_CLIENT),
+                (statusFlags & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
+    }
+
+    /** Starts a new client command's accounting. */
+    void commandStarted() {
+        databaseNanos = -1;
+        errored = false;
+    }
+
+    long databaseNanos() {
+        return databaseNanos;
+    }
+
+    boolean errored() {
+        return errored;
     }
 
     void tiedBy(BooleanSupplier statementsTie) {
@@ -230,6 +256,7 @@ final class BackendLink {
                     // server itself falls back to its default, so the session does too.
                     return sync(backend);
                 }
+                errored = true;
                 client.write(answer);
                 return false;
             }
@@ -305,6 +332,8 @@ final class BackendLink {
         int command = payload[0] & 0xff;
         boolean midResponse = false;
         activeBackendThread = connection.threadId();
+        long received = 0;
+        long started = System.nanoTime();
         try {
             connection.sendCommand(payload, length);
             if (!ResponseScanner.expectsResponse(command)) {
@@ -318,6 +347,10 @@ final class BackendLink {
             boolean error = false;
             do {
                 int n = connection.read();
+                if (received == 0) {
+                    databaseNanos = System.nanoTime() - started;
+                }
+                received += n + 4;
                 byte[] packet = connection.buffer();
                 Role role = scanner.next(packet, n);
                 if (capture != null) {
@@ -359,6 +392,10 @@ final class BackendLink {
             if (!error || scanner.lastOk() != null) {
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
             }
+            errored |= error;
+            if (collationUnreported) {
+                learnCollation(backend);
+            }
             return new Outcome(true, error, scanner.statusFlags());
         } catch (BackendException e) {
             midResponse = false;
@@ -366,9 +403,21 @@ final class BackendLink {
             return Outcome.FAILED;
         } finally {
             activeBackendThread = -1;
+            telemetry.databaseBytes(received, length + 4L);
             if (midResponse) {
                 discard("client left mid-response");
             }
+        }
+    }
+
+    private void learnCollation(PooledBackend backend) {
+        collationUnreported = false;
+        List<byte[]> answer = exchange(backend, query("SELECT @@collation_connection"));
+        // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
+        if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
+            String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();
+            desired.variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
+            backend.state().variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
         }
     }
 
@@ -418,6 +467,11 @@ final class BackendLink {
         desired.apply(track);
         if (track.transactionCharacteristics() != null) {
             pendingCharacteristics = track.transactionCharacteristics();
+        }
+        if (track.variables().containsKey(io.sluice.session.SessionVariables.CHARACTER_SET_CONNECTION)
+                && !track.variables().containsKey(io.sluice.session.SessionVariables.COLLATION_CONNECTION)) {
+            // SET NAMES x COLLATE y reports the character sets only: ask for the collation once the answer is done.
+            collationUnreported = true;
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             pin(PinReason.SESSION_TRACKING);
@@ -503,6 +557,8 @@ final class BackendLink {
         if ((statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || pinned() || statementsTie.getAsBoolean()) {
             sessionLost = true;
         }
+        // The backend likely restarted or failed over: its idle siblings are dead too.
+        pool.flushIdle();
         discard("connection lost");
         writeError(Errors.backendLost(e.getMessage()));
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
@@ -511,6 +567,7 @@ final class BackendLink {
 
     private boolean forwardIfError(byte[] answer) {
         if (ErrPacket.is(answer)) {
+            errored = true;
             client.write(answer);
             return true;
         }
@@ -518,6 +575,7 @@ final class BackendLink {
     }
 
     void writeError(ErrPacket error) {
+        errored = true;
         client.write(error.encode());
     }
 

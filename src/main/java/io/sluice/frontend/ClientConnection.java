@@ -2,6 +2,7 @@ package io.sluice.frontend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.sluice.observe.Telemetry;
 import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PacketEncoder;
 import io.sluice.protocol.PacketFramer;
@@ -43,8 +44,11 @@ final class ClientConnection implements ClientTransport {
     private ByteBuf batch;
     private int sequenceId;
 
-    ClientConnection(NetSocket socket, int maxPacketSize) {
+    private final Telemetry telemetry;
+
+    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry) {
         this.socket = socket;
+        this.telemetry = telemetry;
         this.context = Vertx.currentContext();
         this.framer = new PacketFramer(maxPacketSize);
     }
@@ -60,6 +64,7 @@ final class ClientConnection implements ClientTransport {
         if (framingFailed) {
             return;
         }
+        telemetry.clientBytes(data.length(), 0);
         try {
             framer.feed(data.getByteBuf(), inbox::add);
         } catch (RuntimeException e) {
@@ -129,6 +134,7 @@ final class ClientConnection implements ClientTransport {
             return;
         }
         long size = out.readableBytes();
+        telemetry.clientBytes(0, size);
         inFlight.addAndGet(size);
         // Unpooled heap memory: nothing to release, whether or not the write succeeds.
         socket.write(Buffer.buffer(out)).onComplete(ar -> {
@@ -171,6 +177,11 @@ final class ClientConnection implements ClientTransport {
     @Override
     public void close() {
         flush();
+        abort();
+    }
+
+    @Override
+    public void abort() {
         closed = true;
         socket.close();
     }

@@ -14,7 +14,11 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
 
+import io.vertx.core.Context;
+
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +31,9 @@ public final class ClientListener {
     private final Vertx vertx;
     private final SluiceConfig config;
     private final SessionServices services;
+    private final List<Context> eventLoops = new CopyOnWriteArrayList<>();
     private String deploymentId;
+    private volatile boolean accepting = true;
     private volatile int boundPort;
 
     public ClientListener(Vertx vertx, SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry) {
@@ -48,8 +54,18 @@ public final class ClientListener {
         return boundPort;
     }
 
+    /** The event loops serving clients, for the liveness check. */
+    public List<Context> eventLoops() {
+        return eventLoops;
+    }
+
+    public ClientRegistry registry() {
+        return services.registry();
+    }
+
     /** Stops accepting new clients; connected ones are not touched. */
     public void stop() throws Exception {
+        accepting = false;
         if (deploymentId != null) {
             vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             deploymentId = null;
@@ -58,13 +74,18 @@ public final class ClientListener {
 
     private void accept(NetSocket socket) {
         ClientRegistry registry = services.registry();
+        if (!accepting) {
+            socket.close();
+            return;
+        }
         if (!registry.tryAdmit()) {
+            services.telemetry().clientRejected();
             // As the server does: the error takes the place of the handshake.
             socket.write(Buffer.buffer(frame(Errors.tooManyConnections().encode()))).onComplete(ar -> socket.close());
             return;
         }
         ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
-                config.client().maxPacketSize().asLongValue()));
+                config.client().maxPacketSize().asLongValue()), services.telemetry());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
         connection.start();
@@ -84,6 +105,7 @@ public final class ClientListener {
 
         @Override
         public void start(Promise<Void> started) {
+            eventLoops.add(context);
             NetServerOptions options = new NetServerOptions()
                     .setHost(config.listen().host())
                     .setPort(config.listen().port())

@@ -64,6 +64,38 @@ public final class ClientRegistry {
         return count.get();
     }
 
+    /** Backends of {@code pool} held right now by pinned clients. */
+    public int pinnedBackends(io.sluice.pool.BackendPool pool) {
+        int n = 0;
+        for (ClientSession s : sessions.values()) {
+            if (s.holdsBackendOf(pool) && s.pinned()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Backends of {@code pool} held right now inside a transaction. */
+    public int inTransaction(io.sluice.pool.BackendPool pool) {
+        int n = 0;
+        for (ClientSession s : sessions.values()) {
+            if (s.holdsBackendOf(pool) && s.inTransaction()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Shutdown, first step: idle clients are closed now, the others after the command or transaction they are in. */
+    public void drain() {
+        sessions.values().forEach(ClientSession::drain);
+    }
+
+    /** Shutdown, last step: whoever is still connected gets ERR 1053 and is closed. */
+    public void terminate() {
+        sessions.values().forEach(ClientSession::terminate);
+    }
+
     public Collection<ClientSession> sessions() {
         return sessions.values();
     }

@@ -51,6 +51,9 @@ final class ClientSession implements Runnable {
     private int handshakeCollation;
     private String user;
     private volatile boolean killed;
+    private volatile boolean draining;
+    private volatile boolean terminating;
+    private volatile Thread thread;
 
     ClientSession(ClientTransport client, SessionServices services, long connectionId) {
         this.client = client;
@@ -78,6 +81,39 @@ final class ClientSession implements Runnable {
         return phase;
     }
 
+    boolean holdsBackendOf(io.sluice.pool.BackendPool pool) {
+        return backend.pool() == pool && backend.holdsBackend();
+    }
+
+    boolean pinned() {
+        return backend.pinned();
+    }
+
+    boolean inTransaction() {
+        return (backend.statusFlags() & ServerStatus.SERVER_STATUS_IN_TRANS) != 0;
+    }
+
+    /**
+     * Called from the shutdown thread: a client with nothing open on a backend is closed now (it is waiting
+     * for its next command, and a closed connection is what any server restart gives it); one inside a
+     * transaction is closed once the transaction ends.
+     */
+    void drain() {
+        draining = true;
+        if (!backend.holdsBackend() && phase == Phase.COMMAND) {
+            client.abort();
+        }
+    }
+
+    /** Called from the shutdown thread when the grace period is over. */
+    void terminate() {
+        terminating = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
     private void phase(Phase next) {
         LOG.tracef("client %d: %s -> %s", connectionId, phase, next);
         phase = next;
@@ -85,16 +121,25 @@ final class ClientSession implements Runnable {
 
     @Override
     public void run() {
+        thread = Thread.currentThread();
+        services.telemetry().clientConnected(false);
         try {
             if (handshake()) {
                 phase(Phase.COMMAND);
                 serveCommands();
             }
-        } catch (ClientGoneException | InterruptedException e) {
-            // The client left (or Sluice is stopping); nothing to answer.
+        } catch (InterruptedException e) {
+            if (terminating) {
+                failAndClose(Errors.serverShutdown());
+            }
+        } catch (ClientGoneException e) {
+            // The client left; nothing to answer.
         } catch (PacketTooLargeException e) {
             failAndClose(Errors.packetTooLarge(e.limit()));
         } catch (MalformedPacketException e) {
+            if (phase != Phase.COMMAND) {
+                services.telemetry().authFailed("bad-handshake");
+            }
             failAndClose(phase == Phase.COMMAND ? Errors.malformed(e.getMessage()) : Errors.badHandshake(e.getMessage()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "client %d: unexpected failure", connectionId);
@@ -150,6 +195,7 @@ final class ClientSession implements Runnable {
         Optional<AuthPlugin> plugin = AuthPlugin.byName(pluginName);
         if (plugin.isEmpty()) {
             if (!has(CapabilityFlags.CLIENT_PLUGIN_AUTH)) {
+                services.telemetry().authFailed("unsupported-plugin");
                 failAndClose(Errors.authPluginUnsupported(pluginName));
                 return false;
             }
@@ -170,7 +216,10 @@ final class ClientSession implements Runnable {
                 .findFirst();
         boolean valid = credential.isPresent();
         if (!valid) {
-            LOG.debugf("client %d: authentication failed for user '%s' from %s", connectionId, username, client.remoteHost());
+            boolean known = !services.pools().clientCredentials(username).isEmpty();
+            services.telemetry().authFailed(known ? "bad-password" : "unknown-user");
+            LOG.infof("client %d: access denied for user '%s' from %s (%s)", connectionId, username, client.remoteHost(),
+                    known ? "wrong password" : "unknown user");
             failAndClose(Errors.accessDenied(username, client.remoteHost(), authResponse.length > 0));
             return false;
         }
@@ -200,11 +249,13 @@ final class ClientSession implements Runnable {
         InboundPacket packet = left > 0 ? client.receive(left) : null;
         if (packet == null) {
             client.sequence(expected + 1);
+            services.telemetry().authFailed("timeout");
             failAndClose(Errors.handshakeTimeout(services.config().client().handshakeTimeout().toMillis()));
             return null;
         }
         if (packet.sequenceId() != expected) {
             client.sequence(packet.nextSequenceId());
+            services.telemetry().authFailed("bad-handshake");
             failAndClose(Errors.outOfOrder(packet.sequenceId(), expected));
             return null;
         }
@@ -215,20 +266,29 @@ final class ClientSession implements Runnable {
     // ---- commands ----
 
     private void serveCommands() throws InterruptedException {
+        long idleTimeout = services.config().client().idleTimeout().toNanos();
         while (!killed) {
             client.sequence(1);
-            InboundPacket packet = client.receive(0);
+            InboundPacket packet = client.receive(idleTimeout);
+            if (packet == null) {
+                LOG.debugf("client %d idle for %s: disconnected", connectionId, services.config().client().idleTimeout());
+                failAndClose(Errors.idleTimeout());
+                return;
+            }
             if (packet.sequenceId() != 0) {
                 failAndClose(Errors.outOfOrder(packet.sequenceId(), 0));
                 return;
             }
             client.sequence(packet.nextSequenceId());
-            if (!serve(packet)) {
+            backend.commandStarted();
+            boolean goOn = serve(packet);
+            services.telemetry().query(io.sluice.protocol.CommandType.name(packet.command()), backend.databaseNanos(), backend.errored());
+            if (!goOn) {
                 return;
             }
             backend.commandDone();
             client.flush();
-            if (backend.sessionLost()) {
+            if (backend.sessionLost() || draining && !backend.holdsBackend()) {
                 return;
             }
         }
@@ -303,7 +363,7 @@ final class ClientSession implements Runnable {
                     () -> backend.writeError(Errors.unsupportedKill()));
             return !killed;
         }
-        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1);
+        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect());
         traits.pins().forEach(backend::pin);
         PooledBackend b = backend.acquire();
         if (b == null || traits.readsLastInsertId() && !backend.syncLastInsertId(b)) {
@@ -399,7 +459,7 @@ final class ClientSession implements Runnable {
         }
         if (connection) {
             killed = true;
-            client.close();
+            client.abort();
         }
     }
 
@@ -422,5 +482,6 @@ final class ClientSession implements Runnable {
         backend.release("client disconnected");
         client.close();
         services.registry().remove(this);
+        services.telemetry().clientDisconnected(false);
     }
 }

@@ -33,7 +33,11 @@ interface ClientTransport {
 
     boolean isClosed();
 
+    /** Flushes and closes; from the session's own thread. */
     void close();
+
+    /** Closes the socket without flushing; safe from any thread (kills, shutdown). */
+    void abort();
 
     String remoteHost();
 }

@@ -78,6 +78,15 @@ final class Errors {
         return new ErrPacket(3948, "42000", "Loading local data is disabled; this must be enabled on both the client and server sides");
     }
 
+    static ErrPacket serverShutdown() {
+        return new ErrPacket(ErrorCode.ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress (Sluice is stopping)");
+    }
+
+    /** As MySQL 8.0.24+ tells a client it disconnects for inactivity. */
+    static ErrPacket idleTimeout() {
+        return new ErrPacket(4031, "HY000", "The client was disconnected by the server because of inactivity (sluice.client.idle-timeout)");
+    }
+
     static ErrPacket noSuchThread(long id) {
         return new ErrPacket(ErrorCode.ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: " + id);
     }

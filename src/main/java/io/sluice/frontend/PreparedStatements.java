@@ -113,7 +113,7 @@ final class PreparedStatements {
         }
         nextId++;
         lastPrepared = id;
-        byId.put(id, new Statement(id, sql, packet.payload(), parameters, StatementTraits.of(sql)));
+        byId.put(id, new Statement(id, sql, packet.payload(), parameters, StatementTraits.of(sql, link.dialect())));
     }
 
     void execute(InboundPacket packet) {
@@ -245,6 +245,7 @@ final class PreparedStatements {
         if (response == null) {
             return null;
         }
+        telemetry.statementReprepared();
         if (ErrPacket.is(response.get(0))) {
             link.client().write(response.get(0));
             return null;

@@ -1,24 +1,122 @@
 package io.sluice.observe;
 
 /**
- * What client sessions tell observability. An interface, so that sessions and pools never import a metrics
- * library; {@link MicrometerTelemetry} turns these into Prometheus meters.
+ * What client sessions and pools tell observability. An interface, so that they never import a metrics
+ * library; {@link SluiceMetrics} turns these into Prometheus meters. Every label passed here is bounded
+ * (command names, pin reasons, configured targets and users), never SQL text or a client address.
  */
 public interface Telemetry {
 
-    /** A client was pinned to its backend; {@code reason} is a bounded label such as {@code user-variable}. */
+    void clientConnected(boolean tls);
+
+    void clientDisconnected(boolean tls);
+
+    /** Turned away at sluice.max-client-connections. */
+    void clientRejected();
+
+    /** A login failed; {@code reason} is e.g. {@code bad-password}, {@code unknown-user}, {@code bad-handshake}. */
+    void authFailed(String reason);
+
+    /** A command finished: its name, the time the database took to start answering, whether it failed. */
+    void query(String command, long databaseNanos, boolean error);
+
+    /** A client was pinned to its backend; {@code reason} is a label such as {@code user-variable}. */
     void pinned(String reason);
 
-    /** A prepared statement was served from a backend's cache ({@code hit}) or prepared there anew. */
-    void statementPrepared(boolean hit);
+    /** A client's prepare was served from a backend's statement cache ({@code cached}) or prepared anew. */
+    void statementPrepared(boolean cached);
 
+    /** A statement was prepared again on a backend other than the one it was first prepared on. */
+    void statementReprepared();
+
+    void clientBytes(long received, long sent);
+
+    void databaseBytes(long received, long sent);
+
+    /** The recorder for one pool's events. */
+    PoolTelemetry pool(String target, String user);
+
+    /** Events of one (target, user) pool. */
+    interface PoolTelemetry {
+        void borrowed(long waitedNanos);
+
+        void borrowTimedOut();
+
+        void connectionCreated();
+
+        void connectionClosed();
+
+        /** A new backend connection could not be made (unreachable, refused login). */
+        void setupFailed();
+
+        PoolTelemetry NONE = new PoolTelemetry() {
+            @Override
+            public void borrowed(long waitedNanos) {
+            }
+
+            @Override
+            public void borrowTimedOut() {
+            }
+
+            @Override
+            public void connectionCreated() {
+            }
+
+            @Override
+            public void connectionClosed() {
+            }
+
+            @Override
+            public void setupFailed() {
+            }
+        };
+    }
+
+    /** For code run without a metrics registry (unit tests, tools). */
     Telemetry NONE = new Telemetry() {
+        @Override
+        public void clientConnected(boolean tls) {
+        }
+
+        @Override
+        public void clientDisconnected(boolean tls) {
+        }
+
+        @Override
+        public void clientRejected() {
+        }
+
+        @Override
+        public void authFailed(String reason) {
+        }
+
+        @Override
+        public void query(String command, long databaseNanos, boolean error) {
+        }
+
         @Override
         public void pinned(String reason) {
         }
 
         @Override
-        public void statementPrepared(boolean hit) {
+        public void statementPrepared(boolean cached) {
+        }
+
+        @Override
+        public void statementReprepared() {
+        }
+
+        @Override
+        public void clientBytes(long received, long sent) {
+        }
+
+        @Override
+        public void databaseBytes(long received, long sent) {
+        }
+
+        @Override
+        public PoolTelemetry pool(String target, String user) {
+            return PoolTelemetry.NONE;
         }
     };
 }

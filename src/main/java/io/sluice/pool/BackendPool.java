@@ -46,9 +46,14 @@ public final class BackendPool implements AutoCloseable {
     private final Semaphore permits;
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
+    private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
+    private volatile long lastSuccess;
+    private volatile long lastFailureAt;
+    private volatile String lastFailure;
 
     BackendPool(Target target, String user, CredentialSource credentials, SluiceConfig.Pool config, Map<String, String> jdbcProperties,
-            Consumer<BackendConnection> onConnect) {
+            Consumer<BackendConnection> onConnect, io.sluice.observe.Telemetry.PoolTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.target = target;
         this.user = user;
         this.credentials = credentials;
@@ -65,6 +70,33 @@ public final class BackendPool implements AutoCloseable {
 
     public Target target() {
         return target;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** Idle connections, across the pool's Agroal pools. */
+    public int idle() {
+        int n = 0;
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                n += (int) ds.getMetrics().availableCount();
+            }
+        }
+        return n;
+    }
+
+    /** The Agroal pools behind this pool, labelled by their CLIENT_FOUND_ROWS variant, for Agroal's own metrics. */
+    public Map<String, AgroalDataSource> dataSources() {
+        Map<String, AgroalDataSource> out = new java.util.LinkedHashMap<>();
+        if (variants[1] != null) {
+            out.put(name + "/found-rows", variants[1]);
+        }
+        if (variants[0] != null) {
+            out.put(name + "/affected-rows", variants[0]);
+        }
+        return out;
     }
 
     public int maxSize() {
@@ -86,16 +118,58 @@ public final class BackendPool implements AutoCloseable {
      * (a {@link System#nanoTime()} value).
      */
     public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
-        long wait = deadlineNanos - System.nanoTime();
+        long started = System.nanoTime();
         // The queue has its own bound: past it a client is refused at once rather than left to time out.
         boolean admitted = permits.tryAcquire() || permits.getQueueLength() < config.maxWaiting()
-                && permits.tryAcquire(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                && permits.tryAcquire(Math.max(0, deadlineNanos - started), TimeUnit.NANOSECONDS);
         if (!admitted) {
+            telemetry.borrowTimedOut();
             throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
         }
-        Connection pooled = null;
+        long backoff = TimeUnit.MILLISECONDS.toNanos(50);
+        boolean loginRetried = false;
+        while (true) {
+            try {
+                Lease lease = open(foundRows);
+                telemetry.borrowed(System.nanoTime() - started);
+                lastSuccess = System.nanoTime();
+                return lease;
+            } catch (SQLException e) {
+                telemetry.setupFailed();
+                BackendUnavailableException failure = unavailable(e);
+                lastFailure = failure.getMessage();
+                lastFailureAt = System.nanoTime();
+                boolean loginRejected = failure.vendorCode() == 1045;
+                if (loginRejected && !loginRetried) {
+                    // A rotated secret: the credential source fetched afresh in unavailable(); one more try.
+                    loginRetried = true;
+                    continue;
+                }
+                // While the backend cannot be reached, wait (with backoff) up to the borrow timeout:
+                // a short outage or a failover then looks like a slow query, not an error.
+                long left = deadlineNanos - System.nanoTime();
+                if (loginRejected || left <= backoff) {
+                    permits.release();
+                    throw failure;
+                }
+            } catch (RuntimeException e) {
+                permits.release();
+                throw e;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(backoff);
+            } catch (InterruptedException e) {
+                permits.release();
+                throw e;
+            }
+            backoff = Math.min(backoff * 2, TimeUnit.SECONDS.toNanos(1));
+        }
+    }
+
+    /** One attempt at a connection from Agroal (opening one if none is idle), wrapped as Sluice knows it. */
+    private Lease open(boolean foundRows) throws SQLException {
+        Connection pooled = dataSource(foundRows).getConnection();
         try {
-            pooled = dataSource(foundRows).getConnection();
             Object physical = BackendConnection.physicalOf(pooled);
             PooledBackend backend = backends.get(physical);
             if (backend == null) {
@@ -104,20 +178,37 @@ public final class BackendPool implements AutoCloseable {
                 onConnect.accept(connection);
                 backend = new PooledBackend(connection, config.statementCacheSize());
                 backends.put(physical, backend);
+                telemetry.connectionCreated();
             }
             return new Lease(this, pooled, backend, foundRows);
-        } catch (SQLException e) {
-            if (pooled != null) {
-                discard(pooled);
+        } catch (SQLException | RuntimeException e) {
+            discard(pooled);
+            if (e instanceof io.sluice.backend.BackendException be) {
+                throw new SQLException(be.getMessage(), "08S01", 0, be);
             }
-            permits.release();
-            throw unavailable(e);
-        } catch (RuntimeException e) {
-            if (pooled != null) {
-                discard(pooled);
-            }
-            permits.release();
             throw e;
+        }
+    }
+
+    /** When a client last got a connection, as {@link System#nanoTime()}; 0 if never. */
+    public long lastSuccess() {
+        return lastSuccess;
+    }
+
+    /** Why the last connection attempt failed, or null if it has not failed since it last succeeded. */
+    public String lastFailure() {
+        return lastFailureAt > lastSuccess ? lastFailure : null;
+    }
+
+    /**
+     * A connection of this pool was found dead: the backend likely restarted or failed over, and the idle
+     * connections opened before are dead too. Closing them now spares the next clients from finding out.
+     */
+    public void flushIdle() {
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                ds.flush(AgroalDataSource.FlushMode.IDLE);
+            }
         }
     }
 
@@ -248,6 +339,7 @@ public final class BackendPool implements AutoCloseable {
             @Override
             public void onConnectionDestroy(Connection connection) {
                 backends.remove(connection);
+                telemetry.connectionClosed();
             }
 
             @Override

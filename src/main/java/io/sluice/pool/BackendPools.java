@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** Every backend pool, one per (target, user), created on first use. */
 public final class BackendPools implements AutoCloseable {
@@ -22,7 +23,11 @@ public final class BackendPools implements AutoCloseable {
     private volatile ServerIdentity identity;
     private final java.util.concurrent.CompletableFuture<ServerIdentity> learned = new java.util.concurrent.CompletableFuture<>();
 
-    public BackendPools(Target target, CredentialSource credentials, SluiceConfig config) {
+    private final io.sluice.observe.Telemetry telemetry;
+    private final java.util.List<Consumer<BackendPool>> onCreate = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public BackendPools(Target target, CredentialSource credentials, SluiceConfig config, io.sluice.observe.Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.target = target;
         this.credentials = credentials;
         this.config = config;
@@ -38,8 +43,17 @@ public final class BackendPools implements AutoCloseable {
         if (credentials.backendLogin(user).isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(pools.computeIfAbsent(user, u -> new BackendPool(target, u, credentials,
-                config.pool(), config.backend().jdbcProperties(), this::learn)));
+        return Optional.of(pools.computeIfAbsent(user, u -> {
+            BackendPool pool = new BackendPool(target, u, credentials, config.pool(), config.backend().jdbcProperties(), this::learn,
+                    telemetry.pool(target.name(), u));
+            onCreate.forEach(listener -> listener.accept(pool));
+            return pool;
+        }));
+    }
+
+    /** Called for every pool as it is created (to register its gauges, say). */
+    public void onCreate(Consumer<BackendPool> listener) {
+        onCreate.add(listener);
     }
 
     public Collection<BackendPool> all() {

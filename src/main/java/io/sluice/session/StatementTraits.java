@@ -27,32 +27,66 @@ public final class StatementTraits {
         return lastInsertId;
     }
 
+    /**
+     * How the session reads string literals, which decides where they end.
+     *
+     * @param noBackslashEscapes sql_mode NO_BACKSLASH_ESCAPES: a backslash in a string is just a character
+     * @param ansiQuotes         sql_mode ANSI_QUOTES: "..." is an identifier, where a backslash escapes nothing
+     * @param doubleByteCharset  the client's character set is Shift_JIS, CP932, Big5, GBK or GB18030, whose
+     *                           second byte of a character may be 0x5c without being a backslash
+     */
+    public record Dialect(boolean noBackslashEscapes, boolean ansiQuotes, boolean doubleByteCharset) {
+        public static final Dialect DEFAULT = new Dialect(false, false, false);
+
+        private static final java.util.Set<String> DOUBLE_BYTE = java.util.Set.of("sjis", "cp932", "big5", "gbk", "gb18030");
+
+        /** The dialect of a session from its sql_mode and client character set, as the server reports them. */
+        public static Dialect of(String sqlMode, String characterSetClient, boolean noBackslashEscapesFlag) {
+            String mode = sqlMode == null ? "" : sqlMode.toUpperCase(Locale.ROOT);
+            boolean doubleByte = characterSetClient != null && DOUBLE_BYTE.contains(characterSetClient.toLowerCase(Locale.ROOT));
+            return new Dialect(noBackslashEscapesFlag || mode.contains("NO_BACKSLASH_ESCAPES"), mode.contains("ANSI_QUOTES"), doubleByte);
+        }
+    }
+
     public static StatementTraits of(byte[] sql, int offset, int length) {
+        return of(sql, offset, length, Dialect.DEFAULT);
+    }
+
+    public static StatementTraits of(byte[] sql, int offset, int length, Dialect dialect) {
         StatementTraits t = new StatementTraits();
-        new Scanner(sql, offset, offset + length, t).run();
+        new Scanner(sql, offset, offset + length, t, dialect).run();
         return t;
     }
 
     public static StatementTraits of(String sql) {
+        return of(sql, Dialect.DEFAULT);
+    }
+
+    public static StatementTraits of(String sql, Dialect dialect) {
         byte[] b = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return of(b, 0, b.length);
+        return of(b, 0, b.length, dialect);
     }
 
     private static final class Scanner {
         private final byte[] s;
+        private final int start;
         private final int end;
         private final StatementTraits out;
+        private final Dialect dialect;
         private int i;
         /** Words seen since the start of the current statement (the first two are all that matter). */
         private int wordIndex;
         private String firstWord = "";
         private String previousWord = "";
+        private String secondWord = "";
 
-        Scanner(byte[] s, int from, int end, StatementTraits out) {
+        Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect) {
             this.s = s;
+            this.start = from;
             this.i = from;
             this.end = end;
             this.out = out;
+            this.dialect = dialect;
         }
 
         void run() {
@@ -71,6 +105,7 @@ public final class StatementTraits {
                 } else if (c == ';') {
                     wordIndex = 0;
                     firstWord = "";
+                    secondWord = "";
                     previousWord = "";
                     i++;
                 } else if (isWordChar(c)) {
@@ -100,13 +135,18 @@ public final class StatementTraits {
                     }
                 }
             } else if (wordIndex == 1) {
-                if (firstWord.equals("create") && w.equals("temporary")) {
-                    out.pins.add(PinReason.TEMPORARY_TABLE);
-                } else if (firstWord.equals("lock") && (w.equals("tables") || w.equals("table"))) {
+                secondWord = w;
+                if (firstWord.equals("lock") && (w.equals("tables") || w.equals("table") || w.equals("instance"))
+                        || firstWord.equals("backup") && w.equals("lock")) {
                     out.pins.add(PinReason.LOCK_TABLES);
                 }
             }
-            if (firstWord.equals("flush") && w.equals("lock") && previousWord.equals("read")) {
+            // CREATE [OR REPLACE] TEMPORARY TABLE (and not a table that happens to be named "temporary").
+            if (firstWord.equals("create") && w.equals("temporary") && (previousWord.equals("create") || previousWord.equals("replace"))) {
+                out.pins.add(PinReason.TEMPORARY_TABLE);
+            }
+            // FLUSH TABLES ... WITH READ LOCK, FLUSH TABLES ... FOR EXPORT: table locks held until UNLOCK TABLES.
+            if (firstWord.equals("flush") && (w.equals("lock") && previousWord.equals("read") || w.equals("export") && previousWord.equals("for"))) {
                 out.pins.add(PinReason.LOCK_TABLES);
             }
             switch (w) {
@@ -140,8 +180,9 @@ public final class StatementTraits {
         }
 
         /**
-         * '@' starts a user variable unless it is part of '@@' (a system variable) or joins a user and host
-         * ('app'@'%'), which follows a quote or a name directly.
+         * '@' starts a user variable unless it is part of '@@' (a system variable) or joins a quoted user and host
+         * ('app'@'%'). Glued to a word it is still a variable ({@code SELECT 1 INTO@x}); an unquoted
+         * {@code u@localhost} in account management then pins needlessly, which costs nothing that matters.
          */
         private void userVariable() {
             if (at(i + 1) == '@') {
@@ -156,18 +197,33 @@ public final class StatementTraits {
                 }
                     return;
             }
-            boolean joinsUserAndHost = i > 0 && (isWordChar(s[i - 1] & 0xff) || s[i - 1] == '\'' || s[i - 1] == '"' || s[i - 1] == '`');
+            boolean joinsUserAndHost = i > start && (s[i - 1] == '\'' || s[i - 1] == '"' || s[i - 1] == '`'
+                    || isWordChar(s[i - 1] & 0xff) && namesAccounts());
             if (!joinsUserAndHost) {
                 out.pins.add(PinReason.USER_VARIABLE);
             }
             i++;
         }
 
+        /** Account management, where name@host is an account: GRANT, REVOKE, SHOW GRANTS, CREATE/ALTER/DROP/RENAME USER. */
+        private boolean namesAccounts() {
+            return switch (firstWord) {
+                case "grant", "revoke", "show" -> true;
+                case "create", "alter", "drop", "rename" -> secondWord.equals("user") || secondWord.equals("role");
+                case "set" -> secondWord.equals("password") || secondWord.equals("default");
+                default -> false;
+            };
+        }
+
         private void skipQuoted(int quote) {
+            boolean escapes = quote != '`' && !dialect.noBackslashEscapes() && !(quote == '"' && dialect.ansiQuotes());
             i++;
             while (i < end) {
                 int c = s[i] & 0xff;
-                if (c == '\\' && quote != '`') {
+                if (dialect.doubleByteCharset() && c >= 0x81 && c <= 0xfe) {
+                    // A lead byte: the next byte belongs to the same character, even if it is 0x5c.
+                    i += 2;
+                } else if (c == '\\' && escapes) {
                     i += 2;
                 } else if (c == quote) {
                     if (at(i + 1) == quote) {
@@ -184,8 +240,11 @@ public final class StatementTraits {
 
         private void blockComment() {
             if (at(i + 2) == '!' || at(i + 2) == 'M' && at(i + 3) == '!') {
-                // Executable comment: its contents run as SQL, so keep scanning them (the version number is just a word).
+                // Executable comment: its contents run as SQL, so keep scanning them, after the version number.
                 i += at(i + 2) == '!' ? 3 : 4;
+                while (i < end && at(i) >= '0' && at(i) <= '9') {
+                    i++;
+                }
                 return;
             }
             int close = i + 2;
@@ -195,10 +254,21 @@ public final class StatementTraits {
             i = Math.min(end, close + 2);
         }
 
+        /** The next character that is neither white space nor inside a comment: what follows a name. */
         private int nextNonSpace() {
             int j = i;
-            while (j < end && isSpace(s[j] & 0xff)) {
-                j++;
+            while (j < end) {
+                if (isSpace(s[j] & 0xff)) {
+                    j++;
+                } else if (s[j] == '/' && at(j + 1) == '*' && at(j + 2) != '!') {
+                    int close = j + 2;
+                    while (close + 1 < end && !(s[close] == '*' && s[close + 1] == '/')) {
+                        close++;
+                    }
+                    j = close + 2;
+                } else {
+                    break;
+                }
             }
             return j < end ? s[j] & 0xff : -1;
         }

@@ -173,6 +173,7 @@ class MultiplexingTest {
         List<Persona> personas = List.of(
                 new Persona("SET NAMES utf8mb4", "SELECT CONCAT(CONVERT(@@character_set_client USING utf8mb4), ' 🐟')", "utf8mb4 🐟"),
                 new Persona("SET NAMES latin1", "SELECT CONCAT(@@character_set_client, ' ', @@collation_connection)", "latin1 latin1_swedish_ci"),
+                new Persona("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", "SELECT @@collation_connection", "utf8mb4_unicode_ci"),
                 new Persona("SET time_zone = '+05:30'", "SELECT @@time_zone", "+05:30"),
                 new Persona("SET sql_mode = 'ANSI_QUOTES'", "SELECT @@sql_mode", "ANSI_QUOTES"),
                 new Persona("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SELECT @@tx_isolation", "READ-COMMITTED"),

@@ -1,0 +1,31 @@
+package io.sluice.observe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the health checks ask the running proxy; implemented by the application wiring, so that observability
+ * depends on no other package of Sluice.
+ */
+public interface ProxyState {
+
+    /** One thing readiness looks at: whether it lets clients be served, and what to show about it. */
+    record Check(boolean ok, String detail) {
+    }
+
+    /** The MySQL listener is bound and configuration was valid. */
+    boolean started();
+
+    /** Shutting down: no new clients, readiness down. */
+    boolean draining();
+
+    /** Names of event loops that did not run a task within {@code timeout}: empty when all answer. */
+    List<String> unresponsiveEventLoops(Duration timeout);
+
+    /** Per target: can a backend connection be made. */
+    Map<String, Check> targets();
+
+    /** Per user: are credentials loaded (a secret store that is unreachable but cached is ok, with a detail). */
+    Map<String, Check> credentials();
+}
