@@ -28,12 +28,25 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private final Path directory;
     private final int port;
-    private final AutoCloseable process;
+    private final Server server;
 
-    private EmbeddedDatabase(Path directory, int port, AutoCloseable process) {
+    /** A server process that can be stopped and started again on the same data and port. */
+    interface Server extends AutoCloseable {
+        void start() throws Exception;
+
+        /** Stops the server: gracefully, or {@code hard} as a crash would (SIGKILL). */
+        void stop(boolean hard) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+            stop(false);
+        }
+    }
+
+    private EmbeddedDatabase(Path directory, int port, Server server) {
         this.directory = directory;
         this.port = port;
-        this.process = process;
+        this.server = server;
     }
 
     /** Starts a server whose root user has no password, reachable on 127.0.0.1. */
@@ -45,11 +58,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 "--max-allowed-packet=64M", "--innodb-buffer-pool-size=128M", "--skip-name-resolve",
                 "--skip-log-bin", "--max-connections=2000", "--innodb-flush-log-at-trx-commit=2"));
         args.addAll(extraServerArgs);
-        Path server = SERVER_LOCATIONS.stream().filter(Files::isExecutable).findFirst().orElse(null);
-        AutoCloseable process = server != null ? startLocal(server, dir, port, args) : MariaDb4jServer.start(dir, port, args);
-        EmbeddedDatabase db = new EmbeddedDatabase(dir, port, process);
+        Path binary = SERVER_LOCATIONS.stream().filter(Files::isExecutable).findFirst().orElse(null);
+        Server server = binary != null ? localServer(binary, dir, port, args) : MariaDb4jServer.start(dir, port, args);
+        EmbeddedDatabase db = new EmbeddedDatabase(dir, port, server);
         db.awaitReady();
         return db;
+    }
+
+    /** Stops the server, gracefully or as a crash would; {@link #restart()} brings it back on the same port. */
+    public void stop(boolean hard) throws Exception {
+        server.stop(hard);
+    }
+
+    /** Starts the stopped server again, on the same data and port, and waits until it accepts logins. */
+    public void restart() throws Exception {
+        server.start();
+        awaitReady();
     }
 
     public String host() {
@@ -80,25 +104,45 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 "GRANT ALL PRIVILEGES ON *.* TO '" + user + "'@'%'");
     }
 
-    private static AutoCloseable startLocal(Path server, Path dir, int port, List<String> args) throws Exception {
+    private static Server localServer(Path binary, Path dir, int port, List<String> args) throws Exception {
         Path data = dir.resolve("data");
         Path installer = Stream.of(Path.of("/usr/bin/mariadb-install-db"), Path.of("/usr/bin/mysql_install_db"))
                 .filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new IOException("mariadbd found but no mariadb-install-db next to it"));
         run(List.of(installer.toString(), "--no-defaults", "--datadir=" + data, "--user=" + System.getProperty("user.name"),
                 "--auth-root-authentication-method=normal", "--skip-test-db"), dir.resolve("install.log"));
-        List<String> command = new ArrayList<>(List.of(server.toString(), "--no-defaults", "--datadir=" + data,
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--no-defaults", "--datadir=" + data,
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mysqld.sock"),
                 "--pid-file=" + dir.resolve("mysqld.pid"), "--user=" + System.getProperty("user.name")));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-        LOG.infof("Started %s on port %d (data in %s)", server, port, data);
-        return () -> {
-            p.destroy();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        Server server = new Server() {
+            private Process process;
+
+            @Override
+            public void start() throws Exception {
+                process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
+                LOG.infof("Started %s on port %d (data in %s)", binary, port, data);
+            }
+
+            @Override
+            public void stop(boolean hard) throws Exception {
+                if (process == null) {
+                    return;
+                }
+                if (hard) {
+                    process.destroyForcibly();
+                } else {
+                    process.destroy();
+                }
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+                process = null;
             }
         };
+        server.start();
+        return server;
     }
 
     private static void run(List<String> command, Path log) throws Exception {
@@ -133,7 +177,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            process.close();
+            server.close();
         } finally {
             try (Stream<Path> files = Files.walk(directory)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -173,6 +173,15 @@ public final class BackendConnection {
         }
     }
 
+    /**
+     * Whether the server has closed this connection while it sat idle (a restart, a failover, wait_timeout).
+     * Checked before a pooled connection is handed out, so that no client statement is sent down a dead one.
+     */
+    public boolean isClosedByServer() {
+        return protocol.getSocketConnection().getSocketFactory() instanceof java.util.function.BooleanSupplier closedByPeer
+                && closedByPeer.getAsBoolean();
+    }
+
     /** Closes the socket without a goodbye, for a connection whose state cannot be trusted any more. */
     public void abort() {
         try {

@@ -41,6 +41,7 @@ public final class ConnectionSettings {
         // Connector/J would otherwise add STRICT_TRANS_TABLES to sql_mode: clients must find the server's own.
         p.put("jdbcCompliantTruncation", "false");
         p.put("connectionAttributes", "program_name:sluice");
+        p.put("socketFactory", ProbingSocketFactory.class.getName());
         return p;
     }
 }

@@ -172,6 +172,15 @@ public final class BackendPool implements AutoCloseable {
         try {
             Object physical = BackendConnection.physicalOf(pooled);
             PooledBackend backend = backends.get(physical);
+            while (backend != null && backend.connection().isClosedByServer()) {
+                // Closed while idle: the database restarted or failed over, and its other idle ones are gone too.
+                LOG.debugf("backend connection %d of %s was closed by the server while idle", backend.connection().threadId(), name);
+                discard(pooled);
+                flushIdle();
+                pooled = dataSource(foundRows).getConnection();
+                physical = BackendConnection.physicalOf(pooled);
+                backend = backends.get(physical);
+            }
             if (backend == null) {
                 BackendConnection connection = BackendConnection.attach(pooled);
                 connection.enableSessionTracking();

@@ -31,7 +31,7 @@ public class SluiceTestResource implements QuarkusTestResourceLifecycleManager {
         return sluicePort;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
