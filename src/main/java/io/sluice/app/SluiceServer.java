@@ -79,9 +79,35 @@ public class SluiceServer implements ProxyState {
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
-        draining = true;
+        drain();
         if (listener != null) {
             listener.stop();
+        }
+        if (pools != null) {
+            pools.close();
+        }
+        targets.close();
+    }
+
+    /**
+     * Readiness down, listener closed, idle clients closed, clients inside a transaction given the grace period
+     * to finish, then ERR 1053 for the rest. Idempotent: SIGTERM runs it before Quarkus stops, shutdown again.
+     */
+    public synchronized void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            drainClients();
+        } catch (Exception e) {
+            LOG.warnf(e, "draining clients failed");
+        }
+    }
+
+    private void drainClients() throws Exception {
+        if (listener != null) {
+            listener.stopAccepting();
         }
         if (registry != null && registry.size() > 0) {
             LOG.infof("Draining %d client connections (up to %s)", registry.size(), config.shutdown().grace());
@@ -99,10 +125,6 @@ public class SluiceServer implements ProxyState {
                 }
             }
         }
-        if (pools != null) {
-            pools.close();
-        }
-        targets.close();
     }
 
     private void registerPoolMeters(BackendPool pool) {

@@ -63,7 +63,16 @@ public final class ClientListener {
         return services.registry();
     }
 
-    /** Stops accepting new clients; connected ones are not touched. */
+    /**
+     * Turns new clients away (ERR 1053 in place of the handshake, as a server shutting down does); connected
+     * ones are not touched. The port stays bound until {@link #stop()}, since closing a Vert.x server closes its
+     * connections too.
+     */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    /** Closes the listener and every client connection still open. */
     public void stop() throws Exception {
         accepting = false;
         if (deploymentId != null) {
@@ -75,7 +84,7 @@ public final class ClientListener {
     private void accept(NetSocket socket) {
         ClientRegistry registry = services.registry();
         if (!accepting) {
-            socket.close();
+            socket.write(Buffer.buffer(frame(Errors.serverShutdown().encode()))).onComplete(ar -> socket.close());
             return;
         }
         if (!registry.tryAdmit()) {
