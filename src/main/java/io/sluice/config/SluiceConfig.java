@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +18,17 @@ public interface SluiceConfig {
 
     Backend backend();
 
-    /** Users a client may log in as; each maps to the backend user of the same name and credentials. */
+    /**
+     * Users a client may log in as. Each logs in to the backend as the user of the same name, or, when its
+     * password comes from a secret, as the secret's {@code username}.
+     */
     Map<String, User> users();
+
+    Aws aws();
+
+    Secrets secrets();
+
+    Iam iam();
 
     Pool pool();
 
@@ -104,8 +114,67 @@ public interface SluiceConfig {
     }
 
     interface User {
-        /** The password, used both to authenticate the client and to log in to the backend. */
+        /**
+         * The password, used both to authenticate the client and to log in to the backend. A user has either
+         * this or {@code secret-id}, not both.
+         */
         Optional<String> password();
+
+        /**
+         * Name or ARN of an AWS Secrets Manager secret holding the user's credentials, instead of
+         * {@code password}: the JSON of an RDS database secret ({@code username}, {@code password}, optionally
+         * {@code host} and {@code port}), as rotated by AWS's rotation functions. Clients authenticate with its
+         * password (during a rotation's grace window also with the previous one); Sluice logs in to the
+         * backend as its {@code username}. Its {@code host} and {@code port} name the backend when
+         * {@code sluice.backend.host} is not set.
+         */
+        Optional<String> secretId();
+
+        /**
+         * Log in to the backend with an RDS IAM authentication token instead of the password (the database user
+         * must be created {@code IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'}). Clients still authenticate
+         * to Sluice with the password or secret. Needs {@code sluice.aws.region} and the database host
+         * ({@code sluice.backend.host} or the secret's {@code host}); AWS credentials come from the default
+         * chain (environment, web identity / IRSA, ECS task role, instance profile). Backend connections of such
+         * a user must use TLS and the {@code mysql_clear_password} plugin, which RDS requires for tokens.
+         */
+        @WithDefault("false")
+        boolean iamAuth();
+    }
+
+    interface Aws {
+        /**
+         * AWS region of Secrets Manager and of the database, e.g. {@code eu-west-1}. Required for
+         * {@code iam-auth} users, since the region is part of the token's signature; for secrets, when unset,
+         * the SDK's default applies ({@code AWS_REGION}, profile, instance metadata).
+         */
+        Optional<String> region();
+
+        /** Secrets Manager endpoint to use instead of the public one: a VPC interface endpoint, or a test server. */
+        Optional<URI> endpointOverride();
+    }
+
+    interface Secrets {
+        /** How often each secret is read again from Secrets Manager, so that a rotation is picked up. */
+        @WithDefault("5m")
+        Duration refreshInterval();
+
+        /**
+         * How long after Sluice sees a rotated password clients may still log in with the previous one, giving
+         * applications that cache the secret time to read it again.
+         */
+        @WithDefault("15m")
+        Duration previousPasswordGrace();
+    }
+
+    interface Iam {
+        /**
+         * Age at which an IAM authentication token is replaced by a new one. RDS accepts a token for 15 minutes
+         * after it is signed; renewing well before that keeps a connection attempt, and any clock skew, inside
+         * the token's lifetime. Must be shorter than 15 minutes.
+         */
+        @WithDefault("10m")
+        Duration renewAfter();
     }
 
     interface Pool {

@@ -1,20 +1,19 @@
 package io.sluice.credentials;
 
 import io.sluice.config.SluiceConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Passwords given in configuration ({@code sluice.users."<name>".password}). */
-@ApplicationScoped
-public class ConfiguredCredentials implements CredentialSource {
+/** Passwords given in configuration ({@code sluice.users."<name>".password}); the backend user has the same name. */
+final class ConfiguredCredentials implements CredentialSource {
     private final Map<String, Credential> byUser = new TreeMap<>();
 
-    public ConfiguredCredentials(SluiceConfig config) {
+    ConfiguredCredentials(SluiceConfig config) {
         config.users().forEach((name, user) ->
                 user.password().ifPresent(password -> byUser.put(name, Credential.of(name, password))));
     }
@@ -32,6 +31,13 @@ public class ConfiguredCredentials implements CredentialSource {
 
     @Override
     public Set<String> users() {
-        return byUser.keySet();
+        return Collections.unmodifiableSet(byUser.keySet());
+    }
+
+    @Override
+    public Map<String, CredentialStatus> status() {
+        Map<String, CredentialStatus> status = new TreeMap<>();
+        byUser.keySet().forEach(user -> status.put(user, new CredentialStatus(true, "config", null, null)));
+        return status;
     }
 }

@@ -31,4 +31,24 @@ public interface CredentialSource {
     default Map<String, CredentialStatus> status() {
         return Map.of();
     }
+
+    /**
+     * Whether {@link #backendLogin} gives {@code user} an RDS IAM authentication token rather than a password.
+     * RDS accepts a token only over TLS and with the {@code mysql_clear_password} plugin, so the pool must open
+     * that user's connections with TLS required (Connector/J {@code sslMode=REQUIRED} or stricter); Connector/J
+     * then answers the server's switch to {@code mysql_clear_password}, which it does only over TLS.
+     */
+    default boolean usesIamAuth(String user) {
+        return false;
+    }
+
+    /**
+     * The database the users' secrets name (the {@code host} and {@code port} of RDS secrets), for when
+     * {@code sluice.backend.host} is not configured. Empty when no loaded secret names a host.
+     *
+     * @throws IllegalStateException when secrets name different databases, since Sluice serves one
+     */
+    default Optional<HostAndPort> targetHint() {
+        return Optional.empty();
+    }
 }

@@ -6,7 +6,8 @@ import java.time.Instant;
  * How a user's credentials stand, safe to show in health output and metrics.
  *
  * @param loaded       a usable credential is held
- * @param source       where it comes from: {@code config}, {@code secrets-manager}, {@code iam}
+ * @param source       where the password comes from, {@code config} or {@code secrets-manager}, with {@code +iam}
+ *                     appended when the backend login is an IAM token instead
  * @param lastRefresh  when it was last fetched successfully, or null
  * @param lastError    why the last fetch failed (never containing the secret), or null when it succeeded
  */
