@@ -61,9 +61,10 @@ public class SluiceServer implements ProxyState {
         // Before any lookup: failover changes what the backend's name resolves to.
         Security.setProperty("networkaddress.cache.ttl", Long.toString(Math.max(0, config.backend().dnsTtl().toSeconds())));
         if (credentials.users().isEmpty()) {
-            LOG.warn("No users configured (sluice.users.\"<name>\".password): every client will be refused");
+            LOG.warn("No users configured (sluice.users.\"<name>\".password or .secret-id): every client will be refused");
         }
-        var target = targets.resolve(config);
+        var target = targets.resolve(config, credentials);
+        registerCredentialMeters();
         probe = new TargetProbe(target, config.backend().healthTimeout());
         pools = new BackendPools(target, credentials, config, metrics);
         pools.onCreate(this::registerPoolMeters);
@@ -125,6 +126,27 @@ public class SluiceServer implements ProxyState {
                 }
             }
         }
+    }
+
+    private void registerCredentialMeters() {
+        for (String user : credentials.users()) {
+            Tags tags = Tags.of("user", user);
+            String help = "Secret fetches from AWS Secrets Manager, by outcome";
+            metrics.counter(SluiceMetrics.SECRET_REFRESHES, help, tags.and("outcome", "success"), credentials,
+                    c -> status(c, user).refreshes());
+            metrics.counter(SluiceMetrics.SECRET_REFRESHES, help, tags.and("outcome", "failure"), credentials,
+                    c -> status(c, user).failures());
+            metrics.gauge(SluiceMetrics.CREDENTIAL_AGE + ".seconds", "Time since the user's credentials were last fetched (0 if never fetched)",
+                    tags, credentials, c -> {
+                        var refreshed = status(c, user).lastRefresh();
+                        return refreshed == null ? 0 : java.time.Duration.between(refreshed, java.time.Instant.now()).toMillis() / 1000.0;
+                    });
+        }
+    }
+
+    private static CredentialStatus status(CredentialSource source, String user) {
+        CredentialStatus s = source.status().get(user);
+        return s == null ? CredentialStatus.configured("config") : s;
     }
 
     private void registerPoolMeters(BackendPool pool) {

@@ -152,7 +152,7 @@ public class CombinedCredentials implements CredentialSource {
             status.putAll(secrets.status());
         }
         iamUsers.forEach(user -> status.computeIfPresent(user, (u, s) -> new CredentialStatus(s.loaded(), s.source() + "+iam",
-                s.lastRefresh(), joinErrors(s.lastError(), iamErrors.get(u)))));
+                s.lastRefresh(), joinErrors(s.lastError(), iamErrors.get(u)), s.refreshes(), s.failures())));
         return status;
     }
 

@@ -37,7 +37,7 @@ final class ConfiguredCredentials implements CredentialSource {
     @Override
     public Map<String, CredentialStatus> status() {
         Map<String, CredentialStatus> status = new TreeMap<>();
-        byUser.keySet().forEach(user -> status.put(user, new CredentialStatus(true, "config", null, null)));
+        byUser.keySet().forEach(user -> status.put(user, CredentialStatus.configured("config")));
         return status;
     }
 }

@@ -27,6 +27,8 @@ final class RotatingSecret {
     private Instant previousUntil;
     private Instant lastRefresh;
     private String lastError;
+    private long refreshes;
+    private long failures;
     private Instant lastRejectionRefresh;
 
     RotatingSecret(String user, String secretId, Duration grace) {
@@ -97,6 +99,7 @@ final class RotatingSecret {
         boolean wasFailing = lastError != null;
         lastRefresh = now;
         lastError = null;
+        refreshes++;
         return wasFailing;
     }
 
@@ -104,6 +107,7 @@ final class RotatingSecret {
     synchronized boolean failed(String error) {
         boolean wasFailing = lastError != null;
         lastError = error;
+        failures++;
         return !wasFailing;
     }
 
@@ -138,7 +142,7 @@ final class RotatingSecret {
     }
 
     synchronized CredentialStatus status() {
-        return new CredentialStatus(inUse != null, "secrets-manager", lastRefresh, lastError);
+        return new CredentialStatus(inUse != null, "secrets-manager", lastRefresh, lastError, refreshes, failures);
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -98,16 +97,6 @@ public class SluiceMetrics implements Telemetry {
     /** A function counter (monotonic, read when scraped). */
     public <T> void counter(String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
         io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
-    }
-
-    public Counter secretRefreshes(String user, String outcome) {
-        return Counter.builder(SECRET_REFRESHES).description("Secret fetches from AWS Secrets Manager, by outcome")
-                .tags("user", user, "outcome", outcome).register(registry);
-    }
-
-    public void credentialAge(String user, Supplier<Double> seconds) {
-        Gauge.builder(CREDENTIAL_AGE, seconds, s -> s.get()).baseUnit("seconds")
-                .description("Time since the user's credentials were last fetched").tag("user", user).register(registry);
     }
 
     @Override

@@ -40,7 +40,8 @@ public final class BackendPools implements AutoCloseable {
 
     /** The pool serving {@code user}, or empty for a user Sluice does not know. */
     public Optional<BackendPool> forUser(String user) {
-        if (credentials.backendLogin(user).isEmpty()) {
+        // Known users only; their login (maybe an IAM token) is made when a connection is opened, not here.
+        if (!credentials.users().contains(user)) {
             return Optional.empty();
         }
         return Optional.of(pools.computeIfAbsent(user, u -> {

@@ -57,7 +57,7 @@ class CombinedCredentialsTest {
         assertThat(credentials.backendLogin("nobody")).isEmpty();
         assertThat(credentials.usesIamAuth("app")).isFalse();
         assertThat(credentials.targetHint()).isEmpty();
-        assertThat(credentials.status()).containsEntry("app", new CredentialStatus(true, "config", null, null));
+        assertThat(credentials.status()).containsEntry("app", CredentialStatus.configured("config"));
         credentials.loginRejected("app");
         credentials.loginRejected("nobody");
     }
@@ -97,7 +97,7 @@ class CombinedCredentialsTest {
         assertThat(IamAuthTokensTest.parameters(login.passwordString(), new HostAndPort("db.example", 3307)))
                 .containsEntry("DBUser", "app").containsEntry("Action", "connect");
         assertThat(credentials.backendLogin("plain")).contains(Credential.of("plain", "pw2"));
-        assertThat(credentials.status()).containsEntry("app", new CredentialStatus(true, "config+iam", null, null));
+        assertThat(credentials.status()).containsEntry("app", CredentialStatus.configured("config+iam"));
     }
 
     @Test
@@ -141,7 +141,8 @@ class CombinedCredentialsTest {
                         + " names the database host the IAM token is for");
 
         Map<String, CredentialStatus> status = credentials.status();
-        assertThat(status.get("app")).isEqualTo(new CredentialStatus(true, "secrets-manager+iam", clock.instant(), null));
+        assertThat(status.get("app")).usingRecursiveComparison().ignoringFields("refreshes", "failures")
+                .isEqualTo(new CredentialStatus(true, "secrets-manager+iam", clock.instant(), null, 0, 0));
         assertThat(status.get("report").source()).isEqualTo("secrets-manager");
         assertThat(status.get("local").source()).isEqualTo("config");
         assertThat(status.get("nohost").lastError()).contains("neither sluice.backend.host nor the user's secret");
