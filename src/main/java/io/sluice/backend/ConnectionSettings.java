@@ -20,11 +20,14 @@ public final class ConnectionSettings {
      * @param foundRows whether the connection reports matched rather than changed rows (CLIENT_FOUND_ROWS);
      *                  a client only ever runs on a backend that agrees with its own flag
      */
-    public static Properties properties(boolean foundRows, Map<String, String> userProperties) {
+    public static Properties properties(boolean foundRows, Map<String, String> tls, Map<String, String> userProperties) {
         Properties p = new Properties();
-        p.putAll(userProperties);
-        // TLS comes with its own settings; until then loopback and private networks talk in plain text.
-        p.putIfAbsent("sslMode", "DISABLED");
+        p.putAll(tls);
+        // Users may override TLS details; Connector/J reads property names case-insensitively, so theirs replace ours.
+        userProperties.forEach((k, v) -> {
+            p.keySet().removeIf(existing -> existing.toString().equalsIgnoreCase(k));
+            p.put(k, v);
+        });
         p.putIfAbsent("allowPublicKeyRetrieval", "true");
         p.putIfAbsent("connectTimeout", "5000");
         p.putIfAbsent("tcpKeepAlive", "true");

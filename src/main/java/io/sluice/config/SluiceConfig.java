@@ -84,7 +84,63 @@ public interface SluiceConfig {
         int port();
     }
 
+    /** TLS towards clients. */
+    Tls tls();
+
+    enum TlsMode {
+        /** No TLS; clients are not offered it. */
+        DISABLED,
+        /** Clients may use TLS (it is offered) or not. */
+        PREFERRED,
+        /** Clients must use TLS; a plaintext client gets ERR 3159. */
+        REQUIRED
+    }
+
+    interface Tls {
+        /** disabled, preferred or required; unset: preferred when a certificate is configured, else disabled. */
+        Optional<TlsMode> mode();
+
+        /** PEM certificate (with its chain) clients are shown; reloaded when the file changes. */
+        Optional<java.nio.file.Path> certificateFile();
+
+        /** PEM private key of the certificate (PKCS#8 or PKCS#1); reloaded when the file changes. */
+        Optional<java.nio.file.Path> keyFile();
+
+        /** How often the certificate and key files are checked for changes. */
+        @WithDefault("10s")
+        Duration reloadInterval();
+
+        /**
+         * PEM private key (PKCS#8) for caching_sha2_password's RSA password exchange with clients that use no TLS;
+         * unset: a 2048-bit key pair is generated at start.
+         */
+        Optional<java.nio.file.Path> rsaKeyFile();
+
+        /** The mode in force: the configured one, else preferred when a certificate is given, else disabled. */
+        default TlsMode effectiveMode() {
+            return mode().orElse(certificateFile().isPresent() ? TlsMode.PREFERRED : TlsMode.DISABLED);
+        }
+    }
+
+    enum BackendTlsMode {
+        DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY
+    }
+
+    interface BackendTls {
+        /**
+         * disabled, required (encrypted, any certificate), verify-ca (signed by a trusted CA) or verify-identity
+         * (also issued for the host). Unset: verify-identity, or disabled when the backend is on loopback.
+         */
+        Optional<BackendTlsMode> mode();
+
+        /** PEM bundle of CAs to trust (e.g. the RDS global bundle); unset: the JVM's default trust store. */
+        Optional<java.nio.file.Path> caFile();
+    }
+
     interface Backend {
+        /** TLS towards the backend. */
+        BackendTls tls();
+
         /** Database host: an RDS/Aurora endpoint or any MySQL-compatible server. Unset in dev mode: an embedded MariaDB starts. */
         Optional<String> host();
 

@@ -58,4 +58,9 @@ final class AnswerCapture implements ClientTransport {
     public String remoteHost() {
         return client.remoteHost();
     }
+
+    @Override
+    public boolean isTls() {
+        return client.isTls();
+    }
 }

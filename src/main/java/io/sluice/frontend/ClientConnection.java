@@ -3,6 +3,7 @@ package io.sluice.frontend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.observe.Telemetry;
+import io.sluice.protocol.HandshakeResponse;
 import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PacketEncoder;
 import io.sluice.protocol.PacketFramer;
@@ -45,10 +46,14 @@ final class ClientConnection implements ClientTransport {
     private int sequenceId;
 
     private final Telemetry telemetry;
+    private final boolean tlsOffered;
+    private boolean awaitingFirstPacket = true;
+    private volatile boolean tls;
 
-    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry) {
+    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry, boolean tlsOffered) {
         this.socket = socket;
         this.telemetry = telemetry;
+        this.tlsOffered = tlsOffered;
         this.context = Vertx.currentContext();
         this.framer = new PacketFramer(maxPacketSize);
     }
@@ -65,8 +70,16 @@ final class ClientConnection implements ClientTransport {
             return;
         }
         telemetry.clientBytes(data.length(), 0);
+        ByteBuf bytes = data.getByteBuf();
         try {
-            framer.feed(data.getByteBuf(), inbox::add);
+            if (awaitingFirstPacket && tlsOffered) {
+                framer.feedWhile(bytes, this::firstPacket);
+                if (tls) {
+                    startTls(bytes);
+                    return;
+                }
+            }
+            framer.feed(bytes, inbox::add);
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
@@ -78,6 +91,44 @@ final class ClientConnection implements ClientTransport {
             readPaused = true;
             socket.pause();
         }
+    }
+
+    /** The first packet decides whether TLS follows: an SSLRequest means the rest of the bytes are a TLS handshake. */
+    private boolean firstPacket(InboundPacket packet) {
+        awaitingFirstPacket = false;
+        inbox.add(packet);
+        tls = HandshakeResponse.isSslRequest(packet.payload());
+        return !tls;
+    }
+
+    /**
+     * Upgrades the socket to TLS. A client sends its TLS ClientHello right after the SSLRequest, without waiting, so
+     * part of it may already have arrived with the SSLRequest: those bytes are handed to the TLS handler once it sits
+     * in the pipeline.
+     */
+    private void startTls(ByteBuf rest) {
+        ByteBuf early = rest.isReadable() ? io.netty.buffer.Unpooled.copiedBuffer(rest) : null;
+        socket.upgradeToSsl().onFailure(e -> abort());
+        if (early != null) {
+            replayWhenTlsReady(early, 100);
+        }
+    }
+
+    private void replayWhenTlsReady(ByteBuf early, int attemptsLeft) {
+        var pipeline = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline();
+        if (pipeline.get("ssl") != null) {
+            pipeline.fireChannelRead(early);
+        } else if (attemptsLeft > 0) {
+            context.runOnContext(v -> replayWhenTlsReady(early, attemptsLeft - 1));
+        } else {
+            early.release();
+            abort();
+        }
+    }
+
+    @Override
+    public boolean isTls() {
+        return tls;
     }
 
     private void onClosed() {

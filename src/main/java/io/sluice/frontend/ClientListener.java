@@ -94,7 +94,7 @@ public final class ClientListener {
             return;
         }
         ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
-                config.client().maxPacketSize().asLongValue()), services.telemetry());
+                config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
         connection.start();
@@ -121,7 +121,13 @@ public final class ClientListener {
                     .setTcpNoDelay(true)
                     .setReuseAddress(true)
                     .setAcceptBacklog(1024);
+            services.tls().configure(options);
             server = vertx.createNetServer(options).connectHandler(ClientListener.this::accept);
+            if (services.tls().offered() && eventLoops.size() == 1) {
+                // One watcher is enough: the verticles share one server socket and its TLS context.
+                long every = Math.max(1000, config.tls().reloadInterval().toMillis());
+                vertx.setPeriodic(every, id -> services.tls().reloadIfChanged(server));
+            }
             server.listen().onSuccess(s -> {
                 boundPort = s.actualPort();
                 started.complete();

@@ -122,7 +122,7 @@ final class ClientSession implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
-        services.telemetry().clientConnected(false);
+        services.telemetry().clientConnected();
         try {
             if (handshake()) {
                 phase(Phase.COMMAND);
@@ -154,7 +154,7 @@ final class ClientSession implements Runnable {
     private boolean handshake() throws InterruptedException {
         ServerIdentity identity = services.pools().identity(services.config().pool().borrowTimeout());
         client.sequence(0);
-        client.write(new HandshakeV10(identity.version(), connectionId, scramble, ServerCapabilities.OFFERED,
+        client.write(new HandshakeV10(identity.version(), connectionId, scramble, services.offeredCapabilities(),
                 identity.collationId(), ServerStatus.SERVER_STATUS_AUTOCOMMIT, proposedPlugin.name()).encode());
         client.flush();
         long deadline = System.nanoTime() + services.config().client().handshakeTimeout().toNanos();
@@ -164,12 +164,25 @@ final class ClientSession implements Runnable {
             return false;
         }
         if (HandshakeResponse.isSslRequest(packet.payload())) {
-            failAndClose(Errors.notSupported("TLS: this Sluice has no certificate configured"));
-            return false;
+            if (!client.isTls()) {
+                failAndClose(Errors.notSupported("TLS: this Sluice has no certificate configured"));
+                return false;
+            }
+            // The connection is TLS now; the real handshake response follows over it.
+            services.telemetry().clientTls();
+            packet = receiveBefore(deadline);
+            if (packet == null) {
+                return false;
+            }
         }
         HandshakeResponse response = HandshakeResponse.decode(packet.payload());
         phase(Phase.AUTHENTICATING);
-        capabilities = ServerCapabilities.negotiate(response.capabilities());
+        if (services.tls().mode() == io.sluice.config.SluiceConfig.TlsMode.REQUIRED && !client.isTls()) {
+            services.telemetry().authFailed("insecure-transport");
+            failAndClose(Errors.insecureTransport());
+            return false;
+        }
+        capabilities = ServerCapabilities.negotiate(response.capabilities(), services.offeredCapabilities());
         handshakeCollation = response.collationId();
         String pluginName = has(CapabilityFlags.CLIENT_PLUGIN_AUTH) && response.authPluginName() != null
                 ? response.authPluginName() : NativePassword.NAME;
@@ -214,6 +227,19 @@ final class ClientSession implements Runnable {
         Optional<Credential> credential = services.pools().clientCredentials(username).stream()
                 .filter(c -> method.verify(scramble, response, c.password()))
                 .findFirst();
+        if (credential.isEmpty() && method == CachingSha2Password.INSTANCE && !services.pools().clientCredentials(username).isEmpty()) {
+            // As MySQL does when the fast path fails: ask for the password itself, over TLS or RSA-encrypted.
+            Optional<byte[]> password = fullAuthentication(deadline);
+            if (password == null) {
+                return false;
+            }
+            credential = password.flatMap(p -> services.pools().clientCredentials(username).stream()
+                    .filter(c -> java.security.MessageDigest.isEqual(c.password(), p)).findFirst());
+            if (credential.isPresent()) {
+                user = username;
+                return true;
+            }
+        }
         boolean valid = credential.isPresent();
         if (!valid) {
             boolean known = !services.pools().clientCredentials(username).isEmpty();
@@ -229,6 +255,34 @@ final class ClientSession implements Runnable {
         }
         user = username;
         return true;
+    }
+
+    /**
+     * caching_sha2_password's full authentication: the client sends its password in clear over TLS, or, without
+     * TLS, fetches Sluice's RSA public key and sends the password encrypted with it. Empty when what the client
+     * sent does not give a password; null (after closing) when the client did not answer in time.
+     */
+    private Optional<byte[]> fullAuthentication(long deadline) throws InterruptedException {
+        client.write(AuthMoreData.encode(new byte[] {AuthMoreData.PERFORM_FULL_AUTHENTICATION}));
+        client.flush();
+        InboundPacket answer = receiveBefore(deadline);
+        if (answer == null) {
+            return null;
+        }
+        if (client.isTls()) {
+            return Optional.of(io.sluice.protocol.auth.RsaPasswordExchange.withoutTrailingNul(answer.payload()));
+        }
+        byte[] data = answer.payload();
+        if (data.length == 1 && data[0] == io.sluice.protocol.auth.RsaPasswordExchange.REQUEST_PUBLIC_KEY) {
+            client.write(AuthMoreData.encode(services.tls().rsa().publicKeyPem()));
+            client.flush();
+            answer = receiveBefore(deadline);
+            if (answer == null) {
+                return null;
+            }
+            data = answer.payload();
+        }
+        return Optional.ofNullable(services.tls().rsa().decryptPassword(data, scramble));
     }
 
     /** Checks the schema named at login on a backend (ERR 1049 if it does not exist). */
@@ -482,6 +536,6 @@ final class ClientSession implements Runnable {
         backend.release("client disconnected");
         client.close();
         services.registry().remove(this);
-        services.telemetry().clientDisconnected(false);
+        services.telemetry().clientDisconnected(client.isTls());
     }
 }

@@ -40,4 +40,9 @@ interface ClientTransport {
     void abort();
 
     String remoteHost();
+
+    /** Whether the client upgraded the connection to TLS (after its SSLRequest). */
+    default boolean isTls() {
+        return false;
+    }
 }

@@ -52,11 +52,6 @@ final class Errors {
                 "Client does not support authentication protocol requested by server (" + plugin + "); consider upgrading MySQL client");
     }
 
-    static ErrPacket fullAuthUnavailable() {
-        return new ErrPacket(ErrorCode.ER_ACCESS_DENIED_ERROR, "28000",
-                "caching_sha2_password full authentication requires TLS or RSA, which this Sluice does not offer; use the fast path or mysql_native_password");
-    }
-
     static ErrPacket borrowTimeout(String message) {
         return new ErrPacket(ErrorCode.PROXY_BORROW_TIMEOUT, "HY000", message);
     }
@@ -76,6 +71,11 @@ final class Errors {
                     "The used command is not allowed because the MariaDB server or client has disabled the local infile capability");
         }
         return new ErrPacket(3948, "42000", "Loading local data is disabled; this must be enabled on both the client and server sides");
+    }
+
+    static ErrPacket insecureTransport() {
+        return new ErrPacket(ErrorCode.ER_SECURE_TRANSPORT_REQUIRED, "HY000",
+                "Connections using insecure transport are prohibited while sluice.tls.mode=required");
     }
 
     static ErrPacket serverShutdown() {

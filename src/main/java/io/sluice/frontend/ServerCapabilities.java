@@ -5,7 +5,7 @@ import static io.sluice.protocol.CapabilityFlags.*;
 /** The capability flags Sluice offers clients: only what it can honour whatever the backend negotiated. */
 final class ServerCapabilities {
     /**
-     * Left out on purpose: CLIENT_COMPRESS (not implemented), CLIENT_SSL (needs TLS configured),
+     * CLIENT_SSL is added when TLS is configured. Left out on purpose: CLIENT_COMPRESS (not implemented),
      * CLIENT_IGNORE_SPACE and CLIENT_INTERACTIVE (they would change server behaviour Sluice does not replay),
      * CLIENT_QUERY_ATTRIBUTES, CLIENT_OPTIONAL_RESULTSET_METADATA and CLIENT_SESSION_TRACK (the backend
      * connections do not use them).
@@ -19,7 +19,7 @@ final class ServerCapabilities {
     }
 
     /** The flags in force for a client: what it asked for and Sluice offers. */
-    static int negotiate(int clientFlags) {
-        return clientFlags & OFFERED;
+    static int negotiate(int clientFlags, int offered) {
+        return clientFlags & offered;
     }
 }

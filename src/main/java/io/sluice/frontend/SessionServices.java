@@ -10,11 +10,16 @@ import java.util.Set;
 
 /** What every client session shares: configuration, the backend pools, the registry of sessions, telemetry. */
 record SessionServices(SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry,
-        Set<PinReason> pinningExemptions) {
+        Set<PinReason> pinningExemptions, ClientTls tls) {
 
     static SessionServices of(SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry) {
         EnumSet<PinReason> exempt = EnumSet.noneOf(PinReason.class);
         config.pinning().exemptions().ifPresent(labels -> labels.forEach(label -> exempt.add(PinReason.fromLabel(label))));
-        return new SessionServices(config, pools, registry, telemetry, exempt);
+        return new SessionServices(config, pools, registry, telemetry, exempt, new ClientTls(config.tls()));
+    }
+
+    /** The capability flags offered in the handshake: CLIENT_SSL only when a certificate is configured. */
+    int offeredCapabilities() {
+        return ServerCapabilities.OFFERED | (tls.offered() ? io.sluice.protocol.CapabilityFlags.CLIENT_SSL : 0);
     }
 }

@@ -100,12 +100,14 @@ public class SluiceMetrics implements Telemetry {
     }
 
     @Override
-    public void clientConnected(boolean tls) {
+    public void clientConnected() {
         opened.increment();
         clients.incrementAndGet();
-        if (tls) {
-            tlsClients.incrementAndGet();
-        }
+    }
+
+    @Override
+    public void clientTls() {
+        tlsClients.incrementAndGet();
     }
 
     @Override

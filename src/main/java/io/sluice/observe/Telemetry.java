@@ -7,7 +7,10 @@ package io.sluice.observe;
  */
 public interface Telemetry {
 
-    void clientConnected(boolean tls);
+    void clientConnected();
+
+    /** A connected client switched to TLS. */
+    void clientTls();
 
     void clientDisconnected(boolean tls);
 
@@ -75,7 +78,11 @@ public interface Telemetry {
     /** For code run without a metrics registry (unit tests, tools). */
     Telemetry NONE = new Telemetry() {
         @Override
-        public void clientConnected(boolean tls) {
+        public void clientConnected() {
+        }
+
+        @Override
+        public void clientTls() {
         }
 
         @Override

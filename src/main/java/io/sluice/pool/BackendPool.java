@@ -51,8 +51,11 @@ public final class BackendPool implements AutoCloseable {
     private volatile long lastFailureAt;
     private volatile String lastFailure;
 
-    BackendPool(Target target, String user, CredentialSource credentials, SluiceConfig.Pool config, Map<String, String> jdbcProperties,
-            Consumer<BackendConnection> onConnect, io.sluice.observe.Telemetry.PoolTelemetry telemetry) {
+    private final Map<String, String> tlsProperties;
+
+    BackendPool(Target target, String user, CredentialSource credentials, SluiceConfig.Pool config, Map<String, String> tlsProperties,
+            Map<String, String> jdbcProperties, Consumer<BackendConnection> onConnect, io.sluice.observe.Telemetry.PoolTelemetry telemetry) {
+        this.tlsProperties = tlsProperties;
         this.telemetry = telemetry;
         this.target = target;
         this.user = user;
@@ -265,7 +268,7 @@ public final class BackendPool implements AutoCloseable {
      */
     public void killQuery(long threadId) {
         Credential login = login();
-        java.util.Properties props = ConnectionSettings.properties(true, jdbcProperties);
+        java.util.Properties props = ConnectionSettings.properties(true, tlsProperties, jdbcProperties);
         props.setProperty("user", login.username());
         props.setProperty("password", login.passwordString());
         try (Connection c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
@@ -338,7 +341,7 @@ public final class BackendPool implements AutoCloseable {
                                         // Resolved at every connection Agroal opens, not once: passwords rotate.
                                         .credential(new CurrentLogin(user))
                                         .addSecurityProvider(new CurrentLogin.Provider(credentials));
-                                ConnectionSettings.properties(foundRows, jdbcProperties)
+                                ConnectionSettings.properties(foundRows, tlsProperties, jdbcProperties)
                                         .forEach((k, v) -> cf.jdbcProperty(k.toString(), v.toString()));
                                 return cf;
                             });

@@ -45,7 +45,9 @@ public final class BackendPools implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(pools.computeIfAbsent(user, u -> {
-            BackendPool pool = new BackendPool(target, u, credentials, config.pool(), config.backend().jdbcProperties(), this::learn,
+            var tlsMode = io.sluice.backend.BackendTls.effectiveMode(config.backend().tls().mode(), target.host());
+            var tls = io.sluice.backend.BackendTls.properties(tlsMode, config.backend().tls().caFile(), credentials.usesIamAuth(u));
+            BackendPool pool = new BackendPool(target, u, credentials, config.pool(), tls, config.backend().jdbcProperties(), this::learn,
                     telemetry.pool(target.name(), u));
             onCreate.forEach(listener -> listener.accept(pool));
             return pool;

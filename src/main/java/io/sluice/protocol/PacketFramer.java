@@ -27,6 +27,8 @@ public final class PacketFramer {
     private int firstSequenceId;
     private int lastSequenceId;
     private boolean inPacket;
+    private java.util.function.Predicate<InboundPacket> sink;
+    private boolean stopped;
 
     public PacketFramer(int maxPayload) {
         this.maxPayload = maxPayload;
@@ -39,7 +41,20 @@ public final class PacketFramer {
      * @throws MalformedPacketException when continuation packets break the sequence
      */
     public void feed(ByteBuf in, Consumer<InboundPacket> sink) {
-        while (in.isReadable()) {
+        feedWhile(in, packet -> {
+            sink.accept(packet);
+            return true;
+        });
+    }
+
+    /**
+     * Like {@link #feed}, but stops after a packet for which {@code sink} answers false, leaving the bytes after
+     * it unread in {@code in}: after a client's SSLRequest, what follows is TLS, not packets.
+     */
+    public void feedWhile(ByteBuf in, java.util.function.Predicate<InboundPacket> sink) {
+        this.sink = sink;
+        stopped = false;
+        while (in.isReadable() && !stopped) {
             if (chunkRemaining == 0 && headerFill < 4) {
                 int n = Math.min(4 - headerFill, in.readableBytes());
                 in.readBytes(header, headerFill, n);
@@ -47,7 +62,7 @@ public final class PacketFramer {
                 if (headerFill < 4) {
                     return;
                 }
-                startChunk(sink);
+                startChunk();
                 continue;
             }
             int n = Math.min(chunkRemaining, in.readableBytes());
@@ -55,7 +70,7 @@ public final class PacketFramer {
             payloadFill += n;
             chunkRemaining -= n;
             if (chunkRemaining == 0) {
-                endChunk(sink);
+                endChunk();
             }
         }
     }
@@ -65,7 +80,7 @@ public final class PacketFramer {
         return inPacket || headerFill > 0;
     }
 
-    private void startChunk(Consumer<InboundPacket> sink) {
+    private void startChunk() {
         int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
         int sequenceId = header[3] & 0xff;
         headerFill = 0;
@@ -91,11 +106,11 @@ public final class PacketFramer {
         chunkRemaining = length;
         chunkIsFull = length == MAX_PHYSICAL_PAYLOAD;
         if (length == 0) {
-            endChunk(sink);
+            endChunk();
         }
     }
 
-    private void endChunk(Consumer<InboundPacket> sink) {
+    private void endChunk() {
         if (chunkIsFull) {
             return;
         }
@@ -103,6 +118,6 @@ public final class PacketFramer {
         payload = null;
         payloadFill = 0;
         inPacket = false;
-        sink.accept(packet);
+        stopped = !sink.test(packet);
     }
 }
