@@ -154,6 +154,12 @@ public interface SluiceConfig {
         @WithDefault("8.0.36-sluice")
         String fallbackServerVersion();
 
+        /**
+         * A version to announce instead of the backend's own (for instance a MySQL 8 version in front of MariaDB,
+         * for clients that pick features by it). Unset: clients are told the backend's version.
+         */
+        Optional<String> serverVersion();
+
         /** Extra Connector/J properties for backend connections (e.g. {@code sluice.backend.jdbc-properties.connectTimeout=3000}). */
         Map<String, String> jdbcProperties();
 

@@ -74,10 +74,6 @@ final class ClientConnection implements ClientTransport {
         try {
             if (awaitingFirstPacket && tlsOffered) {
                 framer.feedWhile(bytes, this::firstPacket);
-                if (tls) {
-                    startTls(bytes);
-                    return;
-                }
             }
             framer.feed(bytes, inbox::add);
         } catch (RuntimeException e) {
@@ -93,37 +89,16 @@ final class ClientConnection implements ClientTransport {
         }
     }
 
-    /** The first packet decides whether TLS follows: an SSLRequest means the rest of the bytes are a TLS handshake. */
+    /**
+     * The first packet says whether TLS follows: after an SSLRequest, {@link StartTlsHandler} has already put TLS
+     * in the pipeline, so what arrives next is decrypted.
+     */
     private boolean firstPacket(InboundPacket packet) {
         awaitingFirstPacket = false;
-        inbox.add(packet);
+        // Before the packet is queued: the session reading it asks at once whether TLS is on.
         tls = HandshakeResponse.isSslRequest(packet.payload());
-        return !tls;
-    }
-
-    /**
-     * Upgrades the socket to TLS. A client sends its TLS ClientHello right after the SSLRequest, without waiting, so
-     * part of it may already have arrived with the SSLRequest: those bytes are handed to the TLS handler once it sits
-     * in the pipeline.
-     */
-    private void startTls(ByteBuf rest) {
-        ByteBuf early = rest.isReadable() ? io.netty.buffer.Unpooled.copiedBuffer(rest) : null;
-        socket.upgradeToSsl().onFailure(e -> abort());
-        if (early != null) {
-            replayWhenTlsReady(early, 100);
-        }
-    }
-
-    private void replayWhenTlsReady(ByteBuf early, int attemptsLeft) {
-        var pipeline = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline();
-        if (pipeline.get("ssl") != null) {
-            pipeline.fireChannelRead(early);
-        } else if (attemptsLeft > 0) {
-            context.runOnContext(v -> replayWhenTlsReady(early, attemptsLeft - 1));
-        } else {
-            early.release();
-            abort();
-        }
+        inbox.add(packet);
+        return true;
     }
 
     @Override

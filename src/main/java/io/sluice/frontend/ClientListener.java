@@ -34,6 +34,7 @@ public final class ClientListener {
     private final List<Context> eventLoops = new CopyOnWriteArrayList<>();
     private String deploymentId;
     private volatile boolean accepting = true;
+    private long reloadTimer = -1;
     private volatile int boundPort;
 
     public ClientListener(Vertx vertx, SluiceConfig config, BackendPools pools, ClientRegistry registry, Telemetry telemetry) {
@@ -44,10 +45,20 @@ public final class ClientListener {
 
     /** Binds the listener; blocks until it is bound or failed. */
     public void start(Duration timeout) throws Exception {
+        services.tls().load(vertx);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         deploymentId = vertx.deployVerticle(() -> new AcceptVerticle(), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.infof("Sluice listening for MySQL clients on %s:%d", config.listen().host(), boundPort);
+        if (services.tls().offered()) {
+            // Every connection takes the TLS context current when it asks for TLS: one watcher serves them all.
+            long every = Math.max(1000, config.tls().reloadInterval().toMillis());
+            reloadTimer = vertx.setPeriodic(every, id -> vertx.executeBlocking(() -> {
+                services.tls().reloadIfChanged(vertx);
+                return null;
+            }));
+        }
+        LOG.infof("Sluice listening for MySQL clients on %s:%d%s", config.listen().host(), boundPort,
+                services.tls().offered() ? " (TLS " + services.tls().mode().name().toLowerCase() + ")" : "");
     }
 
     public int port() {
@@ -75,6 +86,9 @@ public final class ClientListener {
     /** Closes the listener and every client connection still open. */
     public void stop() throws Exception {
         accepting = false;
+        if (reloadTimer >= 0) {
+            vertx.cancelTimer(reloadTimer);
+        }
         if (deploymentId != null) {
             vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             deploymentId = null;
@@ -92,6 +106,10 @@ public final class ClientListener {
             // As the server does: the error takes the place of the handshake.
             socket.write(Buffer.buffer(frame(Errors.tooManyConnections().encode()))).onComplete(ar -> socket.close());
             return;
+        }
+        if (services.tls().offered()) {
+            ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline()
+                    .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
         }
         ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
                 config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered());
@@ -121,13 +139,7 @@ public final class ClientListener {
                     .setTcpNoDelay(true)
                     .setReuseAddress(true)
                     .setAcceptBacklog(1024);
-            services.tls().configure(options);
             server = vertx.createNetServer(options).connectHandler(ClientListener.this::accept);
-            if (services.tls().offered() && eventLoops.size() == 1) {
-                // One watcher is enough: the verticles share one server socket and its TLS context.
-                long every = Math.max(1000, config.tls().reloadInterval().toMillis());
-                vertx.setPeriodic(every, id -> services.tls().reloadIfChanged(server));
-            }
             server.listen().onSuccess(s -> {
                 boundPort = s.actualPort();
                 started.complete();

@@ -206,6 +206,12 @@ final class ClientSession implements Runnable {
      */
     private boolean authenticate(String username, String pluginName, byte[] authResponse, long deadline) throws InterruptedException {
         Optional<AuthPlugin> plugin = AuthPlugin.byName(pluginName);
+        if (plugin.isPresent() && plugin.get() == CachingSha2Password.INSTANCE && proposedPlugin != CachingSha2Password.INSTANCE
+                && services.pools().identity().version().contains("MariaDB")) {
+            // A MariaDB server has no caching_sha2_password and switches such clients to mysql_native_password; the
+            // MySQL drivers rely on that (Connector/J reads a "5.5.5-" server's AuthMoreData one byte off).
+            plugin = Optional.empty();
+        }
         if (plugin.isEmpty()) {
             if (!has(CapabilityFlags.CLIENT_PLUGIN_AUTH)) {
                 services.telemetry().authFailed("unsupported-plugin");

@@ -3,10 +3,10 @@ package io.sluice.frontend;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfig.TlsMode;
 import io.sluice.protocol.auth.RsaPasswordExchange;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+
 /**
  * TLS towards clients: the certificate and key from PEM files (re-read when they change, so that cert-manager
  * or a rotated Secret takes effect without a restart), TLS 1.2 and 1.3 only, and the RSA key pair that
@@ -24,11 +25,12 @@ import java.util.Set;
  */
 final class ClientTls {
     private static final Logger LOG = Logger.getLogger(ClientTls.class);
-    static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final SluiceConfig.Tls config;
     private final RsaPasswordExchange rsa;
     private volatile List<FileTime> loaded = List.of();
+    private volatile SslContext context;
 
     ClientTls(SluiceConfig.Tls config) {
         this.config = config;
@@ -58,18 +60,23 @@ final class ClientTls {
         return rsa;
     }
 
-    /** Server options that allow a plaintext connection to be upgraded after the client's SSLRequest. */
-    void configure(NetServerOptions options) {
+    /** Loads the certificate and key; fails startup with a clear message when they cannot be read. */
+    void load(Vertx vertx) {
         if (!offered()) {
             return;
         }
-        // ssl stays false: MySQL starts in plaintext and upgrades (STARTTLS-style) when the client asks.
-        options.setSsl(false).setKeyCertOptions(keyCert()).setEnabledSecureTransportProtocols(PROTOCOLS);
-        loaded = stamps();
+        List<FileTime> stamps = stamps();
+        context = build(vertx);
+        loaded = stamps;
     }
 
-    /** Re-reads the certificate and key if either file changed since they were loaded. */
-    void reloadIfChanged(NetServer server) {
+    /** The TLS context for the next client that asks: the certificate as last (re)loaded. */
+    SslContext context() {
+        return context;
+    }
+
+    /** Re-reads the certificate and key if either file changed since they were loaded; keeps the old ones if they fail. */
+    void reloadIfChanged(Vertx vertx) {
         if (!offered()) {
             return;
         }
@@ -78,13 +85,23 @@ final class ClientTls {
             return;
         }
         loaded = now;
-        server.updateSSLOptions(new SSLOptions().setKeyCertOptions(keyCert()).setEnabledSecureTransportProtocols(PROTOCOLS), true)
-                .onSuccess(changed -> LOG.infof("TLS certificate reloaded from %s", config.certificateFile().get()))
-                .onFailure(e -> LOG.warnf("TLS certificate reload failed (the previous one stays): %s", e.getMessage()));
+        try {
+            context = build(vertx);
+            LOG.infof("TLS certificate reloaded from %s", config.certificateFile().get());
+        } catch (RuntimeException e) {
+            LOG.warnf("TLS certificate reload failed (the previous one stays): %s", e.getMessage());
+        }
     }
 
-    private PemKeyCertOptions keyCert() {
-        return new PemKeyCertOptions().setCertPath(config.certificateFile().get().toString()).setKeyPath(config.keyFile().get().toString());
+    /** Vert.x reads the PEM files (PKCS#8 and PKCS#1 keys alike); Netty makes the server context from them. */
+    private SslContext build(Vertx vertx) {
+        try {
+            PemKeyCertOptions pem = new PemKeyCertOptions()
+                    .setCertPath(config.certificateFile().get().toString()).setKeyPath(config.keyFile().get().toString());
+            return SslContextBuilder.forServer(pem.getKeyManagerFactory(vertx)).protocols(PROTOCOLS).build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load sluice.tls.certificate-file / key-file: " + e.getMessage(), e);
+        }
     }
 
     private List<FileTime> stamps() {

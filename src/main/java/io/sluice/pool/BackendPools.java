@@ -65,7 +65,11 @@ public final class BackendPools implements AutoCloseable {
 
     /** How the backend introduced itself, or the configured fallback if it has not been reached yet. */
     public ServerIdentity identity() {
-        return identity;
+        return announced(identity);
+    }
+
+    private ServerIdentity announced(ServerIdentity learned) {
+        return config.backend().serverVersion().map(v -> new ServerIdentity(v, learned.collationId())).orElse(learned);
     }
 
     /**
@@ -74,20 +78,24 @@ public final class BackendPools implements AutoCloseable {
      */
     public ServerIdentity identity(java.time.Duration timeout) {
         try {
-            return learned.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return announced(learned.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            return identity;
+            return identity();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return identity;
+            return identity();
         }
     }
 
     /**
-     * Reaches the backend once as {@code user} (warming that user's pool) so that its identity is known
-     * before the first client arrives. Failure is fine: the next successful connection teaches the same.
+     * Learns the backend's identity from its handshake, without logging in, so that it is known before the first
+     * client arrives; then warms {@code user}'s pool. Failure is fine: the next successful connection teaches the same.
      */
     public void probe(String user) {
+        new TargetProbe(target, config.backend().healthTimeout()).identity().ifPresent(seen -> {
+            identity = seen;
+            learned.complete(seen);
+        });
         forUser(user).ifPresent(pool -> {
             try {
                 pool.release(pool.borrow(true, System.nanoTime() + config.pool().borrowTimeout().toNanos()), Release.KEEP, "probe");

@@ -27,18 +27,25 @@ public final class TargetProbe {
         this.timeout = timeout;
     }
 
+    /** How the server introduces itself, read from its handshake without logging in; empty when it does not answer. */
+    public java.util.Optional<ServerIdentity> identity() {
+        HandshakeV10[] seen = new HandshakeV10[1];
+        String problem = check(seen);
+        return problem == null ? java.util.Optional.of(new ServerIdentity(seen[0].serverVersion(), seen[0].collationId())) : java.util.Optional.empty();
+    }
+
     /** Null when the server answered with a handshake, else why it did not. */
     public synchronized String problem() {
         long now = System.nanoTime();
         if (checkedAt != 0 && now - checkedAt < CACHE_NANOS) {
             return lastProblem;
         }
-        lastProblem = check();
+        lastProblem = check(new HandshakeV10[1]);
         checkedAt = System.nanoTime();
         return lastProblem;
     }
 
-    private String check() {
+    private String check(HandshakeV10[] handshake) {
         int millis = (int) timeout.toMillis();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(target.host(), target.port()), millis);
@@ -55,7 +62,7 @@ public final class TargetProbe {
             if (ErrPacket.is(payload)) {
                 return "refuses connections: " + ErrPacket.decode(payload, payload.length).message();
             }
-            HandshakeV10.decode(payload);
+            handshake[0] = HandshakeV10.decode(payload);
             return null;
         } catch (IOException | RuntimeException e) {
             return "unreachable: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());

@@ -24,9 +24,9 @@ public final class RawClient implements AutoCloseable {
             | CapabilityFlags.CLIENT_TRANSACTIONS | CapabilityFlags.CLIENT_MULTI_RESULTS | CapabilityFlags.CLIENT_DEPRECATE_EOF
             | CapabilityFlags.CLIENT_CONNECT_WITH_DB | CapabilityFlags.CLIENT_LONG_PASSWORD;
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private DataInputStream in;
+    private OutputStream out;
     private HandshakeV10 handshake;
 
     public record Packet(int sequenceId, byte[] payload) {
@@ -72,6 +72,38 @@ public final class RawClient implements AutoCloseable {
         Packet p = read();
         handshake = HandshakeV10.decode(p.payload());
         return handshake;
+    }
+
+    public HandshakeV10 handshake() {
+        return handshake;
+    }
+
+    /**
+     * Sends an SSLRequest and switches to TLS (trusting any certificate: the tests look at the certificate
+     * themselves). Returns the session.
+     */
+    public javax.net.ssl.SSLSession startTls(int capabilities) throws Exception {
+        byte[] request = new io.sluice.protocol.PayloadWriter(32).int4(capabilities | CapabilityFlags.CLIENT_SSL).int4(1 << 24).int1(45).zeros(23).toByteArray();
+        write(1, request);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        secure.setUseClientMode(true);
+        secure.startHandshake();
+        socket = secure;
+        in = new DataInputStream(secure.getInputStream());
+        out = secure.getOutputStream();
+        return secure.getSession();
     }
 
     /** Reads the handshake and logs in with mysql_native_password; returns the server's answer. */
