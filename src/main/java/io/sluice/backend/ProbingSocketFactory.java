@@ -14,8 +14,10 @@ import java.util.function.BooleanSupplier;
  * Connector/J's socket factory, with sockets made from a {@link SocketChannel} so that Sluice can ask, without
  * blocking, whether the server has closed an idle connection. A restarted or failed-over database closes every
  * connection it had; checking before a pooled connection is handed out means no client statement is ever sent
- * down one of those (Connector/J's own sockets could only tell by a read that blocks).
+ * down one of those (Connector/J's own sockets could only tell by a read that blocks). Registered for reflection:
+ * Connector/J creates it by name, also in a native executable.
  */
+@io.quarkus.runtime.annotations.RegisterForReflection
 public class ProbingSocketFactory extends StandardSocketFactory implements BooleanSupplier {
     private static final ByteBuffer DISCARD = ByteBuffer.allocate(1);
 

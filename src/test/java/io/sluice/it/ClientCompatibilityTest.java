@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * every answer must equal the one the same driver gets from the database directly.
  * Subclasses run it with MySQL Connector/J and MariaDB Connector/J, which negotiate different capabilities.
  */
-abstract class ClientCompatibilityTest {
+public abstract class ClientCompatibilityTest {
     static final String APP = TestDatabase.APP_USER;
     static final String PW = TestDatabase.APP_PASSWORD;
 

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CLIENT_DEPRECATE_EOF, so they see the EOF packets Sluice writes for them.
  */
 @QuarkusTest
-class ExternalClientsTest {
+public class ExternalClientsTest {
     static final Path CLIENTS = Path.of("src/test/clients").toAbsolutePath();
     static final Map<String, String> ENV = Map.of("DB_USER", TestDatabase.APP_USER, "DB_PASSWORD", TestDatabase.APP_PASSWORD,
             "MYSQL_PWD", TestDatabase.APP_PASSWORD);

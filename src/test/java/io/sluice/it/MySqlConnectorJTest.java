@@ -7,7 +7,7 @@ import io.sluice.testing.SluiceTestResource;
 /** MySQL Connector/J: CLIENT_DEPRECATE_EOF and CLIENT_FOUND_ROWS on, mysql_native_password via auth switch or directly. */
 @QuarkusTest
 @QuarkusTestResource(SluiceTestResource.class)
-class MySqlConnectorJTest extends ClientCompatibilityTest {
+public class MySqlConnectorJTest extends ClientCompatibilityTest {
 
     @Override
     String url(int port, String schema, String params) {
