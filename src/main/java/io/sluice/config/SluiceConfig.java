@@ -170,6 +170,13 @@ public interface SluiceConfig {
         @WithDefault("5s")
         Duration dnsTtl();
 
+        /**
+         * A backend that sends nothing for this long while a command runs is given up (the client gets ERR 2013);
+         * 0 = wait as long as the statement runs.
+         */
+        @WithDefault("0s")
+        Duration socketTimeout();
+
         /** How long readiness waits for the backend's handshake when checking it is reachable. */
         @WithDefault("2s")
         Duration healthTimeout();
@@ -281,6 +288,20 @@ public interface SluiceConfig {
         /** Largest packet a client may send; larger ones get ERR 1153 before Sluice buffers them. */
         @WithDefault("64M")
         MemorySize maxPacketSize();
+
+        /**
+         * A packet a client has started must arrive whole within this time (a client trickling bytes, slowloris
+         * style, is disconnected).
+         */
+        @WithDefault("30s")
+        Duration packetTimeout();
+
+        /**
+         * A client that reads nothing of an answer for this long is disconnected, and the backend it was reading
+         * from is closed rather than left waiting for it.
+         */
+        @WithDefault("60s")
+        Duration writeTimeout();
 
         /** A client idle this long between commands is disconnected (with ERR 4031, as MySQL does); 0 = never. */
         @WithDefault("8h")

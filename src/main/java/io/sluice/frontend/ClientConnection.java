@@ -47,10 +47,17 @@ final class ClientConnection implements ClientTransport {
 
     private final Telemetry telemetry;
     private final boolean tlsOffered;
+    private final long packetTimeoutMillis;
+    private final long writeTimeoutNanos;
+    private long packetsCompleted;
+    private long packetTimer = -1;
     private boolean awaitingFirstPacket = true;
     private volatile boolean tls;
 
-    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry, boolean tlsOffered) {
+    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry, boolean tlsOffered, java.time.Duration packetTimeout,
+            java.time.Duration writeTimeout) {
+        this.packetTimeoutMillis = Math.max(1, packetTimeout.toMillis());
+        this.writeTimeoutNanos = writeTimeout.toNanos();
         this.socket = socket;
         this.telemetry = telemetry;
         this.tlsOffered = tlsOffered;
@@ -75,7 +82,8 @@ final class ClientConnection implements ClientTransport {
             if (awaitingFirstPacket && tlsOffered) {
                 framer.feedWhile(bytes, this::firstPacket);
             }
-            framer.feed(bytes, inbox::add);
+            framer.feed(bytes, this::completed);
+            watchPartialPacket();
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
@@ -89,6 +97,30 @@ final class ClientConnection implements ClientTransport {
         }
     }
 
+    private void completed(InboundPacket packet) {
+        packetsCompleted++;
+        inbox.add(packet);
+    }
+
+    /**
+     * A packet begun and not finished gets {@code packet-timeout} to arrive whole: a client trickling its bytes
+     * (slowloris) must not hold a connection open for ever.
+     */
+    private void watchPartialPacket() {
+        if (packetTimer >= 0 || !framer.hasPartialPacket()) {
+            return;
+        }
+        long at = packetsCompleted;
+        packetTimer = context.owner().setTimer(packetTimeoutMillis, id -> {
+            packetTimer = -1;
+            if (framer.hasPartialPacket() && packetsCompleted == at) {
+                abort();
+            } else {
+                watchPartialPacket();
+            }
+        });
+    }
+
     /**
      * The first packet says whether TLS follows: after an SSLRequest, {@link StartTlsHandler} has already put TLS
      * in the pipeline, so what arrives next is decrypted.
@@ -97,7 +129,7 @@ final class ClientConnection implements ClientTransport {
         awaitingFirstPacket = false;
         // Before the packet is queued: the session reading it asks at once whether TLS is on.
         tls = HandshakeResponse.isSslRequest(packet.payload());
-        inbox.add(packet);
+        completed(packet);
         return true;
     }
 
@@ -173,16 +205,32 @@ final class ClientConnection implements ClientTransport {
         }
     }
 
+    /**
+     * Parks the session until the client has read enough. A client that reads nothing for {@code write-timeout}
+     * is disconnected: the session stops, and the backend it was streaming from is closed rather than held.
+     */
     private void awaitDrained() {
+        long lastLevel = inFlight.get();
+        long deadline = System.nanoTime() + writeTimeoutNanos;
         lock.lock();
         try {
             while (inFlight.get() > LOW_WATER && !closed) {
-                drained.await(1, TimeUnit.SECONDS);
+                drained.await(200, TimeUnit.MILLISECONDS);
+                long level = inFlight.get();
+                if (level < lastLevel) {
+                    lastLevel = level;
+                    deadline = System.nanoTime() + writeTimeoutNanos;
+                } else if (System.nanoTime() > deadline) {
+                    abort();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
+        }
+        if (closed) {
+            throw ClientGoneException.INSTANCE;
         }
     }
 

@@ -112,7 +112,8 @@ public final class ClientListener {
                     .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
         }
         ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
-                config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered());
+                config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered(),
+                config.client().packetTimeout(), config.client().writeTimeout());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
         connection.start();

@@ -165,7 +165,8 @@ public final class BackendPool implements AutoCloseable {
                 permits.release();
                 throw e;
             }
-            backoff = Math.min(backoff * 2, TimeUnit.SECONDS.toNanos(1));
+            // Short steps: once the database is back, the next attempt is never more than a quarter second away.
+            backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
         }
     }
 

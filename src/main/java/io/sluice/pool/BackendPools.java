@@ -47,7 +47,11 @@ public final class BackendPools implements AutoCloseable {
         return Optional.of(pools.computeIfAbsent(user, u -> {
             var tlsMode = io.sluice.backend.BackendTls.effectiveMode(config.backend().tls().mode(), target.host());
             var tls = io.sluice.backend.BackendTls.properties(tlsMode, config.backend().tls().caFile(), credentials.usesIamAuth(u));
-            BackendPool pool = new BackendPool(target, u, credentials, config.pool(), tls, config.backend().jdbcProperties(), this::learn,
+            Map<String, String> jdbc = new java.util.HashMap<>(config.backend().jdbcProperties());
+            if (!config.backend().socketTimeout().isZero()) {
+                jdbc.putIfAbsent("socketTimeout", Long.toString(config.backend().socketTimeout().toMillis()));
+            }
+            BackendPool pool = new BackendPool(target, u, credentials, config.pool(), tls, jdbc, this::learn,
                     telemetry.pool(target.name(), u));
             onCreate.forEach(listener -> listener.accept(pool));
             return pool;
