@@ -328,7 +328,10 @@ public final class BackendPool implements AutoCloseable {
                     cp.maxSize(config.maxSize())
                             .minSize(config.minIdle())
                             .initialSize(config.minIdle())
-                            .acquisitionTimeout(positive(config.borrowTimeout()))
+                            // No wait inside Agroal: the fair semaphore above does the waiting (and keeps borrowed
+                            // connections within max-size, so Agroal never runs out), and borrow() retries a failed
+                            // connection attempt itself in short steps. Agroal's own retry would wait up to a second.
+                            .acquisitionTimeout(Duration.ZERO)
                             .idleValidationTimeout(config.validationInterval())
                             .reapTimeout(config.idleTimeout())
                             .maxLifetime(config.maxLifetime())
@@ -360,10 +363,6 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("pool %s: %s", name, throwable.getMessage());
             }
         });
-    }
-
-    private static Duration positive(Duration d) {
-        return d.isZero() || d.isNegative() ? Duration.ofMillis(1) : d;
     }
 
     private BackendUnavailableException unavailable(SQLException e) {
