@@ -275,6 +275,14 @@ public interface SluiceConfig {
         @WithDefault("256")
         int statementCacheSize();
 
+        /**
+         * In transaction pooling, how long a client keeps the backend it just used, in case its next statement
+         * follows soon: that statement then needs no borrowing and no state replay. Any client that needs a
+         * connection meanwhile takes it over at once; 0 = give backends back after every statement.
+         */
+        @WithDefault("250ms")
+        Duration affinity();
+
         /** Clients queued for a backend at most; beyond it a client gets the borrow-timeout error at once. */
         @WithDefault("10000")
         int maxWaiting();

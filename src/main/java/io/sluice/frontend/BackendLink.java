@@ -124,12 +124,13 @@ final class BackendLink {
         return statusFlags;
     }
 
+    /** Whether the client uses a backend now (a parked one does not count: any client may take it). */
     boolean holdsBackend() {
-        return lease != null;
+        return lease != null && lease.held();
     }
 
     PooledBackend current() {
-        return lease == null ? null : lease.backend();
+        return holdsBackend() ? lease.backend() : null;
     }
 
     long activeBackendThread() {
@@ -167,6 +168,15 @@ final class BackendLink {
      * state. Null after the client was answered with the error that prevented it.
      */
     PooledBackend acquire() {
+        if (lease != null && !lease.held()) {
+            if (!lease.resume()) {
+                // Taken over by another client while parked.
+                lease = null;
+            } else if (lease.backend().connection().isClosedByServer()) {
+                // Closed while parked (a restart or failover): as if it had died idle in the pool.
+                giveBack(Release.DISCARD, "closed by the server while parked");
+            }
+        }
         if (lease == null && !borrow()) {
             return null;
         }
@@ -192,10 +202,13 @@ final class BackendLink {
 
     /** After each command: gives the backend back unless something ties the client to it. */
     void commandDone() {
-        if (lease == null || services.config().poolMode() == PoolMode.SESSION || holdsState()) {
+        if (!holdsBackend() || services.config().poolMode() == PoolMode.SESSION || holdsState()) {
             return;
         }
-        giveBack(Release.KEEP, "command complete");
+        // Kept for the client's next statement unless another client needs it first.
+        if (!lease.pool().park(lease)) {
+            giveBack(Release.KEEP, "command complete");
+        }
     }
 
     /** Something only this backend has: an open transaction, pending characteristics, a cursor, a pin. */
@@ -227,6 +240,10 @@ final class BackendLink {
     private void giveBack(Release how, String reason) {
         Lease l = lease;
         lease = null;
+        if (!l.held() && !l.resume()) {
+            // The pool took it over while parked: it is no longer this client's to give back.
+            return;
+        }
         l.pool().release(l, how, reason);
     }
 

@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,12 @@ public final class BackendPool implements AutoCloseable {
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
     private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
+    /** A waiting borrower looks again for parked connections this often (they may be parked after it queued). */
+    private static final long PARKED_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Leases handed out and not yet given back, parked or not: at most the pool size, cheap to scan. */
+    private final Set<Lease> out = ConcurrentHashMap.newKeySet();
+    private final long affinityNanos;
+    private volatile boolean closed;
     private volatile long lastSuccess;
     private volatile long lastFailureAt;
     private volatile String lastFailure;
@@ -61,6 +68,10 @@ public final class BackendPool implements AutoCloseable {
         this.user = user;
         this.credentials = credentials;
         this.name = target.name() + "/" + user;
+        this.affinityNanos = config.affinity().toNanos();
+        if (affinityNanos > 0) {
+            Thread.ofVirtual().name("sluice-affinity-" + name).start(this::expireParked);
+        }
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
@@ -79,9 +90,9 @@ public final class BackendPool implements AutoCloseable {
         return user;
     }
 
-    /** Idle connections, across the pool's Agroal pools. */
+    /** Idle connections, across the pool's Agroal pools, and those parked by idle clients. */
     public int idle() {
-        int n = 0;
+        int n = parkedCount();
         for (AgroalDataSource ds : variants) {
             if (ds != null) {
                 n += (int) ds.getMetrics().availableCount();
@@ -111,9 +122,9 @@ public final class BackendPool implements AutoCloseable {
         return permits.getQueueLength();
     }
 
-    /** Connections handed out right now. */
+    /** Connections in use right now (parked ones are not: any client may take them). */
     public int borrowed() {
-        return config.maxSize() - permits.availablePermits();
+        return config.maxSize() - permits.availablePermits() - parkedCount();
     }
 
     /**
@@ -122,12 +133,29 @@ public final class BackendPool implements AutoCloseable {
      */
     public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
         long started = System.nanoTime();
-        // The queue has its own bound: past it a client is refused at once rather than left to time out.
-        boolean admitted = permits.tryAcquire() || permits.getQueueLength() < config.maxWaiting()
-                && permits.tryAcquire(Math.max(0, deadlineNanos - started), TimeUnit.NANOSECONDS);
-        if (!admitted) {
-            telemetry.borrowTimedOut();
-            throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+        if (!permits.tryAcquire()) {
+            // All connections are out; one parked by an idle client is as good as a free one.
+            Lease taken = takeParked(foundRows);
+            if (taken != null) {
+                telemetry.borrowed(System.nanoTime() - started);
+                return taken;
+            }
+            // The queue has its own bound: past it a client is refused at once rather than left to time out.
+            if (permits.getQueueLength() >= config.maxWaiting()) {
+                telemetry.borrowTimedOut();
+                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+            }
+            while (!permits.tryAcquire(Math.max(0, Math.min(deadlineNanos - System.nanoTime(), PARKED_RECHECK_NANOS)), TimeUnit.NANOSECONDS)) {
+                taken = takeParked(foundRows);
+                if (taken != null) {
+                    telemetry.borrowed(System.nanoTime() - started);
+                    return taken;
+                }
+                if (System.nanoTime() >= deadlineNanos) {
+                    telemetry.borrowTimedOut();
+                    throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+                }
+            }
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
         boolean loginRetried = false;
@@ -193,13 +221,92 @@ public final class BackendPool implements AutoCloseable {
                 backends.put(physical, backend);
                 telemetry.connectionCreated();
             }
-            return new Lease(this, pooled, backend, foundRows);
+            return handOut(new Lease(this, pooled, backend, foundRows));
         } catch (SQLException | RuntimeException e) {
             discard(pooled);
             if (e instanceof io.sluice.backend.BackendException be) {
                 throw new SQLException(be.getMessage(), "08S01", 0, be);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Parks a lease between a client's statements (see {@link Lease}): the client keeps its backend unless
+     * someone needs it. False when the holder should give it back instead: affinity is off, or clients are
+     * already waiting for a connection.
+     */
+    public boolean park(Lease lease) {
+        if (affinityNanos <= 0 || permits.hasQueuedThreads()) {
+            return false;
+        }
+        return lease.park();
+    }
+
+    /** Connections parked by idle clients right now. */
+    public int parkedCount() {
+        int n = 0;
+        for (Lease l : out) {
+            if (l.parked()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Lease handOut(Lease lease) {
+        out.add(lease);
+        return lease;
+    }
+
+    /**
+     * Takes a parked lease away from its holder for a client that needs a connection: the one parked longest,
+     * so that busy clients keep their affinity. One of the other CLIENT_FOUND_ROWS variant is given back to
+     * Agroal instead, which frees a permit.
+     */
+    private Lease takeParked(boolean foundRows) {
+        while (true) {
+            Lease candidate = null;
+            for (Lease l : out) {
+                if (l.parked() && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
+                    candidate = l;
+                }
+            }
+            if (candidate == null) {
+                return null;
+            }
+            if (!candidate.take()) {
+                continue;
+            }
+            if (candidate.backend().connection().isClosedByServer()) {
+                release(candidate, Release.DISCARD, "closed by the server while parked");
+                continue;
+            }
+            if (candidate.foundRows() != foundRows) {
+                release(candidate, Release.KEEP, "parked, other variant needed");
+                return null;
+            }
+            // The taken lease is over without being given back: its connection and permit pass to the new one.
+            out.remove(candidate);
+            return handOut(new Lease(this, candidate.pooled(), candidate.backend(), foundRows));
+        }
+    }
+
+    /** Gives back leases parked longer than the affinity time, so that idle clients do not keep connections. */
+    private void expireParked() {
+        long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(affinityNanos) / 2);
+        while (!closed) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Lease l : out) {
+                if (l.parked() && now - l.parkedAt() > affinityNanos && l.take()) {
+                    release(l, Release.KEEP, "affinity expired");
+                }
+            }
         }
     }
 
@@ -230,6 +337,7 @@ public final class BackendPool implements AutoCloseable {
         if (!lease.markReleased()) {
             return;
         }
+        out.remove(lease);
         try {
             Release decision = how;
             if (decision == Release.RESET && !reset(lease.backend())) {
@@ -380,6 +488,7 @@ public final class BackendPool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         for (int i = 0; i < variants.length; i++) {
             if (variants[i] != null) {
                 variants[i].close();

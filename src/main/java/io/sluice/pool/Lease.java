@@ -1,14 +1,30 @@
 package io.sluice.pool;
 
 import java.sql.Connection;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** One borrowing of a backend connection; give it back exactly once with {@link BackendPool#release}. */
+/**
+ * One borrowing of a backend connection; give it back exactly once with {@link BackendPool#release}.
+ *
+ * <p>Between two statements a client may <em>park</em> its lease instead of giving it back: it keeps the backend
+ * for its next statement (no borrowing, no state replay) unless another client needs a connection first, or the
+ * affinity time passes; then the pool takes the parked lease away. Holder and pool race for a parked lease with
+ * one compare-and-set, so exactly one of them gets it.
+ */
 public final class Lease {
+    private static final int HELD = 0;
+    private static final int PARKED = 1;
+    private static final int TAKEN = 2;
+
     private final BackendPool pool;
     private final Connection pooled;
     private final PooledBackend backend;
     private final boolean foundRows;
-    private boolean released;
+    private final AtomicInteger state = new AtomicInteger(HELD);
+    private volatile long parkedAt;
+    /** Holder and pool janitor may both try to give it back; only the first counts. */
+    private final AtomicBoolean released = new AtomicBoolean();
 
     Lease(BackendPool pool, Connection pooled, PooledBackend backend, boolean foundRows) {
         this.pool = pool;
@@ -33,9 +49,35 @@ public final class Lease {
         return pooled;
     }
 
+    /** The holder uses the backend now (not parked, not taken away). */
+    public boolean held() {
+        return state.get() == HELD;
+    }
+
+    public boolean parked() {
+        return state.get() == PARKED;
+    }
+
+    /** The holder takes its parked lease back; false when the pool took it first (the holder must borrow anew). */
+    public boolean resume() {
+        return state.compareAndSet(PARKED, HELD);
+    }
+
+    boolean park() {
+        parkedAt = System.nanoTime();
+        return state.compareAndSet(HELD, PARKED);
+    }
+
+    /** The pool takes a parked lease away from its holder. */
+    boolean take() {
+        return state.compareAndSet(PARKED, TAKEN);
+    }
+
+    long parkedAt() {
+        return parkedAt;
+    }
+
     boolean markReleased() {
-        boolean first = !released;
-        released = true;
-        return first;
+        return released.compareAndSet(false, true);
     }
 }

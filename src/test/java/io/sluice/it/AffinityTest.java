@@ -1,0 +1,94 @@
+package io.sluice.it;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.observe.SluiceMetrics;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Affinity: a client keeps the backend it just used between statements, but never at anyone else's expense.
+ * One backend and an affinity of an hour make both sides visible: a parked backend that were not taken over at
+ * once would leave the second client waiting into the borrow timeout.
+ */
+@QuarkusTest
+@TestProfile(AffinityTest.OneBackendLongAffinity.class)
+class AffinityTest {
+
+    public static class OneBackendLongAffinity implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-size", "1", "sluice.pool.affinity", "1h", "sluice.pool.borrow-timeout", "3s");
+        }
+    }
+
+    @Inject
+    MeterRegistry registry;
+
+    static Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED",
+                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private long borrows() {
+        return registry.find(SluiceMetrics.BORROW).timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    @Test
+    void statementsInARowBorrowOnce() throws Exception {
+        try (Connection c = connect()) {
+            one(c, "SELECT 1");
+            long before = borrows();
+            for (int i = 0; i < 20; i++) {
+                assertThat(one(c, "SELECT " + i)).isEqualTo(String.valueOf(i));
+            }
+            assertThat(borrows() - before).isZero();
+        }
+    }
+
+    @Test
+    void anotherClientTakesAParkedBackendOverAtOnceAndEachKeepsItsOwnState() throws Exception {
+        try (Connection first = connect(); Connection second = connect()) {
+            try (Statement s = first.createStatement()) {
+                s.execute("SET time_zone = '+05:00'");
+            }
+            // The only backend is parked for the first client now; the second must not wait for it.
+            assertThat(one(second, "SELECT @@time_zone")).isEqualTo("SYSTEM");
+            assertThat(one(first, "SELECT @@time_zone")).isEqualTo("+05:00");
+            assertThat(one(second, "SELECT @@time_zone")).isEqualTo("SYSTEM");
+        }
+    }
+
+    @Test
+    void aBackendClosedWhileParkedIsReplacedUnnoticed() throws Exception {
+        try (Connection c = connect()) {
+            String backendId = one(c, "SELECT CONNECTION_ID()");
+            try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
+                s.execute("KILL " + backendId);
+            }
+            assertThat(one(c, "SELECT 42")).isEqualTo("42");
+            assertThat(one(c, "SELECT CONNECTION_ID()")).isNotEqualTo(backendId);
+        }
+    }
+}
