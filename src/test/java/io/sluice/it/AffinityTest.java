@@ -6,18 +6,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.observe.SluiceMetrics;
-import io.sluice.testing.SluiceTestResource;
 import io.sluice.testing.TestDatabase;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
+import static io.sluice.testing.Sql.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,18 +36,6 @@ class AffinityTest {
 
     @Inject
     MeterRegistry registry;
-
-    static Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED",
-                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     private long borrows() {
         return registry.find(SluiceMetrics.BORROW).timers().stream().mapToLong(Timer::count).sum();

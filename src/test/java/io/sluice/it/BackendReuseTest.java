@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,13 +34,6 @@ class BackendReuseTest {
     static Connection connect(String schema, String params) throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/" + schema
                 + "?sslMode=DISABLED" + params, TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     @Test

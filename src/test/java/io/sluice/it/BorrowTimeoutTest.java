@@ -4,16 +4,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.protocol.ErrorCode;
-import io.sluice.testing.SluiceTestResource;
-import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,11 +25,6 @@ class BorrowTimeoutTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.pool.max-size", "1", "sluice.pool.borrow-timeout", "1s");
         }
-    }
-
-    static Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED",
-                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
     }
 
     @Test

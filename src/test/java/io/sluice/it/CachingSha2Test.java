@@ -18,12 +18,12 @@ import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,13 +32,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestProfile(TlsProfile.CachingSha2.class)
 class CachingSha2Test {
     static final String PW = TestDatabase.APP_PASSWORD;
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     static int port() {
         return SluiceTestResource.port();

@@ -3,44 +3,24 @@ package io.sluice.it;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.protocol.CapabilityFlags;
-import io.sluice.protocol.ErrorCode;
-import io.sluice.protocol.HandshakeResponse;
-import io.sluice.protocol.auth.CachingSha2Password;
 import io.sluice.testing.RawClient;
 import io.sluice.testing.SluiceTestResource;
 import io.sluice.testing.TestDatabase;
 import io.sluice.testing.TlsProfile;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Cipher;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyFactory;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.X509EncodedKeySpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** TLS towards clients: offered, verified by real drivers, reloaded from PEM files, and caching_sha2 full authentication. */
 @QuarkusTest
 @TestProfile(TlsProfile.class)
 class ClientTlsTest {
     static final String PW = TestDatabase.APP_PASSWORD;
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     static int port() {
         return SluiceTestResource.port();

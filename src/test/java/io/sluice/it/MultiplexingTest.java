@@ -5,14 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.sluice.testing.SluiceTestResource;
 import io.sluice.testing.TestDatabase;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.sluice.testing.Sql.one;
+import static io.sluice.testing.Sql.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -64,18 +64,6 @@ class MultiplexingTest {
             }
             s.execute(insert.toString());
             s.execute("CREATE TABLE IF NOT EXISTS app.inserts (id BIGINT AUTO_INCREMENT PRIMARY KEY, client INT NOT NULL)");
-        }
-    }
-
-    static Connection connect(String params) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED"
-                + (params.isEmpty() ? "" : "&" + params), TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 

@@ -10,10 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
+import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,13 +28,6 @@ class OperabilityTest {
     static Connection connect(String params) throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + sluicePort() + "/?sslMode=DISABLED" + params,
                 TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     static void awaitReadiness(int status, long millis) throws Exception {

@@ -11,12 +11,11 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
 import static io.sluice.testing.FakeSecretsManager.rdsSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,13 +70,6 @@ class SecretRotationTest {
 
     static Connection connect(String password) throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/?sslMode=DISABLED", "rot", password);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     @Test

@@ -3,17 +3,13 @@ package io.sluice.it;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.sluice.testing.SluiceTestResource;
-import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 
+import static io.sluice.testing.Sql.one;
+import static io.sluice.testing.Sql.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** sluice.pool-mode=session: a client keeps one backend for its whole life, and hands it on clean. */
@@ -25,18 +21,6 @@ class SessionModeTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.pool-mode", "session", "sluice.pool.max-size", "2");
-        }
-    }
-
-    static Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED",
-                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-    }
-
-    static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 
