@@ -11,11 +11,11 @@ import java.time.Duration;
 import java.util.Map;
 
 /** A {@link SluiceConfig} from properties, mapped as Quarkus maps it, without starting an application. */
-final class TestConfig {
+public final class TestConfig {
     private TestConfig() {
     }
 
-    static SluiceConfig of(Map<String, String> properties) {
+    public static SluiceConfig of(Map<String, String> properties) {
         return new SmallRyeConfigBuilder()
                 .withMapping(SluiceConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())

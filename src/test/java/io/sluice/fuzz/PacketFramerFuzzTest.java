@@ -1,0 +1,236 @@
+package io.sluice.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.protocol.Hex;
+import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.MalformedPacketException;
+import io.sluice.protocol.PacketFramer;
+import io.sluice.protocol.PacketTooLargeException;
+
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link PacketFramer} fed any byte stream in any pieces. Whatever the bytes and wherever they are cut:
+ * <ul>
+ *   <li>only {@link MalformedPacketException} and {@link PacketTooLargeException} escape;</li>
+ *   <li>the packets and the outcome are those of a plain reading of the whole stream ({@link ReferenceFramer}), so
+ *       where a stream is cut never changes what it means;</li>
+ *   <li>no feed allocates more than the limit plus what it was sent, and a feed that refuses a packet allocates
+ *       nothing for it: a header declaring a huge packet costs nothing.</li>
+ * </ul>
+ * Runs may start with full 0xffffff-byte chunks (zeros, never copied by the test) so that multi-chunk packets and
+ * their continuation headers are reached with small inputs, up to 64 of them: a packet declaring 1 GiB.
+ */
+class PacketFramerFuzzTest {
+    /** The limit of most runs: a header announcing more must be refused before anything is allocated for it. */
+    static final int SMALL_LIMIT = 1 << 20;
+    /** Room for one full chunk and a continuation, so that multi-chunk framing is reached. */
+    static final int LARGE_LIMIT = PacketFramer.MAX_PHYSICAL_PAYLOAD + (1 << 16);
+    static final int MAX_FULL_CHUNKS = 64;
+    private static final int CHUNK_SELECTOR = 1023;
+    static final int MAX_PIECES = 32;
+    static final int MAX_PIECE = 4100;
+    /** What a feed may allocate beyond the payloads it is owed: buffer wrappers, a few objects per packet. */
+    private static final long SLACK = 64 * 1024;
+    private static final byte[] ZEROS = new byte[PacketFramer.MAX_PHYSICAL_PAYLOAD];
+
+    /**
+     * One run: the framer's limit, full chunks sent first (sequence ids counting up from {@code firstSequenceId}),
+     * then {@code stream} cut after each of {@code pieces} bytes (the rest in a last piece).
+     */
+    record Case(boolean largeLimit, int fullChunks, int firstSequenceId, int[] pieces, byte[] stream) {
+        static Case from(FuzzedDataProvider data) {
+            boolean large = data.consumeBoolean();
+            // Full chunks cost 16 MiB each to send: in about one run of twenty, unless an input asks for them.
+            int chunks = data.consumeInt(0, CHUNK_SELECTOR);
+            chunks = chunks <= MAX_FULL_CHUNKS ? chunks : 0;
+            int sequenceId = data.consumeInt(0, 255);
+            int[] pieces = new int[data.consumeInt(1, MAX_PIECES) - 1];
+            for (int i = 0; i < pieces.length; i++) {
+                pieces[i] = data.consumeInt(0, MAX_PIECE);
+            }
+            return new Case(large, chunks, sequenceId, pieces, data.consumeRemainingAsBytes());
+        }
+
+        byte[] toInput() {
+            FdpWriter w = new FdpWriter().bool(largeLimit).integer(fullChunks, 0, CHUNK_SELECTOR)
+                    .integer(firstSequenceId, 0, 255).integer(pieces.length + 1, 1, MAX_PIECES);
+            for (int p : pieces) {
+                w.integer(p, 0, MAX_PIECE);
+            }
+            return w.bytes(stream).toByteArray();
+        }
+
+        int limit() {
+            return largeLimit ? LARGE_LIMIT : SMALL_LIMIT;
+        }
+
+        /** The stream as the framer receives it: each full chunk's header and payload, then the pieces. */
+        List<ByteBuf> feeds() {
+            List<ByteBuf> feeds = new ArrayList<>();
+            for (int i = 0; i < fullChunks; i++) {
+                feeds.add(Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) (firstSequenceId + i)}));
+                feeds.add(Unpooled.wrappedBuffer(ZEROS));
+            }
+            int at = 0;
+            for (int p : pieces) {
+                int n = Math.min(p, stream.length - at);
+                feeds.add(Unpooled.wrappedBuffer(stream, at, n));
+                at += n;
+            }
+            feeds.add(Unpooled.wrappedBuffer(stream, at, stream.length - at));
+            return feeds;
+        }
+
+        @Override
+        public String toString() {
+            return "limit " + limit() + ", " + fullChunks + " full chunks from sequence id " + firstSequenceId + ", pieces "
+                    + Arrays.toString(pieces) + ", stream [" + Hex.dump(Arrays.copyOf(stream, Math.min(stream.length, 256)))
+                    + (stream.length > 256 ? " ..." : "") + "]";
+        }
+    }
+
+    /** Each input (each seed in the test phase) within 10 s: while fuzzing, libFuzzer's -timeout. */
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @FuzzTest(maxDuration = "30s")
+    void framesAnyStreamInAnyPieces(FuzzedDataProvider data) {
+        Case c = Case.from(data);
+        SeedCorpus.assertReadAsWritten(PacketFramerFuzzTest.class, data, c::toInput);
+        check(c, true);
+    }
+
+    static {
+        // Loading classes and linking string concatenations allocates, once per JVM: not what a feed costs.
+        for (byte[] seed : new byte[][] {Hex.bytes("03 00 00 00 01 02 03 00"), Hex.bytes("ff ff ff 00"), Hex.bytes("02 00 00 05 61 62")}) {
+            check(new Case(false, 0, 0, new int[] {1}, seed), false);
+            check(new Case(true, 1, 4, new int[] {1}, seed), false);
+        }
+    }
+
+    static void check(Case c, boolean measure) {
+        int limit = c.limit();
+        PacketFramer framer = new PacketFramer(limit);
+        List<InboundPacket> packets = new ArrayList<>();
+        RuntimeException refusal = null;
+        for (ByteBuf feed : c.feeds()) {
+            int before = packets.size();
+            int fed = feed.readableBytes();
+            long start = Allocation.byCurrentThread();
+            try {
+                framer.feed(feed, packets::add);
+            } catch (MalformedPacketException | PacketTooLargeException e) {
+                refusal = e;
+            }
+            long used = Allocation.byCurrentThread() - start;
+            long owed = 0;
+            for (InboundPacket p : packets.subList(before, packets.size())) {
+                owed += p.length();
+            }
+            // A packet's payload may be allocated once and copied once per continuation chunk; the packet being
+            // received may hold an array up to the limit, unless its header was just refused.
+            long allowed = SLACK + 64L * (packets.size() - before) + 2 * owed + fed
+                    + (refusal instanceof PacketTooLargeException ? 0 : limit);
+            if (measure && used > allowed) {
+                throw new AssertionError("a feed of " + fed + " bytes allocated " + used + " bytes (allowed " + allowed + ")"
+                        + (refusal != null ? " and ended with " + refusal : "") + "; " + c);
+            }
+            if (refusal != null) {
+                break;
+            }
+            if (feed.isReadable()) {
+                throw new AssertionError("feed left " + feed.readableBytes() + " bytes unread; " + c);
+            }
+        }
+
+        ReferenceFramer.Result expected = ReferenceFramer.read(c.feeds(), limit);
+        if (packets.size() != expected.packets().size()) {
+            throw new AssertionError(packets.size() + " packets framed, the reference reads " + expected.packets().size() + "; " + c);
+        }
+        for (int i = 0; i < packets.size(); i++) {
+            InboundPacket got = packets.get(i);
+            InboundPacket want = expected.packets().get(i);
+            if (got.sequenceId() != want.sequenceId() || got.lastSequenceId() != want.lastSequenceId()
+                    || !Arrays.equals(got.payload(), want.payload())) {
+                throw new AssertionError("packet " + i + " differs from the reference (sequence ids " + got.sequenceId() + "-"
+                        + got.lastSequenceId() + " vs " + want.sequenceId() + "-" + want.lastSequenceId() + ", lengths "
+                        + got.length() + " vs " + want.length() + "); " + c);
+            }
+        }
+        switch (expected.outcome()) {
+            case TOO_LARGE -> {
+                if (!(refusal instanceof PacketTooLargeException e) || e.declared() != expected.declared() || e.limit() != limit) {
+                    throw new AssertionError("expected a refusal of " + expected.declared() + " bytes over " + limit + ", got " + refusal + "; " + c);
+                }
+            }
+            case OUT_OF_SEQUENCE -> {
+                if (!(refusal instanceof MalformedPacketException)) {
+                    throw new AssertionError("expected a sequence error, got " + refusal + "; " + c);
+                }
+            }
+            case COMPLETE, PARTIAL -> {
+                if (refusal != null) {
+                    throw new AssertionError("refused a valid stream: " + refusal + "; " + c);
+                }
+                if (framer.hasPartialPacket() != (expected.outcome() == ReferenceFramer.Outcome.PARTIAL)) {
+                    throw new AssertionError("hasPartialPacket() is " + framer.hasPartialPacket() + ", expected " + expected.outcome() + "; " + c);
+                }
+            }
+        }
+    }
+
+    // ---- seed inputs ----
+
+    static Map<String, byte[]> seeds() {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        byte[] query = Hex.bytes("21 00 00 00 03 73 65 6c 65 63 74 20 40 40 76 65 72 73 69 6f 6e 5f 63 6f 6d 6d 65 6e 74 20 6c 69 6d 69 74 20 31");
+        seeds.put("com-query-whole", small(query));
+        seeds.put("com-query-byte-by-byte", new Case(false, 0, 0, ones(query.length), query).toInput());
+        seeds.put("header-cut-after-1-2-3-bytes", new Case(false, 0, 0, new int[] {1, 1, 1, 2, 3}, query).toInput());
+        seeds.put("empty-packet", small(Hex.bytes("00 00 00 00")));
+        seeds.put("empty-packets-byte-by-byte", new Case(false, 0, 0, ones(16), Hex.bytes("00 00 00 00 00 00 00 01 00 00 00 02 00 00 00 03")).toInput());
+        seeds.put("truncated-header", small(Hex.bytes("05 00")));
+        seeds.put("truncated-payload", small(Hex.bytes("05 00 00 00 01 02")));
+        seeds.put("header-declares-16MiB", small(Hex.bytes("ff ff ff 00")));
+        seeds.put("header-declares-16MiB-minus-1", small(Hex.bytes("fe ff ff 00 03")));
+        seeds.put("header-declares-limit", small(Hex.bytes("00 00 10 00 03 61")));
+        seeds.put("header-declares-limit-plus-1", small(Hex.bytes("01 00 10 00 03 61")));
+        seeds.put("packet-then-huge-header", small(Hex.bytes("01 00 00 00 0e ff ff ff 00")));
+        seeds.put("full-chunk-refused-at-small-limit", new Case(false, 1, 0, new int[0], Hex.bytes("00 00 00 01")).toInput());
+        seeds.put("full-chunk-then-continuation", new Case(true, 1, 7, new int[0], Hex.bytes("03 00 00 08 61 62 63")).toInput());
+        seeds.put("full-chunk-then-empty-continuation", new Case(true, 1, 0, new int[0], Hex.bytes("00 00 00 01")).toInput());
+        seeds.put("full-chunk-then-continuation-cut", new Case(true, 1, 0, new int[] {1, 2, 1}, Hex.bytes("02 00 00 01 61 62 00 00 00 00")).toInput());
+        seeds.put("full-chunk-sequence-id-wraps", new Case(true, 1, 255, new int[0], Hex.bytes("01 00 00 00 61")).toInput());
+        seeds.put("full-chunk-then-wrong-sequence-id", new Case(true, 1, 0, new int[0], Hex.bytes("05 00 00 05 61 62 63 64 65")).toInput());
+        seeds.put("full-chunk-then-same-sequence-id", new Case(true, 1, 3, new int[0], Hex.bytes("01 00 00 03 61")).toInput());
+        seeds.put("full-chunk-then-continuation-over-limit", new Case(true, 1, 0, new int[0], Hex.bytes("ff ff 00 01")).toInput());
+        seeds.put("two-full-chunks-over-limit", new Case(true, 2, 0, new int[0], new byte[0]).toInput());
+        seeds.put("declared-1GiB-small-limit", new Case(false, MAX_FULL_CHUNKS, 0, new int[0], new byte[0]).toInput());
+        seeds.put("declared-1GiB-large-limit", new Case(true, MAX_FULL_CHUNKS, 0, new int[0], new byte[0]).toInput());
+        seeds.put("run-of-full-headers-without-payload", small(Hex.bytes("ff ff ff 00 ff ff ff 01 ff ff ff 02 ff ff ff 03")));
+        seeds.put("response-stream-in-odd-pieces", new Case(false, 0, 0, new int[] {3, 5, 7, 11, 13}, Hex.bytes(
+                "01 00 00 01 01",
+                "17 00 00 02 03 64 65 66 00 00 00 01 31 00 0c 3f 00 01 00 00 00 08 81 00 00 00 00",
+                "02 00 00 03 01 31",
+                "07 00 00 04 fe 00 00 02 00 00 00")).toInput());
+        return seeds;
+    }
+
+    private static byte[] small(byte[] stream) {
+        return new Case(false, 0, 0, new int[0], stream).toInput();
+    }
+
+    private static int[] ones(int n) {
+        int[] pieces = new int[Math.min(n, MAX_PIECES - 1)];
+        Arrays.fill(pieces, 1);
+        return pieces;
+    }
+}

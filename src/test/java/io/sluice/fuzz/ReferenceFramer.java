@@ -1,0 +1,98 @@
+package io.sluice.fuzz;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.PacketFramer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The packet layer read the plain way, from the whole stream at once, as the protocol documentation describes it
+ * (page_protocol_basic_packets): the oracle {@link PacketFramerFuzzTest} holds {@link PacketFramer} to.
+ */
+final class ReferenceFramer {
+    enum Outcome {
+        /** Every byte belongs to a complete packet. */
+        COMPLETE,
+        /** The stream ends inside a header or a packet. */
+        PARTIAL,
+        /** A header declared a packet over the limit. */
+        TOO_LARGE,
+        /** A continuation chunk's sequence id did not follow its predecessor's. */
+        OUT_OF_SEQUENCE
+    }
+
+    record Result(List<InboundPacket> packets, Outcome outcome, long declared) {
+    }
+
+    private final List<ByteBuf> pieces;
+    private int piece;
+
+    private ReferenceFramer(List<ByteBuf> pieces) {
+        this.pieces = pieces;
+    }
+
+    static Result read(List<ByteBuf> stream, int limit) {
+        return new ReferenceFramer(stream).read(limit);
+    }
+
+    private Result read(int limit) {
+        List<InboundPacket> packets = new ArrayList<>();
+        byte[] payload = null;
+        int first = 0;
+        int last = 0;
+        while (true) {
+            byte[] header = new byte[4];
+            int got = take(header, 0, 4);
+            if (got < 4) {
+                return new Result(packets, got > 0 || payload != null ? Outcome.PARTIAL : Outcome.COMPLETE, 0);
+            }
+            int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
+            int sequenceId = header[3] & 0xff;
+            int at;
+            if (payload != null) {
+                if (sequenceId != ((last + 1) & 0xff)) {
+                    return new Result(packets, Outcome.OUT_OF_SEQUENCE, 0);
+                }
+                long total = (long) payload.length + length;
+                if (total > limit) {
+                    return new Result(packets, Outcome.TOO_LARGE, total);
+                }
+                at = payload.length;
+                payload = Arrays.copyOf(payload, (int) total);
+            } else {
+                if (length > limit) {
+                    return new Result(packets, Outcome.TOO_LARGE, length);
+                }
+                at = 0;
+                payload = new byte[length];
+                first = sequenceId;
+            }
+            last = sequenceId;
+            if (take(payload, at, length) < length) {
+                return new Result(packets, Outcome.PARTIAL, 0);
+            }
+            if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+                packets.add(new InboundPacket(payload, first, last));
+                payload = null;
+            }
+        }
+    }
+
+    /** Copies up to {@code n} bytes of the stream; fewer only at its end. */
+    private int take(byte[] into, int offset, int n) {
+        int done = 0;
+        while (done < n && piece < pieces.size()) {
+            ByteBuf b = pieces.get(piece);
+            int k = Math.min(n - done, b.readableBytes());
+            b.readBytes(into, offset + done, k);
+            done += k;
+            if (!b.isReadable()) {
+                piece++;
+            }
+        }
+        return done;
+    }
+}
