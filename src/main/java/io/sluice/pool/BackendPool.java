@@ -48,8 +48,8 @@ public final class BackendPool implements AutoCloseable {
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
     private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
-    /** A waiting borrower looks again for parked connections this often (they may be parked after it queued). */
-    private static final long PARKED_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often the janitor looks at parked leases, at most (an O(pool size) scan). */
+    private static final long JANITOR_PERIOD_MILLIS = 10;
     /** Leases handed out and not yet given back, parked or not: at most the pool size, cheap to scan. */
     private final Set<Lease> out = ConcurrentHashMap.newKeySet();
     private final long affinityNanos;
@@ -145,16 +145,12 @@ public final class BackendPool implements AutoCloseable {
                 telemetry.borrowTimedOut();
                 throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
             }
-            while (!permits.tryAcquire(Math.max(0, Math.min(deadlineNanos - System.nanoTime(), PARKED_RECHECK_NANOS)), TimeUnit.NANOSECONDS)) {
-                taken = takeParked(foundRows);
-                if (taken != null) {
-                    telemetry.borrowed(System.nanoTime() - started);
-                    return taken;
-                }
-                if (System.nanoTime() >= deadlineNanos) {
-                    telemetry.borrowTimedOut();
-                    throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
-                }
+            // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
+            // for parked connections costs more CPU than the queries. A connection parked after this client
+            // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
+            if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                telemetry.borrowTimedOut();
+                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
             }
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
@@ -237,10 +233,12 @@ public final class BackendPool implements AutoCloseable {
      * already waiting for a connection.
      */
     public boolean park(Lease lease) {
-        if (affinityNanos <= 0 || permits.hasQueuedThreads()) {
+        if (affinityNanos <= 0 || permits.hasQueuedThreads() || !lease.park()) {
             return false;
         }
-        return lease.park();
+        // Checked again once parked: a client may have queued in between, and it waits without looking at
+        // parked leases. If the pool took the lease meanwhile, it is parked-and-taken as far as the holder knows.
+        return !(permits.hasQueuedThreads() && lease.resume());
     }
 
     /** Connections parked by idle clients right now. */
@@ -292,9 +290,13 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Gives back leases parked longer than the affinity time, so that idle clients do not keep connections. */
+    /**
+     * Gives back leases parked longer than the affinity time, so that idle clients do not keep connections, and
+     * every parked lease while clients are queued: a client that queued just as a holder parked (after it looked
+     * for parked leases, before park() saw it queued) waits at most one period for it.
+     */
     private void expireParked() {
-        long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(affinityNanos) / 2);
+        long period = Math.clamp(TimeUnit.NANOSECONDS.toMillis(affinityNanos) / 2, 1, JANITOR_PERIOD_MILLIS);
         while (!closed) {
             try {
                 Thread.sleep(period);
@@ -302,9 +304,10 @@ public final class BackendPool implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
+            boolean queued = permits.hasQueuedThreads();
             for (Lease l : out) {
-                if (l.parked() && now - l.parkedAt() > affinityNanos && l.take()) {
-                    release(l, Release.KEEP, "affinity expired");
+                if (l.parked() && (queued || now - l.parkedAt() > affinityNanos) && l.take()) {
+                    release(l, Release.KEEP, queued ? "parked while a client waited" : "affinity expired");
                 }
             }
         }

@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 import static io.sluice.testing.Sql.one;
@@ -75,6 +80,58 @@ class AffinityTest {
             }
             assertThat(one(c, "SELECT 42")).isEqualTo("42");
             assertThat(one(c, "SELECT CONNECTION_ID()")).isNotEqualTo(backendId);
+        }
+    }
+
+    private double waiting() {
+        return registry.find(SluiceMetrics.CLIENTS_WAITING).gauges().stream().mapToDouble(g -> g.value()).sum();
+    }
+
+    /**
+     * Clients queued for the only backend are served in the order they came, each after the one before parks
+     * (and, since others wait, gives back) the backend. Waiters that woke up now and then to look for parked
+     * backends lost their place in the queue every time.
+     */
+    @Test
+    void waitingClientsAreServedFirstComeFirstServed() throws Exception {
+        int clients = 5;
+        List<Integer> served = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> waiters = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
+        try (Connection holder = connect()) {
+            for (int i = 0; i < clients; i++) {
+                connections.add(connect());
+            }
+            io.sluice.testing.TestSchema.ensure();
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("INSERT INTO counter (n) VALUES (43)");
+            for (int i = 0; i < clients; i++) {
+                int n = i;
+                Connection c = connections.get(i);
+                waiters.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        one(c, "SELECT " + n);
+                        served.add(n);
+                    } catch (Exception e) {
+                        served.add(-1 - n);
+                    }
+                }));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (waiting() < i + 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(waiting()).as("client %d queued", i).isEqualTo(i + 1);
+                Thread.sleep(60);
+            }
+            holder.rollback();
+            for (Thread t : waiters) {
+                t.join(Duration.ofSeconds(10));
+            }
+            assertThat(served).containsExactly(0, 1, 2, 3, 4);
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
         }
     }
 }
