@@ -2,6 +2,7 @@ package io.sluice.frontend;
 
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.BackendException;
+import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfig.PoolMode;
 import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPool;
@@ -10,6 +11,7 @@ import io.sluice.pool.BorrowTimeoutException;
 import io.sluice.pool.Lease;
 import io.sluice.pool.PooledBackend;
 import io.sluice.pool.Release;
+import io.sluice.protocol.ColumnDefinition;
 import io.sluice.protocol.CommandType;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.OkPacket;
@@ -17,15 +19,22 @@ import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ResponseScanner;
 import io.sluice.protocol.ResponseScanner.Role;
 import io.sluice.protocol.ServerStatus;
+import io.sluice.session.CaptureQuery;
+import io.sluice.session.LastStatement;
 import io.sluice.session.PinReason;
 import io.sluice.session.SessionState;
 import io.sluice.session.SessionTrack;
+import io.sluice.session.SessionVariables;
 import io.sluice.session.StatePlan;
+import io.sluice.session.StatementTraits;
+import io.sluice.session.UserValue;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -35,13 +44,25 @@ import java.util.function.BooleanSupplier;
  *
  * <p>In transaction pooling a backend goes back to the pool after every command that leaves nothing behind
  * on it: no open transaction (server status flags), no pending transaction characteristics, no open cursor or
- * half-sent long data, and no pin. Everything else a session holds — schema, character set, system variables,
- * multi-statements, the last insert id — Sluice knows from session tracking and replays on the next backend.
+ * half-sent long data, no pin, and nothing of its last statement that the client's next one may still read
+ * there (warnings, an error, a changed-row count: the backend is held for the next statement, at most
+ * {@code sluice.pool.diagnostics-hold}). Everything else a session holds — schema, character set, system
+ * variables, user variables, multi-statements, the last insert id, ROW_COUNT() and FOUND_ROWS() — Sluice
+ * knows from session tracking, or reads back before it leaves the backend, and replays on the next one.
  */
 final class BackendLink {
     private static final Logger LOG = Logger.getLogger(BackendLink.class);
     private static final int ER_UNKNOWN_CHARACTER_SET = 1115;
     private static final int ER_UNKNOWN_COLLATION = 1273;
+    /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
+    private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
+    /**
+     * Takes another client's warnings off a backend: a statement that reads a table (a JSON_TABLE of nothing)
+     * and raises none clears the diagnostics area on MariaDB as on MySQL.
+     */
+    private static final String CLEAR_DIAGNOSTICS = "SELECT 1 FROM JSON_TABLE('[]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_clear";
+    /** Every user variable of the session, on MariaDB; MySQL has no such table (a scan there pins instead). */
+    private static final String USER_VARIABLE_NAMES = "SELECT VARIABLE_NAME FROM information_schema.USER_VARIABLES";
 
     private final ClientTransport transport;
     /** Where answers go: the client, or a capture while serving a command that must not be answered. */
@@ -50,6 +71,8 @@ final class BackendLink {
     private final Telemetry telemetry;
     private final long connectionId;
     private final Set<PinReason> exempt;
+    private final boolean captureUserVariables;
+    private final long holdNanos;
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private SessionState desired;
     private int clientCapabilities;
@@ -67,6 +90,25 @@ final class BackendLink {
     private long databaseNanos = -1;
     private boolean errored;
 
+    // ---- what the client's statements changed on the backend it holds, read back before it leaves ----
+
+    /** The traits of the client statement being served (COM_QUERY, COM_STMT_EXECUTE), or null for other commands. */
+    private StatementTraits statement;
+    /** User variables the client's statements may have assigned on the backend it holds. */
+    private final Set<String> uncaptured = new LinkedHashSet<>();
+    /** A statement may have set user variables no text names (a function, a trigger): read all of them. */
+    private boolean scanUserVariables;
+    /** The server reported a state change no statement text explains: unless user variables explain it, pin. */
+    private boolean unexplainedChange;
+    /** The client set its last insert id with LAST_INSERT_ID(expr) on the backend it holds; no OK packet said to what. */
+    private boolean lastInsertIdOnBackend;
+    /** The backend may hold state Sluice knows nothing of: reset it before anyone else gets it. */
+    private boolean unknownState;
+    /** The last client command raised no warning and no error. */
+    private boolean lastCommandClean = true;
+    /** Until when (System.nanoTime()) an idle client keeps its backend for its next statement; 0 when it does not. */
+    private long holdUntil;
+
     BackendLink(ClientTransport client, SessionServices services, long connectionId) {
         this.transport = client;
         this.client = client;
@@ -74,6 +116,8 @@ final class BackendLink {
         this.telemetry = services.telemetry();
         this.connectionId = connectionId;
         this.exempt = services.pinningExemptions();
+        this.captureUserVariables = services.config().pinning().userVariables() == SluiceConfig.UserVariables.CAPTURE;
+        this.holdNanos = services.config().pool().diagnosticsHold().toNanos();
     }
 
     /** Whom the link serves: the user's pool, the client's capabilities and the session it expects. */
@@ -85,12 +129,23 @@ final class BackendLink {
         this.pins.clear();
         this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         this.pendingCharacteristics = "";
+        forgetBackendState();
+    }
+
+    private void forgetBackendState() {
+        uncaptured.clear();
+        scanUserVariables = false;
+        unexplainedChange = false;
+        lastInsertIdOnBackend = false;
+        unknownState = false;
+        holdUntil = 0;
+        lastCommandClean = true;
     }
 
     /** How this client's SQL reads string literals now (its sql_mode and character set). */
-    io.sluice.session.StatementTraits.Dialect dialect() {
+    StatementTraits.Dialect dialect() {
         var vars = desired.variables();
-        return io.sluice.session.StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(io.sluice.session.SessionVariables.CHARACTER_SET_CLIENT),
+        return StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(SessionVariables.CHARACTER_SET_CLIENT),
                 (statusFlags & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
     }
 
@@ -98,6 +153,8 @@ final class BackendLink {
     void commandStarted() {
         databaseNanos = -1;
         errored = false;
+        statement = null;
+        holdUntil = 0;
     }
 
     long databaseNanos() {
@@ -154,11 +211,37 @@ final class BackendLink {
         if (pins.add(reason)) {
             telemetry.pinned(reason.label());
             LOG.debugf("client %d pinned to its backend: %s", connectionId, reason.label());
+            if (lease != null) {
+                lease.pinnedFor(pins);
+            }
         }
     }
 
     boolean pinned() {
         return !pins.isEmpty();
+    }
+
+    /**
+     * A client statement is about to run (COM_QUERY, or COM_STMT_EXECUTE with the traits of its SQL): pins what
+     * cannot move, and notes what to read back from the backend afterwards.
+     */
+    void statementStarting(StatementTraits traits) {
+        statement = traits;
+        for (PinReason reason : traits.pins()) {
+            if (reason != PinReason.USER_VARIABLE || !captureUserVariables) {
+                pin(reason);
+            }
+        }
+        if (captureUserVariables && traits.uncapturableUserVariable()) {
+            pin(PinReason.USER_VARIABLE);
+        }
+        if (traits.callsProcedure()) {
+            pin(PinReason.STORED_PROCEDURE);
+        }
+        if (traits.touchesSessionTracking()) {
+            // With tracking changed, Sluice could no longer follow the session: it stays on this backend.
+            pin(PinReason.SESSION_TRACKING);
+        }
     }
 
     // ---- borrowing and giving back ----
@@ -200,15 +283,76 @@ final class BackendLink {
         return false;
     }
 
-    /** After each command: gives the backend back unless something ties the client to it. */
+    /**
+     * After each command: gives the backend back unless something ties the client to it. Before it goes, what
+     * the client's statements changed there unseen is read back, so that the next backend gets it too.
+     */
     void commandDone() {
         if (!holdsBackend() || services.config().poolMode() == PoolMode.SESSION || holdsState()) {
+            return;
+        }
+        PooledBackend backend = lease.backend();
+        if (keepsForNextStatement(backend)) {
+            holdUntil = System.nanoTime() + holdNanos;
+            return;
+        }
+        leave(backend);
+    }
+
+    /**
+     * Whether the client's last statement left something its next statement may read only on this backend:
+     * conditions in the diagnostics area, or a positive ROW_COUNT() (-1 and 0 are restored anywhere). MariaDB
+     * keeps the conditions through statements that read no table, so once a statement raised none, Sluice asks
+     * the backend whether any are left.
+     */
+    private boolean keepsForNextStatement(PooledBackend backend) {
+        LastStatement last = desired.lastStatement();
+        if (last.diagnostics() && lastCommandClean && last.rowCount() <= 0 && last.sameAs(backend.state().lastStatement())) {
+            Long conditions = countConditions(backend);
+            if (conditions != null && conditions == 0) {
+                last.conditionsFrom(0);
+                backend.state().lastStatement().conditionsFrom(0);
+            }
+        }
+        return holdNanos > 0 && (last.diagnostics() || last.rowCount() > 0);
+    }
+
+    /** Reads what must follow the client, then parks the backend (or gives it back). */
+    private void leave(PooledBackend backend) {
+        if (!settle(backend)) {
+            return;
+        }
+        if (pinned()) {
+            // Reading back showed state that cannot move.
+            return;
+        }
+        if (unknownState) {
+            giveBack(Release.RESET, "state not known after a statement that failed");
             return;
         }
         // Kept for the client's next statement unless another client needs it first.
         if (!lease.pool().park(lease)) {
             giveBack(Release.KEEP, "command complete");
         }
+    }
+
+    /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
+    long holdDeadline() {
+        return holdsBackend() ? holdUntil : 0;
+    }
+
+    /**
+     * The client stayed idle past {@code sluice.pool.diagnostics-hold}: its backend goes back, and with it the
+     * warnings and row count of its last statement, as if a statement had cleared them. Runs on the session's
+     * thread between commands; anything that goes wrong is kept from the client, who asked nothing.
+     */
+    void holdExpired() {
+        holdUntil = 0;
+        desired.lastStatement().conditionsFrom(0);
+        if (!holdsBackend() || holdsState()) {
+            return;
+        }
+        withoutAnswers(() -> leave(lease.backend()));
     }
 
     /** Something only this backend has: an open transaction, pending characteristics, a cursor, a pin. */
@@ -219,15 +363,18 @@ final class BackendLink {
 
     /**
      * Ends the client's use of its backend (disconnect, COM_RESET_CONNECTION, COM_CHANGE_USER). A backend
-     * whose state Sluice cannot describe — a pin, an open transaction — is reset before anyone else gets it.
+     * whose state Sluice cannot describe — a pin, an open transaction, variables not read back — is reset
+     * before anyone else gets it.
      */
     void release(String reason) {
         if (lease != null) {
-            giveBack(holdsState() ? Release.RESET : Release.KEEP, reason);
+            boolean clean = !holdsState() && !unknownState && uncaptured.isEmpty() && !scanUserVariables;
+            giveBack(clean ? Release.KEEP : Release.RESET, reason);
         }
         pins.clear();
         pendingCharacteristics = "";
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+        forgetBackendState();
     }
 
     /** The backend cannot be trusted any more (it broke, or was left mid-response): closed and replaced. */
@@ -239,24 +386,56 @@ final class BackendLink {
 
     private void giveBack(Release how, String reason) {
         Lease l = lease;
+        LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
+        holdUntil = 0;
         if (!l.held() && !l.resume()) {
             // The pool took it over while parked: it is no longer this client's to give back.
             return;
         }
+        l.pinnedFor(EnumSet.noneOf(PinReason.class));
         l.pool().release(l, how, reason);
     }
 
     // ---- state replay ----
 
     private boolean sync(PooledBackend backend) {
-        StatePlan plan = plan(backend);
+        lease.pinnedFor(pins);
+        if (!syncTo(backend, desired)) {
+            return false;
+        }
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        if (there.diagnostics() && !there.sameConditionsAs(own)) {
+            // Another client's warnings are not this client's to see.
+            byte[] answer = call(backend, query(CLEAR_DIAGNOSTICS));
+            if (answer == null || forwardIfError(answer)) {
+                return false;
+            }
+            there.conditionsFrom(0);
+            there.foundRows(0);
+            there.rowCount(-1);
+        }
+        return true;
+    }
+
+    /** Brings the backend into {@code target}'s state (the client's, or a statement's prepare context). */
+    private boolean syncTo(PooledBackend backend, SessionState target) {
+        StatePlan plan = plan(backend, target);
+        LOG.tracef("client %d on backend %d: replay %s", connectionId, backend.connection().threadId(), plan);
+        if (plan.resetFirst()) {
+            if (!pool.resetSession(backend)) {
+                lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
+                return false;
+            }
+            plan = plan(backend, target);
+        }
         if (plan.leaveSchema()) {
             if (!pool.leaveSchema(backend)) {
                 lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting its default schema", null));
                 return false;
             }
-            plan = plan(backend);
+            plan = plan(backend, target);
         }
         if (plan.isEmpty()) {
             return true;
@@ -268,16 +447,24 @@ final class BackendLink {
             }
             if (ErrPacket.is(answer)) {
                 int code = ErrPacket.decode(answer, answer.length).code();
-                if ((code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
+                if (target == desired && (code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
                     // A collation the server does not know (MySQL 8's 255 on MariaDB, say): at a handshake the
                     // server itself falls back to its default, so the session does too.
-                    return sync(backend);
+                    return syncTo(backend, target);
+                }
+                if (!backend.state().variables().asMap().isEmpty() || !backend.state().userVariables().isEmpty()) {
+                    // Maybe what another client left cannot be put back to its default: start from a clean session.
+                    if (!pool.resetSession(backend)) {
+                        lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
+                        return false;
+                    }
+                    return syncTo(backend, target);
                 }
                 errored = true;
                 client.write(answer);
                 return false;
             }
-            backend.state().variablesSetTo(desired.variables());
+            backend.state().variablesSetTo(target.variables(), target.userVariables());
         }
         if (plan.schema() != null) {
             byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
@@ -298,19 +485,36 @@ final class BackendLink {
         return true;
     }
 
-    private StatePlan plan(PooledBackend backend) {
-        return StatePlan.between(desired, backend.state(), backend.state().noBackslashEscapes());
+    private static StatePlan plan(PooledBackend backend, SessionState target) {
+        return StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes());
+    }
+
+    /**
+     * Prepares a statement on the backend (a hidden COM_STMT_PREPARE) in the context the client first prepared
+     * it in, which may not be the client's now (it has changed schema or sql_mode since), then brings the backend
+     * back to the client's state. The answer, or null after answering the client if that failed.
+     */
+    List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
+        boolean elsewhere = !context.equals(io.sluice.session.PrepareContext.of(desired));
+        if (elsewhere && !syncTo(backend, context.applyTo(desired))) {
+            return null;
+        }
+        List<byte[]> answer = exchange(backend, prepare);
+        if (elsewhere && answer != null && !syncTo(backend, desired)) {
+            return null;
+        }
+        return answer;
     }
 
     private boolean fallBackToServerCollation() {
         String serverDefault = Integer.toString(services.pools().identity().collationId());
         var vars = desired.variables();
-        if (serverDefault.equals(vars.get(io.sluice.session.SessionVariables.COLLATION_CONNECTION))) {
+        if (serverDefault.equals(vars.get(SessionVariables.COLLATION_CONNECTION))) {
             return false;
         }
-        vars.set(io.sluice.session.SessionVariables.CHARACTER_SET_CLIENT, serverDefault);
-        vars.set(io.sluice.session.SessionVariables.CHARACTER_SET_RESULTS, serverDefault);
-        vars.set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, serverDefault);
+        vars.set(SessionVariables.CHARACTER_SET_CLIENT, serverDefault);
+        vars.set(SessionVariables.CHARACTER_SET_RESULTS, serverDefault);
+        vars.set(SessionVariables.COLLATION_CONNECTION, serverDefault);
         return true;
     }
 
@@ -319,7 +523,8 @@ final class BackendLink {
      * on another backend. Setting it with LAST_INSERT_ID(n) first makes the function answer as the client expects.
      */
     boolean syncLastInsertId(PooledBackend backend) {
-        if (backend.state().lastInsertId() == desired.lastInsertId()) {
+        if (lastInsertIdOnBackend || backend.state().lastInsertIdKnown() && backend.state().lastInsertId() == desired.lastInsertId()) {
+            // Set on this backend by the client itself and not read back yet: this backend has it right.
             return true;
         }
         byte[] answer = call(backend, query("SELECT LAST_INSERT_ID(" + Long.toUnsignedString(desired.lastInsertId()) + ")"));
@@ -328,6 +533,142 @@ final class BackendLink {
         }
         backend.state().lastInsertId(desired.lastInsertId());
         return true;
+    }
+
+    /**
+     * ROW_COUNT() and FOUND_ROWS() answer about the connection's previous statement. When that was not the
+     * client's own (another client's, or Sluice's own replay), they are made the client's first: FOUND_ROWS()
+     * with a SELECT of as many rows, ROW_COUNT() -1 with a SHOW and 0 with a DO. A positive ROW_COUNT() cannot be
+     * recreated; the backend it lives on was kept for the client's next statement (see keepsForNextStatement).
+     */
+    boolean restoreLastStatement(PooledBackend backend, StatementTraits traits) {
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        if (!traits.readsFoundRows() && !traits.readsRowCount()) {
+            return true;
+        }
+        long found = own.foundRows();
+        if (traits.readsFoundRows() && found != LastStatement.UNKNOWN && found != there.foundRows() && found <= MAX_RESTORED_FOUND_ROWS) {
+            String rows = found == 0 ? "SELECT 1 FROM DUAL WHERE FALSE"
+                    : "SELECT 1 FROM JSON_TABLE('[" + "0,".repeat((int) found - 1) + "0]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_rows";
+            if (exchangeOrFail(backend, query(rows)) == null) {
+                return false;
+            }
+            there.foundRows(found);
+            there.rowCount(-1);
+        }
+        long rows = own.rowCount();
+        if (traits.readsRowCount() && (rows == -1 || rows == 0) && rows != there.rowCount()) {
+            if (exchangeOrFail(backend, query(rows == 0 ? "DO 0" : "SHOW WARNINGS LIMIT 0")) == null) {
+                return false;
+            }
+            there.rowCount(rows);
+        }
+        return true;
+    }
+
+    // ---- reading back what a statement changed unseen ----
+
+    /**
+     * Reads back from the backend what the client's statements changed there without an answer saying how, so
+     * that it follows the client: user variables (value, type, character set), the last insert id set by
+     * LAST_INSERT_ID(expr), and FOUND_ROWS() after SQL_CALC_FOUND_ROWS. False after answering the client when
+     * the backend broke.
+     */
+    private boolean settle(PooledBackend backend) {
+        if (scanUserVariables) {
+            List<byte[]> names = exchange(backend, query(USER_VARIABLE_NAMES));
+            if (names == null) {
+                return false;
+            }
+            backend.state().lastStatement().number(LastStatement.next());
+            if (ErrPacket.is(names.get(0))) {
+                // No way to list them (MySQL): the client keeps this backend, with whatever it holds.
+                pin(PinReason.UNTRACKED_STATE);
+                return true;
+            }
+            for (int i = 2; i < names.size() - 1; i++) {
+                byte[][] row = ColumnDefinition.textRow(names.get(i), 1);
+                String name = row[0] == null ? null : new String(row[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+                if (name != null && io.sluice.session.UserVariables.writable(name)) {
+                    uncaptured.add(name);
+                } else if (name != null) {
+                    pin(PinReason.USER_VARIABLE);
+                    return true;
+                }
+            }
+            scanUserVariables = false;
+        }
+        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
+                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, List.copyOf(uncaptured));
+        if (capture.isEmpty()) {
+            if (unexplainedChange) {
+                pin(PinReason.UNTRACKED_STATE);
+            }
+            return true;
+        }
+        List<byte[]> answer = exchange(backend, query(capture.sql()));
+        if (answer == null) {
+            return false;
+        }
+        LastStatement there = backend.state().lastStatement();
+        there.number(LastStatement.next());
+        there.rowCount(-1);
+        there.foundRows(1);
+        if (ErrPacket.is(answer.get(0)) || answer.size() < 3) {
+            // Nothing Sluice can replay: the client stays where its state is.
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
+        int columns = (int) new io.sluice.protocol.PayloadReader(answer.get(0)).readLenenc();
+        List<ColumnDefinition> definitions = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+            definitions.add(ColumnDefinition.decode(answer.get(i)));
+        }
+        CaptureQuery.Captured captured;
+        try {
+            captured = capture.parse(definitions, ColumnDefinition.textRow(answer.get(columns + 1), columns));
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "client %d: reading back session state failed", connectionId);
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
+        if (captured.lastInsertId() != null) {
+            desired.lastInsertId(captured.lastInsertId());
+            backend.state().lastInsertId(captured.lastInsertId());
+            lastInsertIdOnBackend = false;
+        }
+        if (captured.foundRows() != null) {
+            desired.lastStatement().foundRows(captured.foundRows());
+        }
+        boolean changed = false;
+        for (Map.Entry<String, UserValue> v : captured.userVariables().entrySet()) {
+            UserValue before = desired.userVariables().get(v.getKey());
+            changed |= !(v.getValue().equals(before) || before == null && v.getValue().isNull());
+            desired.userVariables().set(v.getKey(), v.getValue());
+            backend.state().userVariables().set(v.getKey(), v.getValue());
+        }
+        uncaptured.clear();
+        if (unexplainedChange && !changed) {
+            // The server said something changed, and it was no user variable: state Sluice cannot see.
+            pin(PinReason.UNTRACKED_STATE);
+        }
+        unexplainedChange = false;
+        return true;
+    }
+
+    /** SHOW COUNT(*) WARNINGS on the backend: the conditions its diagnostics area holds; null if it broke. */
+    private Long countConditions(PooledBackend backend) {
+        List<byte[]> answer = withoutAnswersReturning(() -> exchange(backend, query("SHOW COUNT(*) WARNINGS")));
+        if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < 3) {
+            return null;
+        }
+        LastStatement there = backend.state().lastStatement();
+        there.rowCount(-1);
+        there.foundRows(1);
+        byte[][] row = ColumnDefinition.textRow(answer.get(2), 1);
+        return row[0] == null ? null : Long.parseLong(ColumnDefinition.ascii(row[0]));
     }
 
     // ---- relaying ----
@@ -349,6 +690,10 @@ final class BackendLink {
         int command = payload[0] & 0xff;
         boolean midResponse = false;
         activeBackendThread = connection.threadId();
+        if (LOG.isTraceEnabled()) {
+            LOG.tracef("client %d on backend %d: command 0x%02x %s", connectionId, connection.threadId(), command,
+                    new String(payload, 1, Math.min(length - 1, 120), java.nio.charset.StandardCharsets.UTF_8));
+        }
         long received = 0;
         long started = System.nanoTime();
         try {
@@ -360,6 +705,7 @@ final class BackendLink {
             ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
             ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(),
                     connection.isMariaDb(), statusFlags);
+            Effects effects = new Effects();
             boolean declinedFile = false;
             boolean error = false;
             do {
@@ -370,6 +716,7 @@ final class BackendLink {
                 received += n + 4;
                 byte[] packet = connection.buffer();
                 Role role = scanner.next(packet, n);
+                effects.see(role, scanner);
                 if (capture != null) {
                     capture.add(java.util.Arrays.copyOf(packet, n));
                 }
@@ -406,10 +753,13 @@ final class BackendLink {
                 }
             } while (!scanner.isComplete());
             midResponse = false;
-            if (!error || scanner.lastOk() != null) {
+            if (effects.statusSeen) {
+                // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
+                // and must not end a transaction that is still open.
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
             }
             errored |= error;
+            finish(backend, effects, error);
             if (collationUnreported) {
                 learnCollation(backend);
             }
@@ -427,14 +777,123 @@ final class BackendLink {
         }
     }
 
+    /** What one response says about the statement's after-effects: row count, rows of its last result set, conditions. */
+    private static final class Effects {
+        long rowCount = -1;
+        long lastResultRows = -1;
+        long rowsSoFar;
+        long insertId;
+        boolean conditions;
+        boolean statusSeen;
+
+        void see(Role role, ResponseScanner scanner) {
+            switch (role) {
+                case COLUMN_COUNT -> rowsSoFar = 0;
+                case ROW -> rowsSoFar++;
+                case RESULT_END -> {
+                    statusSeen = true;
+                    lastResultRows = rowsSoFar;
+                    rowCount = -1;
+                    conditions |= scanner.warnings() > 0;
+                }
+                case OK -> {
+                    statusSeen = true;
+                    rowCount = scanner.lastOk() == null ? 0 : scanner.lastOk().affectedRows();
+                    insertId |= scanner.lastOk() == null ? 0 : scanner.lastOk().lastInsertId();
+                    conditions |= scanner.warnings() > 0;
+                }
+                case ERR -> {
+                    rowCount = -1;
+                    conditions = true;
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Records what the command left on the backend, for the client (its own statement) and for the backend. */
+    private void finish(PooledBackend backend, Effects effects, boolean error) {
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        long number = LastStatement.next();
+        // MariaDB keeps earlier conditions through a statement that reads no table: they may still be there.
+        long conditions = effects.conditions ? number : own.diagnostics() && own.sameConditionsAs(there) ? own.conditionsFrom() : 0;
+        lastCommandClean = !effects.conditions;
+        own.number(number);
+        there.number(number);
+        own.conditionsFrom(conditions);
+        there.conditionsFrom(conditions);
+        StatementTraits traits = statement;
+        if (traits == null) {
+            // Not a statement (COM_INIT_DB, a prepare, ...): ROW_COUNT() and FOUND_ROWS() stay as they were, on both sides.
+            return;
+        }
+        own.rowCount(effects.rowCount);
+        there.rowCount(effects.rowCount);
+        if (traits.calcFoundRows() || effects.lastResultRows < 0 && traits.selectsInto()) {
+            // Rows never sent (SQL_CALC_FOUND_ROWS, SELECT ... INTO): read back if the client moves.
+            own.foundRows(LastStatement.UNKNOWN);
+            there.foundRows(LastStatement.UNKNOWN);
+        } else if (effects.lastResultRows >= 0) {
+            own.foundRows(effects.lastResultRows);
+            there.foundRows(effects.lastResultRows);
+        }
+        if (captureUserVariables) {
+            uncaptured.addAll(traits.assignedUserVariables());
+        }
+        // The last insert id an OK reports is the inserted row's id even when the statement gave it (LAST_INSERT_ID()
+        // then keeps its value), and a failed multi-row insert changes LAST_INSERT_ID() with no OK at all: the
+        // backend's value is read back before the client leaves it.
+        if (traits.setsLastInsertId() || traits.insertsRows() && (error || effects.insertId != 0)) {
+            lastInsertIdOnBackend = true;
+            backend.state().forgetLastInsertId();
+        }
+        if (error && (traits.callsProcedure() || traits.isDml())) {
+            // A trigger or function may have set user variables before the statement failed; no answer says.
+            scanUserVariables |= captureUserVariables;
+            unknownState |= !captureUserVariables;
+        }
+        if (!error && !traits.unscopedSystemVariables().isEmpty()) {
+            withoutAnswers(() -> readBackSystemVariables(backend, traits.unscopedSystemVariables()));
+        }
+    }
+
+    /**
+     * MariaDB does not report a change made as {@code SET @@name = ...} (no SESSION, no LOCAL): Sluice asks for
+     * the values, as tracking would have reported them.
+     */
+    private void readBackSystemVariables(PooledBackend backend, Set<String> names) {
+        List<String> columns = names.stream().filter(io.sluice.session.UserVariables::writable).map(n -> "@@session.`" + n + "`").toList();
+        if (columns.isEmpty()) {
+            return;
+        }
+        List<byte[]> answer = exchange(backend, query("SELECT " + String.join(", ", columns)));
+        if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < columns.size() + 2) {
+            return;
+        }
+        byte[][] row = ColumnDefinition.textRow(answer.get(columns.size() + 1), columns.size());
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        int i = 0;
+        for (String name : names) {
+            if (io.sluice.session.UserVariables.writable(name)) {
+                values.put(name, row[i] == null ? "" : new String(row[i], java.nio.charset.StandardCharsets.UTF_8));
+                i++;
+            }
+        }
+        SessionTrack track = new SessionTrack(values, null, false, null);
+        backend.state().apply(track);
+        desired.apply(track);
+    }
+
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
         List<byte[]> answer = exchange(backend, query("SELECT @@collation_connection"));
         // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
         if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
             String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();
-            desired.variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
-            backend.state().variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
+            desired.variables().set(SessionVariables.COLLATION_CONNECTION, collation);
+            backend.state().variables().set(SessionVariables.COLLATION_CONNECTION, collation);
         }
     }
 
@@ -467,16 +926,20 @@ final class BackendLink {
             return;
         }
         backend.state().noBackslashEscapes((ok.statusFlags() & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
-        if (ok.lastInsertId() != 0) {
-            backend.state().lastInsertId(ok.lastInsertId());
-            if (clientCommand) {
-                desired.lastInsertId(ok.lastInsertId());
-            }
+        if (ok.lastInsertId() != 0 && clientCommand) {
+            // Likely what LAST_INSERT_ID() answers now, though not when the statement gave the id itself: the value
+            // is read back (see finish) before the client leaves the backend.
+            desired.lastInsertId(ok.lastInsertId());
+            backend.state().forgetLastInsertId();
         }
         if (ok.sessionStateInfo() == null) {
             return;
         }
         SessionTrack track = SessionTrack.parse(ok.sessionStateInfo());
+        if (clientCommand && statement != null && !statement.statementScopedVariables().isEmpty()) {
+            // SET STATEMENT ... FOR: the server reports the values it sets for the one statement, not their return.
+            track = track.without(statement.statementScopedVariables());
+        }
         backend.state().apply(track);
         if (!clientCommand) {
             return;
@@ -485,16 +948,45 @@ final class BackendLink {
         if (track.transactionCharacteristics() != null) {
             pendingCharacteristics = track.transactionCharacteristics();
         }
-        if (track.variables().containsKey(io.sluice.session.SessionVariables.CHARACTER_SET_CONNECTION)
-                && !track.variables().containsKey(io.sluice.session.SessionVariables.COLLATION_CONNECTION)) {
+        if (track.variables().containsKey(SessionVariables.CHARACTER_SET_CONNECTION)
+                && !track.variables().containsKey(SessionVariables.COLLATION_CONNECTION)) {
             // SET NAMES x COLLATE y reports the character sets only: ask for the collation once the answer is done.
             collationUnreported = true;
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             pin(PinReason.SESSION_TRACKING);
-        } else if (track.untrackedChange() && !pinned()) {
+        }
+        if (track.variables().keySet().stream().anyMatch(SessionVariables.NOT_REPLAYABLE::contains)) {
+            // insert_id is used up by the next insert, rand_seed by the next RAND(): only this backend has them right.
             pin(PinReason.UNTRACKED_STATE);
         }
+        if (track.stateChanged() && !explains(track)) {
+            if (captureUserVariables) {
+                // Maybe a function or trigger set user variables: all of them are read back, and if none changed,
+                // the change was something else.
+                scanUserVariables = true;
+                unexplainedChange = true;
+            } else {
+                pin(PinReason.UNTRACKED_STATE);
+            }
+        }
+    }
+
+    /**
+     * Whether what changed is accounted for: variables or a schema the server named, user variables the text
+     * assigns (read back), or state the text pinned for. A statement that can run stored code (a function, a
+     * trigger) may have changed more than it shows.
+     */
+    private boolean explains(SessionTrack track) {
+        if (pinned()) {
+            return true;
+        }
+        StatementTraits traits = statement;
+        if (traits == null || traits.mayRunStoredCode()) {
+            return false;
+        }
+        return !track.variables().isEmpty() || track.schema() != null || !traits.assignedUserVariables().isEmpty()
+                || !traits.statementScopedVariables().isEmpty();
     }
 
     private void relayLocalFile(BackendConnection connection) {
@@ -531,13 +1023,26 @@ final class BackendLink {
             do {
                 int n = connection.read();
                 packets.add(java.util.Arrays.copyOf(connection.buffer(), n));
-                scanner.next(connection.buffer(), n);
+                Role role = scanner.next(connection.buffer(), n);
+                if (role == Role.OK || role == Role.RESULT_END) {
+                    follow(backend, scanner.lastOk(), false);
+                }
             } while (!scanner.isComplete());
+            ownStatementRan(backend);
             return packets;
         } catch (BackendException e) {
             lost(e);
             return null;
         }
+    }
+
+    /** Like {@link #exchange}, but an error answer is forwarded to the client too (and null returned). */
+    private List<byte[]> exchangeOrFail(PooledBackend backend, byte[] payload) {
+        List<byte[]> answer = exchange(backend, payload);
+        if (answer != null && forwardIfError(answer.get(0))) {
+            return null;
+        }
+        return answer;
     }
 
     /** Sends a command that has no answer (COM_STMT_CLOSE); false after answering the client if the backend broke. */
@@ -557,11 +1062,21 @@ final class BackendLink {
             if (!ErrPacket.is(answer) && answer.length > 0 && (answer[0] == OkPacket.HEADER || (answer[0] & 0xff) == OkPacket.EOF_HEADER)) {
                 follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
             }
+            ownStatementRan(backend);
             return answer;
         } catch (BackendException e) {
             lost(e);
             return null;
         }
+    }
+
+    /** A statement of Sluice's own ran: the backend's last statement is no client's, its counts unknown. */
+    private static void ownStatementRan(PooledBackend backend) {
+        LastStatement there = backend.state().lastStatement();
+        long conditions = there.conditionsFrom();
+        there.unknown();
+        // Sluice's statements raise no conditions; what was there before may still be (MariaDB keeps it).
+        there.conditionsFrom(conditions);
     }
 
     private void lost(BackendException e) {
@@ -580,6 +1095,8 @@ final class BackendLink {
         writeError(Errors.backendLost(e.getMessage()));
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         pendingCharacteristics = "";
+        // What the client had set there and Sluice had not read back is gone with it.
+        forgetBackendState();
     }
 
     private boolean forwardIfError(byte[] answer) {
@@ -619,13 +1136,22 @@ final class BackendLink {
      */
     List<byte[]> withoutAnswers(Runnable work) {
         List<byte[]> captured = new ArrayList<>();
+        ClientTransport before = client;
         client = new AnswerCapture(transport, captured);
         try {
             work.run();
         } finally {
-            client = transport;
+            client = before;
         }
         return captured;
+    }
+
+    private <T> T withoutAnswersReturning(java.util.function.Supplier<T> work) {
+        Object[] result = new Object[1];
+        withoutAnswers(() -> result[0] = work.get());
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
     }
 
     static byte[] query(String sql) {

@@ -329,8 +329,11 @@ final class ClientSession implements Runnable {
         long idleTimeout = services.config().client().idleTimeout().toNanos();
         while (!killed) {
             client.sequence(1);
-            InboundPacket packet = client.receive(idleTimeout);
+            InboundPacket packet = nextCommand(idleTimeout);
             if (packet == null) {
+                if (backend.sessionLost() || draining && !backend.holdsBackend()) {
+                    return;
+                }
                 LOG.debugf("client %d idle for %s: disconnected", connectionId, services.config().client().idleTimeout());
                 failAndClose(Errors.idleTimeout());
                 return;
@@ -350,6 +353,31 @@ final class ClientSession implements Runnable {
             client.flush();
             if (backend.sessionLost() || draining && !backend.holdsBackend()) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * The client's next command, or null after {@code idleTimeout} (0: never) without one, or when the session
+     * must end while it is idle. A backend the client keeps for its next statement goes back once the
+     * diagnostics hold passes, without waking the client.
+     */
+    private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
+        long idleDeadline = idleTimeout > 0 ? System.nanoTime() + idleTimeout : 0;
+        while (true) {
+            long hold = backend.holdDeadline();
+            long deadline = hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
+            InboundPacket packet = client.receive(deadline == 0 ? 0 : Math.max(1, deadline - System.nanoTime()));
+            if (packet != null) {
+                return packet;
+            }
+            if (hold != 0 && System.nanoTime() - hold >= 0) {
+                backend.holdExpired();
+                if (backend.sessionLost() || draining && !backend.holdsBackend()) {
+                    return null;
+                }
+            } else if (idleDeadline != 0 && System.nanoTime() - idleDeadline >= 0) {
+                return null;
             }
         }
     }
@@ -419,17 +447,21 @@ final class ClientSession implements Runnable {
         Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
         if (kill.isPresent()) {
             kill.get().id().ifPresentOrElse(
-                    id -> kill(id, kill.get().connection()),
+                    id -> kill(id == KillStatement.OWN_ID ? connectionId : id, kill.get().connection()),
                     () -> backend.writeError(Errors.unsupportedKill()));
             return !killed;
         }
-        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect());
-        traits.pins().forEach(backend::pin);
+        return runStatement(packet.payload(), packet.length(), StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect()));
+    }
+
+    /** A COM_QUERY on the client's backend, as the client's own statement. */
+    private boolean runStatement(byte[] payload, int length, StatementTraits traits) {
+        backend.statementStarting(traits);
         PooledBackend b = backend.acquire();
-        if (b == null || traits.readsLastInsertId() && !backend.syncLastInsertId(b)) {
+        if (b == null || traits.needsLastInsertId() && !backend.syncLastInsertId(b) || !backend.restoreLastStatement(b, traits)) {
             return true;
         }
-        backend.relay(b, packet.payload(), packet.length(), -1, null);
+        backend.relay(b, payload, length, -1, null);
         return true;
     }
 
@@ -501,10 +533,16 @@ final class ClientSession implements Runnable {
             return;
         }
         if (victim == this) {
+            // As on the server: the KILL statement is itself the query it interrupts, and a session that kills
+            // its own connection is told so before it is closed.
             if (connection) {
                 killed = true;
+                backend.writeError(Errors.ownConnectionKilled(services.pools().identity().version()));
+            } else {
+                // Raised by the backend, so that the error lands in the client's diagnostics area as the server's would.
+                byte[] signal = BackendLink.query(Errors.QUERY_INTERRUPTED_SIGNAL);
+                runStatement(signal, signal.length, StatementTraits.of(Errors.QUERY_INTERRUPTED_SIGNAL));
             }
-            backend.writeOk();
             return;
         }
         victim.interrupt(connection, backend.pool());

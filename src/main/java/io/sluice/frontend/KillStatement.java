@@ -15,9 +15,12 @@ import java.util.regex.Pattern;
  * @param connection true for KILL [CONNECTION], false for KILL QUERY
  */
 record KillStatement(OptionalLong id, boolean connection) {
+    /** The id of {@code KILL [QUERY] CONNECTION_ID()}: the session's own. */
+    static final long OWN_ID = -1;
     private static final Pattern KILL_PREFIX = Pattern.compile("^\\s*KILL\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern KILL = Pattern.compile(
-            "^\\s*KILL\\s+(?:(?:HARD|SOFT)\\s+)?(?:(CONNECTION|QUERY)\\s+)?(\\d{1,19})\\s*;?\\s*$", Pattern.CASE_INSENSITIVE);
+            "^\\s*KILL\\s+(?:(?:HARD|SOFT)\\s+)?(?:(CONNECTION|QUERY)\\s+)?(\\d{1,19}|CONNECTION_ID\\s*\\(\\s*\\))\\s*;?\\s*$",
+            Pattern.CASE_INSENSITIVE);
 
     static Optional<KillStatement> parse(byte[] sql, int offset, int length) {
         // Cheap test first: only statements starting with KILL are decoded.
@@ -38,6 +41,9 @@ record KillStatement(OptionalLong id, boolean connection) {
             return Optional.of(new KillStatement(OptionalLong.empty(), true));
         }
         boolean query = m.group(1) != null && m.group(1).equalsIgnoreCase("QUERY");
+        if (!Character.isDigit(m.group(2).charAt(0))) {
+            return Optional.of(new KillStatement(OptionalLong.of(OWN_ID), !query));
+        }
         try {
             return Optional.of(new KillStatement(OptionalLong.of(Long.parseLong(m.group(2))), !query));
         } catch (NumberFormatException e) {

@@ -9,10 +9,9 @@ import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PayloadReader;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ServerStatus;
-import io.sluice.session.PinReason;
+import io.sluice.session.PrepareContext;
 import io.sluice.session.StatementTraits;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -42,7 +41,9 @@ final class PreparedStatements {
     /** A statement as its client knows it. */
     private static final class Statement {
         final long id;
+        /** The statement's context and bytes: its key in backends' statement caches. */
         final String sql;
+        final PrepareContext context;
         final byte[] prepare;
         final int parameters;
         final StatementTraits traits;
@@ -53,9 +54,10 @@ final class PreparedStatements {
         boolean cursorOpen;
         boolean longData;
 
-        Statement(long id, String sql, byte[] prepare, int parameters, StatementTraits traits) {
+        Statement(long id, String sql, PrepareContext context, byte[] prepare, int parameters, StatementTraits traits) {
             this.id = id;
             this.sql = sql;
+            this.context = context;
             this.prepare = prepare;
             this.parameters = parameters;
             this.traits = traits;
@@ -89,11 +91,14 @@ final class PreparedStatements {
             link.writeError(new ErrPacket(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: " + MAX_PER_CLIENT + ")"));
             return;
         }
-        String sql = new String(packet.payload(), 1, packet.length() - 1, StandardCharsets.UTF_8);
         PooledBackend backend = link.acquire();
         if (backend == null) {
             return;
         }
+        // Prepared in the client's context as it is now: a backend's statement of the same text prepared in
+        // another schema, sql_mode or character set means something else.
+        PrepareContext context = PrepareContext.of(link.desired());
+        String sql = context.key(packet.payload(), 1, packet.length() - 1);
         long id = nextId;
         BackendStatement cached = backend.statements().get(sql);
         int parameters;
@@ -113,7 +118,8 @@ final class PreparedStatements {
         }
         nextId++;
         lastPrepared = id;
-        byId.put(id, new Statement(id, sql, packet.payload(), parameters, StatementTraits.of(sql, link.dialect())));
+        byId.put(id, new Statement(id, sql, context, packet.payload(), parameters,
+                StatementTraits.of(packet.payload(), 1, packet.length() - 1, link.dialect())));
     }
 
     void execute(InboundPacket packet) {
@@ -127,13 +133,14 @@ final class PreparedStatements {
             statement.longData = false;
             return;
         }
-        statement.traits.pins().forEach(link::pin);
+        link.statementStarting(statement.traits);
         PooledBackend backend = link.acquire();
         if (backend == null) {
             return;
         }
         BackendStatement onBackend = onBackend(backend, statement);
-        if (onBackend == null || statement.traits.readsLastInsertId() && !link.syncLastInsertId(backend)) {
+        if (onBackend == null || statement.traits.needsLastInsertId() && !link.syncLastInsertId(backend)
+                || !link.restoreLastStatement(backend, statement.traits)) {
             return;
         }
         byte[] payload = rewriteExecute(packet.payload(), statement, onBackend);
@@ -241,7 +248,7 @@ final class PreparedStatements {
         if (cached != null) {
             return cached;
         }
-        List<byte[]> response = link.exchange(backend, statement.prepare);
+        List<byte[]> response = link.prepareIn(backend, statement.context, statement.prepare);
         if (response == null) {
             return null;
         }

@@ -143,14 +143,14 @@ public final class BackendPool implements AutoCloseable {
             // The queue has its own bound: past it a client is refused at once rather than left to time out.
             if (permits.getQueueLength() >= config.maxWaiting()) {
                 telemetry.borrowTimedOut();
-                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+                throw timeout();
             }
             // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
             // for parked connections costs more CPU than the queries. A connection parked after this client
             // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
             if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 telemetry.borrowTimedOut();
-                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+                throw timeout();
             }
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
@@ -192,6 +192,32 @@ public final class BackendPool implements AutoCloseable {
             // Short steps: once the database is back, the next attempt is never more than a quarter second away.
             backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
         }
+    }
+
+    private BorrowTimeoutException timeout() {
+        return new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize(), pinnedCount(), pinReasons());
+    }
+
+    /** Backends held right now by clients pinned to them. */
+    public int pinnedCount() {
+        int n = 0;
+        for (Lease l : out) {
+            if (!l.pins().isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Backends held by pinned clients, by pin reason (a backend pinned for two reasons counts under both). */
+    public java.util.Map<io.sluice.session.PinReason, Integer> pinReasons() {
+        java.util.Map<io.sluice.session.PinReason, Integer> counts = new java.util.EnumMap<>(io.sluice.session.PinReason.class);
+        for (Lease l : out) {
+            for (io.sluice.session.PinReason r : l.pins()) {
+                counts.merge(r, 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     /** One attempt at a connection from Agroal (opening one if none is idle), wrapped as Sluice knows it. */
@@ -389,6 +415,14 @@ public final class BackendPool implements AutoCloseable {
         } catch (SQLException e) {
             LOG.debugf("KILL QUERY %d on %s failed: %s", threadId, name, e.getMessage());
         }
+    }
+
+    /**
+     * Puts a borrowed backend's session back as it was when opened (for state another client left that cannot
+     * be undone statement by statement); false if the backend broke doing so.
+     */
+    public boolean resetSession(PooledBackend backend) {
+        return reset(backend);
     }
 
     /** COM_RESET_CONNECTION, then session tracking back on: the server forgot both the session and the tracking. */

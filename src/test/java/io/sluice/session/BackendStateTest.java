@@ -106,7 +106,7 @@ class BackendStateTest {
         SessionVariables wanted = SessionVariables.forHandshakeCollation(45);
         wanted.set("time_zone", "+03:00");
 
-        s.variablesSetTo(wanted);
+        s.variablesSetTo(wanted, new UserVariables());
         wanted.set("time_zone", "+05:00");
 
         assertThat(s.charsetKnown()).isTrue();
@@ -126,7 +126,7 @@ class BackendStateTest {
         BackendState s = BackendState.fresh();
         s.schema("app");
         s.multiStatements(true);
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
         s.apply(new SessionTrack(Map.of("time_zone", "+03:00"), null, true, null));
         s.lastInsertId(42);
 
@@ -155,7 +155,7 @@ class BackendStateTest {
     void afterChangeUserHasNoSchema() {
         BackendState s = new BackendState();
         s.multiStatements(true);
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
         s.lastInsertId(42);
 
         s.afterChangeUser();
@@ -210,7 +210,7 @@ class BackendStateTest {
     @Test
     void applyKeepsTheCharsetCoupling() {
         BackendState s = BackendState.fresh();
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
 
         s.apply(new SessionTrack(Map.of(CHARACTER_SET_CONNECTION, "latin1"), null, true, null));
 

@@ -25,9 +25,12 @@ final class DifferentialRun {
     /** Worker numbers from here on are the minimiser's and the pressure programs', whose tables no compared program uses. */
     private static final int SPARE_WORKERS = 100;
     /** Failures minimised and printed in full; the rest are listed by seed and index. */
-    private static final int MINIMISED = 3;
+    private static final int MINIMISED = 6;
     /** The minimiser's time, in all. */
-    private static final int MINIMISER_SECONDS = 90;
+    private static final int MINIMISER_SECONDS = 120;
+
+    /** Where the failures of the last run are written too, for reading after the build. */
+    static final Path FAILURES = Path.of("target", "transparency-failures.txt");
 
     private final Endpoint sluice;
     private final Endpoint backend;
@@ -55,6 +58,7 @@ final class DifferentialRun {
 
     /** Programs {@code first}, {@code first + 1}, ... of the seed, until {@code maxPrograms} or the time is up. */
     Report run(long seed, int first, int maxPrograms, long seconds) throws Exception {
+        Files.deleteIfExists(FAILURES);
         Fixture.create(backend);
         long started = System.nanoTime();
         long deadline = started + TimeUnit.SECONDS.toNanos(seconds);
@@ -146,9 +150,8 @@ final class DifferentialRun {
             }
         }
         try {
-            Path file = Path.of("target", "transparency-failures.txt");
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, out.toString());
+            Files.createDirectories(FAILURES.getParent());
+            Files.writeString(FAILURES, out.toString());
         } catch (IOException ignored) {
             // The same text is in the test's failure message.
         }

@@ -10,7 +10,7 @@ import java.util.List;
  */
 final class Minimiser {
     private static final int TRIES = 3;
-    private static final int MAX_RUNS = 80;
+    private static final int MAX_RUNS = 60;
 
     private final DifferentialRun run;
     private final int worker;

@@ -27,11 +27,20 @@ record Program(long seed, int index, int loginSchema, boolean multiQueries, bool
                 + "&socketTimeout=" + STEP_TIMEOUT_MILLIS;
     }
 
+    @Override
+    public String toString() {
+        return index >= 0 ? "program " + index + " of seed " + seed : steps.get(0).text();
+    }
+
     /** The program as a reader wants it: how to regenerate it, how it connects, and each step numbered. */
     String render() {
         StringBuilder out = new StringBuilder();
-        out.append("program ").append(index).append(" of seed ").append(seed)
-                .append(" (regenerate: -Dtransparency.seed=").append(seed).append(" -Dtransparency.program=").append(index).append(")\n");
+        if (index >= 0) {
+            out.append("program ").append(index).append(" of seed ").append(seed)
+                    .append(" (regenerate: -Dtransparency.seed=").append(seed).append(" -Dtransparency.program=").append(index).append(")\n");
+        } else {
+            out.append("hand-written program\n");
+        }
         out.append("  connect: schema ").append(loginSchema == 0 ? "none" : "S" + loginSchema).append(", ").append(urlParameters()).append('\n');
         for (int i = 0; i < steps.size(); i++) {
             out.append(String.format("  %3d  %s%n", i, steps.get(i).text()));

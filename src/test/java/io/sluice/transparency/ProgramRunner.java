@@ -193,13 +193,18 @@ final class ProgramRunner {
     private void killRunningQuery(Observer out) throws SQLException {
         long id = connection.unwrap(com.mysql.cj.MysqlConnection.class).getId();
         AtomicBoolean done = new AtomicBoolean();
+        // Connected before the statement starts: connecting (through Sluice) may wait for a backend, a KILL never does.
+        Connection killerConnection = endpoint.connect(user, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
         Thread killer = Thread.ofVirtual().start(() -> {
-            try (Connection k = endpoint.connect(user, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
-                 Statement s = k.createStatement()) {
+            try (Connection k = killerConnection; Statement s = k.createStatement()) {
                 while (!done.get()) {
                     Thread.sleep(20);
                     if (!done.get()) {
-                        s.execute("KILL QUERY " + id);
+                        try {
+                            s.execute("KILL QUERY " + id);
+                        } catch (SQLException ignored) {
+                            // Sent again in a moment.
+                        }
                     }
                 }
             } catch (Exception ignored) {

@@ -1,0 +1,164 @@
+package io.sluice.transparency;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every program the differential test ever found failing, run again in every build: generated ones by their
+ * seed and index, and small hand-written ones that show one finding each. Each runs several times at once, on
+ * a pool of two backends that noise clients keep dirtying, so that it meets backends other clients used.
+ */
+@QuarkusTest
+@TestProfile(TransparencyRegressionTest.TwoBackends.class)
+class TransparencyRegressionTest {
+    /** Copies of a program run at once (each on its own worker tables). */
+    private static final int COPIES = 3;
+
+    public static class TwoBackends implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-size", "2", "sluice.pool.borrow-timeout", "120s", "sluice.pool.statement-cache-size", "4");
+        }
+    }
+
+    @ConfigProperty(name = "sluice.backend.host")
+    String backendHost;
+    @ConfigProperty(name = "sluice.backend.port")
+    int backendPort;
+    @ConfigProperty(name = "sluice.listen.port")
+    int sluicePort;
+
+    /** Generated programs that failed once (seed, index), with what they found. */
+    static List<Program> foundBySeed() {
+        long s = DifferentialTransparencyTest.BUILD_SEED;
+        return List.of(
+                ProgramGenerator.generate(s, 0),
+                ProgramGenerator.generate(s, 3),
+                ProgramGenerator.generate(s, 14),
+                ProgramGenerator.generate(s, 19),
+                ProgramGenerator.generate(s, 37),
+                ProgramGenerator.generate(s, 46),
+                ProgramGenerator.generate(s, 72),
+                ProgramGenerator.generate(s, 129),
+                ProgramGenerator.generate(s, 133),
+                ProgramGenerator.generate(s, 135),
+                ProgramGenerator.generate(s, 163),
+                ProgramGenerator.generate(s, 168),
+                ProgramGenerator.generate(s, 171),
+                ProgramGenerator.generate(s, 199));
+    }
+
+    /** Hand-written: each the smallest program that showed one finding. */
+    static List<Program> handWritten() {
+        if (Boolean.getBoolean("transparency.debug")) {
+            return List.of(program("autocommit = 0 holds for the next statement wherever it runs",
+                        sql("SET autocommit = 0"), sql("INSERT INTO {T} (id, v) VALUES (0, 'zero')"), sql("SELECT 1"),
+                        new Step.Reconnect(false), sql("SELECT * FROM {T} ORDER BY id")),
+                    ProgramGenerator.generate(DifferentialTransparencyTest.BUILD_SEED, 135));
+        }
+        return List.of(
+                program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
+                        sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
+                program("autocommit = 0 holds for the next statement wherever it runs",
+                        sql("SET autocommit = 0"), sql("INSERT INTO {T} (id, v) VALUES (0, 'zero')"), sql("SELECT 1"),
+                        new Step.Reconnect(false), sql("SELECT * FROM {T} ORDER BY id")),
+                program("KILL QUERY of the session's own id interrupts itself, and says so in SHOW WARNINGS",
+                        new Step.KillSelf(false), sql("SHOW WARNINGS"), sql("KILL QUERY CONNECTION_ID()"), sql("SHOW WARNINGS")),
+                program("a user variable keeps its type, character set and bytes on the next backend",
+                        sql("SET @a = _latin1 X'636166E9' COLLATE latin1_german1_ci, @b = CAST(18446744073709551615 AS UNSIGNED), "
+                                + "@c = 12345678901234567890.123456789, @d = 0.1e0"),
+                        sql("SELECT 1"), sql("SELECT @a, HEX(@a), COLLATION(@a), @b, @c, @d")),
+                program("a variable the client never set reads as never set, whatever another client left",
+                        sql("SELECT @a, @b, @c, @d, @tenant_id, @trig")),
+                program("SHOW WARNINGS after INSERT IGNORE and a statement that reads no table",
+                        sql("INSERT IGNORE INTO {T} (id, v) VALUES (1, 'dup')"), sql("SELECT 1"), sql("SHOW WARNINGS"),
+                        sql("SELECT @@warning_count, ROW_COUNT()")),
+                program("LAST_INSERT_ID(expr) and an explicit id do what they do on the server",
+                        sql("SELECT LAST_INSERT_ID(42)"), sql("SELECT 1"), sql("INSERT INTO {T} (id, v) VALUES (50, 'x')"),
+                        sql("SELECT 1"), sql("SELECT LAST_INSERT_ID()"), sql("INSERT INTO {T} (id, v) VALUES (2, 'odku') ON DUPLICATE KEY UPDATE n = 1"),
+                        sql("SELECT 1"), sql("SELECT LAST_INSERT_ID(), @@identity")),
+                program("a procedure that sets a user variable and the time zone does not leak them",
+                        sql("CALL set_ctx(5)"), sql("SELECT @tenant_id, @@time_zone")),
+                program("a prepared statement keeps the schema it was prepared in",
+                        new Step.Prepare(0, "SELECT v FROM shared WHERE id = ?"), sql("USE {S2}"), sql("SELECT 1"),
+                        new Step.Execute(0, List.of(1L))),
+                program("ROW_COUNT() and FOUND_ROWS() answer about the client's own previous statement",
+                        sql("UPDATE {T} SET n = n + 1 WHERE id <= 2"), sql("SELECT ROW_COUNT()"), sql("SELECT * FROM shared"),
+                        sql("SET @x = 1"), sql("SELECT FOUND_ROWS()")));
+    }
+
+    private static Program program(String what, Step... steps) {
+        List<Step> list = new ArrayList<>();
+        list.add(new Step.Sql("SELECT '" + what.replace("'", "''") + "' AS finding"));
+        list.addAll(List.of(steps));
+        return new Program(0, -1, 1, true, true, list);
+    }
+
+    private static Step sql(String sql) {
+        return new Step.Sql(sql);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("foundBySeed")
+    void generatedProgramThatOnceFailed(Program program) throws Exception {
+        run(program);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("handWritten")
+    void handWrittenProgram(Program program) throws Exception {
+        run(program);
+    }
+
+    private void run(Program program) throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint backend = new Endpoint("direct", backendHost, backendPort);
+        Fixture.create(backend);
+        DifferentialRun runner = new DifferentialRun(sluice, backend, COPIES, 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> noise = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            noise.add(Thread.ofPlatform().start(new NoiseClient(sluice, 7 + i, stop, new AtomicLong())));
+        }
+        try {
+            List<Thread> copies = new ArrayList<>();
+            List<Mismatch> found = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Exception> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int copy = 0; copy < COPIES; copy++) {
+                int worker = 200 + copy;
+                copies.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        Mismatch m = runner.compare(program, worker);
+                        if (m != null) {
+                            found.add(m);
+                        }
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : copies) {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+            assertThat(found.stream().map(Mismatch::render).toList()).isEmpty();
+        } finally {
+            stop.set(true);
+            for (Thread t : noise) {
+                t.join();
+            }
+        }
+    }
+}
