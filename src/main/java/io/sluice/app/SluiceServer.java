@@ -234,10 +234,10 @@ public class SluiceServer implements ProxyState {
         }
         String problem = probe.problem();
         if (problem == null) {
-            // Reachable; a login the server refuses is a problem too.
+            // Reachable; a login the server refuses, or a backend that cannot track sessions, is a problem too.
             for (BackendPool pool : pools.all()) {
-                if (pool.lastFailure() != null && pool.lastFailure().contains("Access denied")) {
-                    problem = pool.lastFailure();
+                if (pool.refusal() != null) {
+                    problem = pool.refusal();
                 }
             }
         }

@@ -166,6 +166,11 @@ public final class BackendPool implements AutoCloseable {
                 BackendUnavailableException failure = unavailable(e);
                 lastFailure = failure.getMessage();
                 lastFailureAt = System.nanoTime();
+                if (e.getCause() instanceof io.sluice.backend.BackendException be && be.kind() == io.sluice.backend.BackendException.Kind.UNSUPPORTED) {
+                    // Waiting does not give a backend session tracking: say so at once.
+                    permits.release();
+                    throw failure;
+                }
                 boolean loginRejected = failure.vendorCode() == 1045;
                 if (loginRejected && !loginRetried) {
                     // A rotated secret: the credential source fetched afresh in unavailable(); one more try.
@@ -342,6 +347,16 @@ public final class BackendPool implements AutoCloseable {
     /** When a client last got a connection, as {@link System#nanoTime()}; 0 if never. */
     public long lastSuccess() {
         return lastSuccess;
+    }
+
+    /**
+     * Why the backend refuses to serve through this pool (login refused, no session tracking) if the last attempt
+     * to connect failed that way; null otherwise. Unlike an unreachable backend, this does not heal by waiting.
+     */
+    public String refusal() {
+        String failure = lastFailure();
+        return failure != null && (failure.contains("Access denied") || failure.contains(io.sluice.backend.BackendConnection.SESSION_TRACKING_REFUSED))
+                ? failure : null;
     }
 
     /** Why the last connection attempt failed, or null if it has not failed since it last succeeded. */
