@@ -135,6 +135,7 @@ final class ClientSession implements Runnable {
         } catch (ClientGoneException e) {
             // The client left; nothing to answer.
         } catch (PacketTooLargeException e) {
+            client.sequence(e.answerSequenceId());
             failAndClose(Errors.packetTooLarge(e.limit()));
         } catch (MalformedPacketException e) {
             if (phase != Phase.COMMAND) {

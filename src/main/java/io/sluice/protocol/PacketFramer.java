@@ -10,12 +10,16 @@ import java.util.function.Consumer;
  * then the payload; a physical packet of exactly 0xffffff bytes means the payload continues in the next one.
  *
  * <p>Bytes may arrive in any pieces. The payload array is allocated when a header announces its size and
- * only after that size is checked against the limit, so a peer declaring a huge packet costs nothing.
- * Continuation packets must carry consecutive sequence ids. Not thread-safe: one framer per connection,
- * fed from one thread.
+ * only after that size is checked against the limit, so a peer declaring a huge packet costs nothing. A packet
+ * over the limit is read to its end without being kept ({@link #MAX_DISCARDED} bytes at most), so that the
+ * error answering it carries the sequence id a server would use after the client's last packet (clients such
+ * as PyMySQL check it). Continuation packets must carry consecutive sequence ids. Not thread-safe: one framer
+ * per connection, fed from one thread.
  */
 public final class PacketFramer {
     public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
+    /** Bytes of one oversized packet read and dropped at most before giving up on it at once. */
+    static final long MAX_DISCARDED = 1L << 30;
 
     private final int maxPayload;
     private final byte[] header = new byte[4];
@@ -29,6 +33,8 @@ public final class PacketFramer {
     private boolean inPacket;
     private java.util.function.Predicate<InboundPacket> sink;
     private boolean stopped;
+    /** Reading an oversized packet to its end, keeping nothing: its declared size so far. */
+    private long discarding = -1;
 
     public PacketFramer(int maxPayload) {
         this.maxPayload = maxPayload;
@@ -66,8 +72,12 @@ public final class PacketFramer {
                 continue;
             }
             int n = Math.min(chunkRemaining, in.readableBytes());
-            in.readBytes(payload, payloadFill, n);
-            payloadFill += n;
+            if (discarding >= 0) {
+                in.skipBytes(n);
+            } else {
+                in.readBytes(payload, payloadFill, n);
+                payloadFill += n;
+            }
             chunkRemaining -= n;
             if (chunkRemaining == 0) {
                 endChunk();
@@ -88,19 +98,21 @@ public final class PacketFramer {
             if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
                 throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
             }
-            long total = (long) payloadFill + length;
-            if (total > maxPayload) {
-                throw new PacketTooLargeException(total, maxPayload);
+            long total = (discarding >= 0 ? discarding : payloadFill) + (long) length;
+            if (discarding >= 0 || total > maxPayload) {
+                discard(total, sequenceId);
+            } else {
+                payload = Arrays.copyOf(payload, (int) total);
             }
-            payload = Arrays.copyOf(payload, (int) total);
         } else {
-            if (length > maxPayload) {
-                throw new PacketTooLargeException(length, maxPayload);
-            }
             inPacket = true;
             firstSequenceId = sequenceId;
-            payload = new byte[length];
             payloadFill = 0;
+            if (length > maxPayload) {
+                discard(length, sequenceId);
+            } else {
+                payload = new byte[length];
+            }
         }
         lastSequenceId = sequenceId;
         chunkRemaining = length;
@@ -110,9 +122,24 @@ public final class PacketFramer {
         }
     }
 
+    /** The packet is over the limit: from here on its bytes are dropped, up to a bound. */
+    private void discard(long declared, int sequenceId) {
+        payload = null;
+        discarding = declared;
+        if (declared > MAX_DISCARDED) {
+            throw new PacketTooLargeException(declared, maxPayload, sequenceId);
+        }
+    }
+
     private void endChunk() {
         if (chunkIsFull) {
             return;
+        }
+        if (discarding >= 0) {
+            long declared = discarding;
+            discarding = -1;
+            inPacket = false;
+            throw new PacketTooLargeException(declared, maxPayload, lastSequenceId);
         }
         InboundPacket packet = new InboundPacket(payload, firstSequenceId, lastSequenceId);
         payload = null;
