@@ -159,6 +159,11 @@ public class SluiceServer implements ProxyState {
                 tags, pool, p -> registry.inTransaction(p));
         metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS_MAX, "sluice.pool.max-size (MaxDatabaseConnectionsAllowed)", tags, pool, BackendPool::maxSize);
         metrics.gauge(SluiceMetrics.CLIENTS_WAITING, "Clients waiting for a backend connection", tags, pool, BackendPool::waiting);
+        for (io.sluice.session.PinReason reason : io.sluice.session.PinReason.values()) {
+            metrics.gauge(SluiceMetrics.PINNED_BACKENDS, "Backend connections pinned to their clients now, by pin reason "
+                    + "(a connection pinned for two reasons counts under both)", tags.and("reason", reason.label()), pool,
+                    p -> p.pinReasons().getOrDefault(reason, 0));
+        }
         // Agroal's own pool metrics, as quarkus-agroal names them, for each of the pool's Agroal data sources.
         Thread.ofVirtual().start(() -> registerAgroalMeters(pool));
     }
@@ -258,6 +263,27 @@ public class SluiceServer implements ProxyState {
                 out.put(user, new Check(true, s.lastError() == null ? s.source() + " ok"
                         : s.source() + " serving cached credentials: " + s.lastError()));
             }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Check> pins() {
+        if (pools == null) {
+            return Map.of();
+        }
+        Map<String, Check> out = new LinkedHashMap<>();
+        for (BackendPool pool : pools.all()) {
+            int pinned = pool.pinnedCount();
+            if (pinned == 0) {
+                continue;
+            }
+            String reasons = pool.pinReasons().entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            int waiting = pool.waiting();
+            boolean exhausted = pinned >= pool.maxSize() && waiting > 0;
+            out.put(pool.name(), new Check(!exhausted, pinned + " of " + pool.maxSize() + " backends pinned (" + reasons + ")"
+                    + (waiting > 0 ? ", " + waiting + " clients waiting" : "")));
         }
         return out;
     }

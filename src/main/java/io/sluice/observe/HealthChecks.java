@@ -53,6 +53,7 @@ public class HealthChecks {
             }
             up &= report(b, "target", proxy.targets());
             up &= report(b, "credentials", proxy.credentials());
+            up &= report(b, "pins", proxy.pins());
             return b.status(up).build();
         };
     }
