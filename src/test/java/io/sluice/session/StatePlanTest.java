@@ -36,7 +36,7 @@ class StatePlanTest {
         BackendState b = BackendState.fresh();
         b.schema(client.schema());
         b.multiStatements(client.multiStatements());
-        b.variablesSetTo(client.variables(), new UserVariables());
+        b.variablesSetTo(client.variables(), client.userVariables());
         return b;
     }
 
@@ -446,5 +446,40 @@ class StatePlanTest {
 
         assertThat(plan(client, backend).setStatement()).contains("utf8mb4_unicode_ci")
                 .doesNotContain("character_set_connection");
+    }
+
+    // ---- user variables ---------------------------------------------------------------------------------
+
+    private static UserValue text(String value) {
+        return new UserValue(UserValue.Type.STRING, null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8), "utf8mb4", "utf8mb4_bin", 0);
+    }
+
+    @Test
+    void userVariablesTheBackendLacksAreSetInTheSameStatement() {
+        SessionState client = client("app", false);
+        client.userVariables().set("tenant", text("acme"));
+        BackendState backend = inStateOf(client);
+        backend.userVariables().clear();
+
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @`tenant` = _utf8mb4 X'61636d65' COLLATE utf8mb4_bin");
+    }
+
+    @Test
+    void userVariablesTheBackendHasAlreadyCostNothing() {
+        SessionState client = client("app", false);
+        client.userVariables().set("tenant", text("acme"));
+        BackendState backend = inStateOf(client);
+
+        assertThat(plan(client, backend).isEmpty()).isTrue();
+    }
+
+    /** Set to NULL a variable keeps its type, and one never set reads otherwise: only a reset takes it away. */
+    @Test
+    void anotherClientsUserVariablesAskForAReset() {
+        SessionState client = client("app", false);
+        BackendState backend = inStateOf(client);
+        backend.userVariables().set("theirs", text("secret"));
+
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(true, false, null, null, null));
     }
 }
