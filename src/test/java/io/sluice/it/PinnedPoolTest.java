@@ -80,7 +80,7 @@ class PinnedPoolTest {
                     "sluice_database_connections_pinned\\{reason=\"named-lock\",target=\"[^\"]+\",user=\"app\"} 2\\.0");
 
             SQLException e = refused.get();
-            assertThat(e).isNotNull();
+            assertThat((Throwable) e).isNotNull();
             assertThat(e.getErrorCode()).isEqualTo(ErrorCode.PROXY_BORROW_TIMEOUT);
             assertThat(e.getMessage()).contains("2 of them pinned").contains("named-lock 2").contains("sluice.pinning.exemptions");
         }
