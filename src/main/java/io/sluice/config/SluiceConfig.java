@@ -315,9 +315,12 @@ public interface SluiceConfig {
         @WithDefault("8h")
         Duration idleTimeout();
 
-        /** Authentication plugin proposed in the handshake: mysql_native_password or caching_sha2_password. */
-        @WithDefault("mysql_native_password")
+        /**
+         * Authentication plugin proposed in the handshake: mysql_native_password or caching_sha2_password. Unset:
+         * the one the backend proposes (caching_sha2_password for MySQL 8, mysql_native_password for MariaDB), so
+         * that clients see what the database would show them. Clients may answer with either.
+         */
         @WithName("auth-plugin")
-        String authPlugin();
+        Optional<String> authPlugin();
     }
 }

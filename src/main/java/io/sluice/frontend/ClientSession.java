@@ -42,7 +42,8 @@ final class ClientSession implements Runnable {
     private final SessionServices services;
     private final long connectionId;
     private final byte[] scramble = Scramble.generate();
-    private final AuthPlugin proposedPlugin;
+    /** The plugin the greeting proposes: chosen when the greeting is written, from the backend's identity. */
+    private AuthPlugin proposedPlugin = NativePassword.INSTANCE;
     private final BackendLink backend;
     private final PreparedStatements statements;
 
@@ -59,7 +60,6 @@ final class ClientSession implements Runnable {
         this.client = client;
         this.services = services;
         this.connectionId = connectionId;
-        this.proposedPlugin = AuthPlugin.byName(services.config().client().authPlugin()).orElse(NativePassword.INSTANCE);
         this.backend = new BackendLink(client, services, connectionId);
         this.statements = new PreparedStatements(backend, services.telemetry());
     }
@@ -153,6 +153,7 @@ final class ClientSession implements Runnable {
 
     private boolean handshake() throws InterruptedException {
         ServerIdentity identity = services.pools().identity(services.config().pool().borrowTimeout());
+        proposedPlugin = AuthPlugin.byName(services.config().client().authPlugin().orElse(identity.authPlugin())).orElse(NativePassword.INSTANCE);
         client.sequence(0);
         client.write(new HandshakeV10(identity.version(), connectionId, scramble, services.offeredCapabilities(),
                 identity.collationId(), ServerStatus.SERVER_STATUS_AUTOCOMMIT, proposedPlugin.name()).encode());
