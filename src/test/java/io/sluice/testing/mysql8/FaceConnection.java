@@ -24,6 +24,8 @@ import java.util.Map;
 final class FaceConnection implements Runnable {
     private static final int ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
     private static final int ER_PARSE_ERROR = 1064;
+    /** COM_END of MySQL 8.4's enum_server_command: bytes from here on (MariaDB's COM_STMT_BULK_EXECUTE 0xfa among them) are no command. */
+    private static final int COM_END = 0x22;
 
     private final MySql8Face face;
     private final PacketStream client;
@@ -158,8 +160,13 @@ final class FaceConnection implements Runnable {
                 relay.single();
             }
             default -> {
-                server.write(command);
-                relay.single();
+                // MySQL reads an empty command packet as COM_SLEEP, which is no command either.
+                if (type >= COM_END || type < 0) {
+                    client.write(new ErrPacket(ErrorCode.ER_UNKNOWN_COM_ERROR, "08S01", "Unknown command").encode());
+                } else {
+                    server.write(command);
+                    relay.single();
+                }
             }
         }
         return true;

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * under its names, and translated back in session-state tracking entries, column names (name and org_name) and
  * error messages.</li>
  * <li><b>SET STATEMENT ... FOR</b> (MariaDB only) gets ERR 1064 (42000), MySQL's syntax error.</li>
+ * <li><b>Commands MySQL 8.4 does not have</b> (command bytes from 0x22 on, e.g. MariaDB's COM_STMT_BULK_EXECUTE)
+ * get ERR 1047 (08S01) "Unknown command" without reaching MariaDB, as does an empty command packet.</li>
  * <li>Packets of 16 MiB and more both ways, LOAD DATA LOCAL INFILE, multiple result sets, cursors (COM_STMT_FETCH),
  * COM_STMT_SEND_LONG_DATA; sequence ids counted separately on each side.</li>
  * </ul>
@@ -71,7 +73,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * variables tracked by default ({@code session_track_system_variables}) are MariaDB's.</li>
  * <li>Error codes and messages are MariaDB's (the same numbers as MySQL's for the common errors; texts differ in
  * places, e.g. MariaDB's syntax errors name "MariaDB server version"); only 1045, 1193, 1064 (for SET STATEMENT) and
- * 1835 are MySQL's own words.</li>
+ * 1835 and 1047 are MySQL's own words.</li>
  * <li>Accounts: only those in the passwords map, all identified by caching_sha2_password; no multi-factor
  * accounts, no expired passwords, no per-host accounts (the cache is by user name), and MySQL's brute-force
  * delays are not imitated. A failed COM_CHANGE_USER leaves the session as it was without resetting it.</li>

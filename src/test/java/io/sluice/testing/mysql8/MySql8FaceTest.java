@@ -219,7 +219,12 @@ class MySql8FaceTest {
                     insert.setTime(8, java.sql.Time.valueOf("23:59:58"));
                     insert.setTimestamp(9, java.sql.Timestamp.valueOf("2024-02-29 23:59:58.123456"));
                     insert.setBoolean(10, true);
-                    insert.setBytes(11, new byte[] {0, 1, (byte) 0xff});
+                    if (round == 0) {
+                        insert.setBytes(11, new byte[] {0, 1, (byte) 0xff});
+                    } else {
+                        // a stream goes as COM_STMT_SEND_LONG_DATA, and its value is then missing from the execute packet
+                        insert.setBinaryStream(11, new java.io.ByteArrayInputStream(new byte[] {0, 1, (byte) 0xfe}));
+                    }
                     insert.setNull(12, java.sql.Types.INTEGER);
                     assertThat(insert.executeUpdate()).isEqualTo(1);
                 }
@@ -243,6 +248,9 @@ class MySql8FaceTest {
                     assertThat(rs.getObject("n")).isNull();
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getInt("i")).isEqualTo(-8);
+                    assertThat(rs.getLong("bi")).isEqualTo(Long.MIN_VALUE + 1);
+                    assertThat(rs.getBytes("bl")).containsExactly(0, 1, 0xfe);
+                    assertThat(rs.getObject("n")).isNull();
                     assertThat(rs.next()).isFalse();
                 }
             }
@@ -427,6 +435,20 @@ class MySql8FaceTest {
     }
 
     @Test
+    void mariaDbOnlyCommandsAreUnknownAsOnMySql() throws Exception {
+        try (RawClient raw = new RawClient(face.port())) {
+            assertThat(login(raw, RawClient.DEFAULT_CAPS).isOk()).isTrue();
+            // COM_STMT_BULK_EXECUTE of statement 1, which MariaDB would run
+            raw.write(0, new PayloadWriter().int1(0xfa).int4(1).int2(0).toByteArray());
+            RawClient.Packet answer = raw.read();
+            assertThat(answer.isErr()).isTrue();
+            assertThat(answer.errorCode()).isEqualTo(1047);
+            assertThat(answer.message()).isEqualTo("Unknown command");
+            assertThat(raw.query("SELECT 1").header()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void preparingARemovedVariableIsRefusedAsMySql8Does() throws Exception {
         try (RawClient raw = new RawClient(face.port())) {
             assertThat(login(raw, RawClient.DEFAULT_CAPS | CapabilityFlags.CLIENT_QUERY_ATTRIBUTES).isOk()).isTrue();
@@ -455,6 +477,38 @@ class MySql8FaceTest {
             raw.write(0, ("\u0003SELECT 6 * 7").getBytes(StandardCharsets.US_ASCII));
             assertSingleValue(raw, "42");
         }
+    }
+
+    /**
+     * A COM_QUERY of 16 MiB plus one byte takes two packets from the client; without its three-byte attribute
+     * prefix it fits in one to MariaDB, whose answer starts at sequence id 1: the client must still see 2.
+     */
+    @Test
+    void sequenceIdsStayRightWhenStrippingChangesThePacketCount() throws Exception {
+        try (RawClient raw = new RawClient(face.port())) {
+            assertThat(login(raw, RawClient.DEFAULT_CAPS | CapabilityFlags.CLIENT_QUERY_ATTRIBUTES).isOk()).isTrue();
+            byte[] prefix = {0x03, 0x00, 0x01};
+            String head = "SELECT LENGTH('";
+            String tail = "')";
+            int padding = PacketStream.MAX_PHYSICAL + 1 - prefix.length - head.length() - tail.length();
+            byte[] payload = new PayloadWriter(PacketStream.MAX_PHYSICAL + 1).bytes(prefix).string(head)
+                    .bytes("x".repeat(padding).getBytes(StandardCharsets.US_ASCII)).string(tail).toByteArray();
+            assertThat(payload.length).isEqualTo(PacketStream.MAX_PHYSICAL + 1);
+            raw.writeRaw(frame(0, payload, 0, PacketStream.MAX_PHYSICAL));
+            raw.writeRaw(frame(1, payload, PacketStream.MAX_PHYSICAL, 1));
+            RawClient.Packet columns = raw.read();
+            assertThat(columns.sequenceId()).isEqualTo(2);
+            raw.read();
+            RawClient.Packet row = raw.read();
+            assertThat(row.sequenceId()).isEqualTo(4);
+            assertThat(new PayloadReader(row.payload()).readLenencString()).isEqualTo(String.valueOf(padding));
+            assertThat(raw.read().sequenceId()).isEqualTo(5);
+            assertThat(raw.query("SELECT 1").sequenceId()).isEqualTo(1);
+        }
+    }
+
+    private static byte[] frame(int sequenceId, byte[] payload, int offset, int length) {
+        return new PayloadWriter(length + 4).int3(length).int1(sequenceId).bytes(payload, offset, length).toByteArray();
     }
 
     private static void assertSingleValue(RawClient raw, String expected) throws Exception {
@@ -533,9 +587,11 @@ class MySql8FaceTest {
 
     // --- the mariadb CLI ---
 
+    /** libmariadb does caching_sha2_password's full authentication without TLS (it asks for the RSA key). */
     @Test
     void mariadbCliLogsInThroughTheFace() throws Exception {
         face.flushAuthCache();
+        int full = face.fullAuthentications();
         String cli = ExternalProcess.require("mariadb", "apt-get install -y mariadb-client");
         ExternalProcess.Result result = ExternalProcess.run(List.of(cli, "-h", "127.0.0.1", "-P", String.valueOf(face.port()), "-u",
                 TestDatabase.APP_USER, "--skip-ssl", "-N", "-B", "-e", "SELECT CONCAT('via ', @@session.transaction_isolation)", "app"),
@@ -543,5 +599,6 @@ class MySql8FaceTest {
         assertThat(result.stderr()).isEmpty();
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout().trim()).isEqualTo("via REPEATABLE-READ");
+        assertThat(face.fullAuthentications()).isEqualTo(full + 1);
     }
 }
