@@ -2,10 +2,10 @@ package io.sluice.testing.mysql8;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
@@ -40,7 +40,7 @@ final class PacketStream implements AutoCloseable {
         if (payload.length < MAX_PHYSICAL) {
             return payload;
         }
-        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream(payload.length * 2);
+        ByteArrayOutputStream joined = new ByteArrayOutputStream(payload.length * 2);
         joined.write(payload);
         byte[] next;
         do {
@@ -89,10 +89,6 @@ final class PacketStream implements AutoCloseable {
 
     void flush() throws IOException {
         out.flush();
-    }
-
-    InputStream rawInput() {
-        return in;
     }
 
     String remoteAddress() {
