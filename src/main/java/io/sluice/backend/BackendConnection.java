@@ -206,11 +206,6 @@ public final class BackendConnection {
         return serverVersion;
     }
 
-    /** MariaDB writes some packets its own way (e.g. a length-encoded info string in every OK). */
-    public boolean isMariaDb() {
-        return serverVersion.contains("MariaDB");
-    }
-
     public int serverCollationId() {
         return serverCollationId;
     }

@@ -358,8 +358,7 @@ final class BackendLink {
             }
             midResponse = true;
             ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
-            ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(),
-                    connection.isMariaDb(), statusFlags);
+            ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
             boolean declinedFile = false;
             boolean error = false;
             do {
@@ -442,8 +441,7 @@ final class BackendLink {
     void replay(PooledBackend backend, List<byte[]> packets, int command, long statementId) {
         BackendConnection connection = backend.connection();
         ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
-        ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(),
-                connection.isMariaDb(), statusFlags);
+        ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
         for (byte[] packet : packets) {
             Role role = scanner.next(packet, packet.length);
             if (role == Role.PREPARE_OK && statementId >= 0) {

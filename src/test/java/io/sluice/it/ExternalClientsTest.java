@@ -38,7 +38,7 @@ public class ExternalClientsTest {
     }
 
     static int direct() {
-        return TestDatabase.get().port();
+        return io.sluice.testing.Backend.port();
     }
 
     private static Result cli(int port) throws Exception {
@@ -71,13 +71,8 @@ public class ExternalClientsTest {
         assertThat(proxied.stdout()).isEqualTo(direct.stdout()).contains("warnings 1").contains("1146");
     }
 
-    private static Result node(int port, Path dir) throws Exception {
-        return ExternalProcess.run(List.of(ExternalProcess.require("node", "install Node.js"), "node_client.js", Integer.toString(port)),
-                ENV, dir, 60);
-    }
-
-    @Test
-    void nodeMysqlSeesTheSameAsDirectly() throws Exception {
+    /** Node's mysql package, installed once under target/test-clients, run against {@code port}. */
+    static Result node(int port) throws Exception {
         Path dir = Path.of("target/test-clients").toAbsolutePath();
         if (!Files.isDirectory(dir.resolve("node_modules/mysql"))) {
             Files.createDirectories(dir);
@@ -90,9 +85,15 @@ public class ExternalClientsTest {
         } else {
             Files.copy(CLIENTS.resolve("node_client.js"), dir.resolve("node_client.js"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        Result direct = node(direct(), dir);
+        return ExternalProcess.run(List.of(ExternalProcess.require("node", "install Node.js"), "node_client.js", Integer.toString(port)),
+                ENV, dir, 60);
+    }
+
+    @Test
+    void nodeMysqlSeesTheSameAsDirectly() throws Exception {
+        Result direct = node(direct());
         assertThat(direct.exitCode()).as(direct.stderr()).isZero();
-        Result proxied = node(sluice(), dir);
+        Result proxied = node(sluice());
         assertThat(proxied.stderr()).isEmpty();
         assertThat(proxied.stdout()).isEqualTo(direct.stdout()).contains("Division by 0").contains("error 1146 42S02");
     }

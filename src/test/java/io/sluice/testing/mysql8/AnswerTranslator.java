@@ -70,8 +70,17 @@ final class AnswerTranslator {
         return changed ? out.toByteArray() : entries;
     }
 
+    /** MariaDB's ER_LOAD_INFILE_CAPABILITY_DISABLED: LOAD DATA LOCAL by a client that did not enable local files. */
+    private static final int MARIADB_LOCAL_INFILE_DISABLED = 4166;
+    /** MySQL 8's answer to the same: ER_CLIENT_LOCAL_FILES_DISABLED. */
+    static final ErrPacket MYSQL_LOCAL_INFILE_DISABLED = new ErrPacket(3948, "42000",
+            "Loading local data is disabled; this must be enabled on both the client and server sides");
+
     byte[] err(byte[] payload) {
         ErrPacket err = ErrPacket.decode(payload, payload.length);
+        if (err.code() == MARIADB_LOCAL_INFILE_DISABLED) {
+            return MYSQL_LOCAL_INFILE_DISABLED.encode();
+        }
         String message = VariableNames.toMySql(err.message());
         return message.equals(err.message()) ? payload : new ErrPacket(err.code(), err.sqlState(), message).encode();
     }

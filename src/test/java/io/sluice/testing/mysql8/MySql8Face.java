@@ -59,10 +59,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and none of the clients here (Connector/J, libmariadb) asks for it.</li>
  * <li>{@code SELECT VERSION()} and {@code @@version} still say MariaDB; so do {@code @@version_comment} and the
  * information_schema.</li>
- * <li>The 0900 collations: the face logs in to MariaDB with collation 45 (utf8mb4_general_ci), so
- * {@code @@collation_connection} reads utf8mb4_general_ci where MySQL says utf8mb4_0900_ai_ci, and
- * {@code SET NAMES utf8mb4 COLLATE utf8mb4_0900_ai_ci} fails with MariaDB's ERR 1273. Collation ids above 247 sent
- * by a client become 45.</li>
+ * <li>The 0900 collations: MariaDB's utf8mb4_general_ci (45) stands in for the announced utf8mb4_0900_ai_ci (255).
+ * The face logs in to MariaDB with 45; in SQL text it rewrites the name utf8mb4_0900_ai_ci, and the id 255 assigned
+ * to a character-set variable ({@code SET character_set_client = 255}), to MariaDB's. Answers are not translated
+ * back: {@code @@collation_connection} reads utf8mb4_general_ci where MySQL says utf8mb4_0900_ai_ci, and sorting
+ * follows general_ci's rules, not UCA 9.0.0's. Other 0900 collations fail with MariaDB's ERR 1273. Collation ids
+ * above 247 sent by a client in a handshake become 45.</li>
  * <li>Row contents are never translated: {@code SHOW VARIABLES}, information_schema / performance_schema rows and
  * {@code SHOW WARNINGS} still say tx_isolation. The name translation is textual: it also applies inside string
  * literals and comments, to a column a table happens to call tx_isolation, and a statement anywhere in a
@@ -72,8 +74,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * unknown variable there). The other entry types have the same shape on both; their order and the list of
  * variables tracked by default ({@code session_track_system_variables}) are MariaDB's.</li>
  * <li>Error codes and messages are MariaDB's (the same numbers as MySQL's for the common errors; texts differ in
- * places, e.g. MariaDB's syntax errors name "MariaDB server version"); only 1045, 1193, 1064 (for SET STATEMENT) and
- * 1835 and 1047 are MySQL's own words.</li>
+ * places, e.g. MariaDB's syntax errors name "MariaDB server version"); only 1045, 1193, 1064 (for SET STATEMENT),
+ * 1835 and 1047 are MySQL's own words, and MariaDB's 4166 for LOAD DATA LOCAL by a client that did not enable local
+ * files becomes MySQL's 3948.</li>
  * <li>Accounts: only those in the passwords map, all identified by caching_sha2_password; no multi-factor
  * accounts, no expired passwords, no per-host accounts (the cache is by user name), and MySQL's brute-force
  * delays are not imitated. A failed COM_CHANGE_USER leaves the session as it was without resetting it.</li>

@@ -20,6 +20,15 @@ final class VariableNames {
 
     private static final String[] MYSQL_NAMES = {TRANSACTION_ISOLATION, TRANSACTION_READ_ONLY};
     private static final String[] MARIADB_NAMES = {TX_ISOLATION, TX_READ_ONLY};
+    /**
+     * The face announces utf8mb4_0900_ai_ci (id 255), which MariaDB 10.11 does not know; MariaDB's utf8mb4_general_ci
+     * (id 45) stands in for it wherever a client names it: by name in any SQL, by id where a character-set variable
+     * is assigned a number ({@code SET character_set_client = 255}, as Sluice's state replay writes it).
+     */
+    private static final String[] MYSQL_COLLATIONS = {"utf8mb4_0900_ai_ci"};
+    private static final String[] MARIADB_COLLATIONS = {"utf8mb4_general_ci"};
+    private static final String[] CHARSET_VARIABLES = {"character_set_client", "character_set_results", "character_set_connection",
+            "collation_connection"};
     private static final int MAX_NEAR = 80;
 
     private VariableNames() {
@@ -39,9 +48,43 @@ final class VariableNames {
         return null;
     }
 
-    /** The client's SQL with MySQL 8's names replaced by MariaDB's. */
+    /** The client's SQL with MySQL 8's names (of variables and of the 0900 collation) replaced by MariaDB's. */
     static byte[] toMariaDb(byte[] text, int from) {
-        return replace(text, from, MYSQL_NAMES, MARIADB_NAMES);
+        return collationIdsToMariaDb(replace(replace(text, from, MYSQL_NAMES, MARIADB_NAMES), from, MYSQL_COLLATIONS, MARIADB_COLLATIONS), from);
+    }
+
+    /** {@code <character-set variable> = 255} becomes {@code = 45}: the announced collation id, by MariaDB's number. */
+    private static byte[] collationIdsToMariaDb(byte[] text, int from) {
+        byte[] out = null;
+        for (int i = from; i < text.length; i++) {
+            if (!isWordStart(text, from, i)) {
+                continue;
+            }
+            for (String variable : CHARSET_VARIABLES) {
+                if (!wordAt(text, i, variable)) {
+                    continue;
+                }
+                int at = skipSpaceAndComments(text, i + variable.length());
+                if (at < text.length && text[at] == ':') {
+                    at++;
+                }
+                if (at >= text.length || text[at] != '=') {
+                    break;
+                }
+                at = skipSpaceAndComments(text, at + 1);
+                if (wordAt(text, at, Integer.toString(MySql8Face.UTF8MB4_0900_AI_CI))) {
+                    if (out == null) {
+                        out = text.clone();
+                    }
+                    // "255" becomes " 45": same length, so offsets found so far stay right.
+                    out[at] = ' ';
+                    out[at + 1] = '4';
+                    out[at + 2] = '5';
+                }
+                break;
+            }
+        }
+        return out == null ? text : out;
     }
 
     /** A name or message from MariaDB with its names replaced by MySQL 8's. */
