@@ -67,9 +67,12 @@ wait_for() {
 
 start_db() {
   need mariadbd "apt-get install -y mariadb-server"
-  mariadb-install-db --no-defaults --datadir="$WORK/data" --user="$(id -un)" \
+  # A temp directory of its own: MariaDB names its temporary files after its pid and thread in tmpdir, and a
+  # bootstrap sharing /tmp with other servers (tests running next to the bench) was seen to fail on them.
+  mkdir -p "$WORK/tmp"
+  mariadb-install-db --no-defaults --datadir="$WORK/data" --tmpdir="$WORK/tmp" --user="$(id -un)" \
     --auth-root-authentication-method=normal --skip-test-db >"$WORK/install.log" 2>&1
-  mariadbd --no-defaults --datadir="$WORK/data" --port="$DB_PORT" --bind-address=127.0.0.1 \
+  mariadbd --no-defaults --datadir="$WORK/data" --tmpdir="$WORK/tmp" --port="$DB_PORT" --bind-address=127.0.0.1 \
     --socket="$WORK/db.sock" --user="$(id -un)" --skip-log-bin --max-connections=5000 \
     --innodb-buffer-pool-size=256M --skip-name-resolve --character-set-server=utf8mb4 "$@" >"$WORK/db.log" 2>&1 &
   PIDS+=($!)
