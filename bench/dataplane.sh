@@ -27,6 +27,11 @@ need sysbench "apt-get install -y sysbench"
 need curl "apt-get install -y curl"
 "$PYTHON" -c 'import pymysql' 2>/dev/null || { echo "pymysql is missing: apt-get install -y python3-pymysql" >&2; exit 1; }
 
+# The command as run, with every knob given: printed with the results so that they can be reproduced.
+COMMAND="bench/dataplane.sh"
+for knob in SLUICE_OPTS TABLE_SIZE IDLE_SECONDS SETTLE IDLE_CLIENTS WARMUP TLS MEASURES SECONDS_PER_RUN ROUNDS; do
+  [ -n "${!knob:-}" ] && COMMAND="$knob=\"${!knob}\" $COMMAND"
+done
 ROUNDS=${ROUNDS:-2}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 MEASURES=${MEASURES:-"ps1 ps32 ro32 c1000 cqd64 idle"}
@@ -37,7 +42,6 @@ SETTLE=${SETTLE:-10}
 IDLE_SECONDS=${IDLE_SECONDS:-10}
 TABLE_SIZE=${TABLE_SIZE:-100000}
 RESULTS=${RESULTS:-$(mktemp /tmp/sluice-dataplane.XXXXXX.tsv)}
-COMMAND="ROUNDS=$ROUNDS SECONDS_PER_RUN=$SECONDS_PER_RUN MEASURES=\"$MEASURES\" TLS=$TLS bench/dataplane.sh"
 
 has_measure() { [[ " $MEASURES " == *" $1 "* ]]; }
 
