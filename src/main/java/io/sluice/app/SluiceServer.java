@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.backend.ConnectorJClassPath;
 import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.credentials.CredentialStatus;
@@ -63,6 +64,8 @@ public class SluiceServer implements ProxyState {
         if (credentials.users().isEmpty()) {
             LOG.warn("No users configured (sluice.users.\"<name>\".password or .secret-id): every client will be refused");
         }
+        // Dev mode only has something to do: there Connector/J's class loader does not see Sluice's classes.
+        ConnectorJClassPath.exposeSocketFactory();
         var target = targets.resolve(config, credentials);
         registerCredentialMeters();
         probe = new TargetProbe(target, config.backend().healthTimeout());
