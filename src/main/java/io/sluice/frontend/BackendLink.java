@@ -190,9 +190,7 @@ final class BackendLink {
         } catch (BorrowTimeoutException e) {
             writeError(Errors.borrowTimeout(e.getMessage()));
         } catch (BackendUnavailableException e) {
-            writeError(e.vendorCode() != 0
-                    ? new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage())
-                    : Errors.backendUnavailable(e.getMessage()));
+            writeError(Errors.backendUnavailable(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ClientGoneException.INSTANCE;

@@ -177,6 +177,11 @@ final class ClientSession implements Runnable {
             }
         }
         HandshakeResponse response = HandshakeResponse.decode(packet.payload());
+        if (draining) {
+            // Sluice began to stop before this client logged in (ClientListener.stopAccepting).
+            failAndClose(Errors.serverShutdown());
+            return false;
+        }
         phase(Phase.AUTHENTICATING);
         if (services.tls().mode() == io.sluice.config.SluiceConfig.TlsMode.REQUIRED && !client.isTls()) {
             services.telemetry().authFailed("insecure-transport");

@@ -1,5 +1,6 @@
 package io.sluice.frontend;
 
+import io.sluice.pool.BackendUnavailableException;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.ErrorCode;
 
@@ -8,8 +9,9 @@ final class Errors {
     private Errors() {
     }
 
-    static ErrPacket tooManyConnections() {
-        return new ErrPacket(ErrorCode.ER_CON_COUNT_ERROR, "08004", "Too many connections");
+    static ErrPacket tooManyConnections(int max) {
+        return new ErrPacket(ErrorCode.ER_CON_COUNT_ERROR, "08004",
+                "Too many connections: Sluice accepts " + max + " client connections at most (sluice.max-client-connections)");
     }
 
     static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
@@ -56,12 +58,22 @@ final class Errors {
         return new ErrPacket(ErrorCode.PROXY_BORROW_TIMEOUT, "HY000", message);
     }
 
-    static ErrPacket backendUnavailable(String message) {
-        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+    /**
+     * No backend connection could be made: the database's own refusal (its code and SQLSTATE, e.g. 1045) when it
+     * refused, else that it could not be reached. The message says which; the pool words it.
+     */
+    static ErrPacket backendUnavailable(BackendUnavailableException e) {
+        if (e.vendorCode() == 0 || ErrorCode.isClientLibraryCode(e.vendorCode())) {
+            return new ErrPacket(ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, "HY000", e.getMessage());
+        }
+        return new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage());
     }
 
+    /** The backend went away while it ran the client's command: whether the command took effect is unknown. */
     static ErrPacket backendLost(String message) {
-        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+        return new ErrPacket(ErrorCode.ER_QUERY_ON_FOREIGN_DATA_SOURCE, "HY000", message + ": the database restarted, "
+                + "failed over, closed the connection, or was silent longer than sluice.backend.socket-timeout; whether "
+                + "the statement took effect is unknown");
     }
 
     /** The refusal the backend's own kind of server gives a client that did not enable CLIENT_LOCAL_FILES. */
@@ -79,7 +91,9 @@ final class Errors {
     }
 
     static ErrPacket serverShutdown() {
-        return new ErrPacket(ErrorCode.ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress (Sluice is stopping)");
+        return new ErrPacket(ErrorCode.ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress: Sluice is stopping and takes "
+                + "no new connections; clients inside a transaction have sluice.shutdown.grace to finish it. Connect again "
+                + "once it has restarted");
     }
 
     /** As MySQL 8.0.24+ tells a client it disconnects for inactivity. */

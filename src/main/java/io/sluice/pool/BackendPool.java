@@ -13,6 +13,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.Credential;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.protocol.CommandType;
+import io.sluice.protocol.ErrorCode;
 import io.sluice.protocol.OkPacket;
 import org.jboss.logging.Logger;
 
@@ -143,14 +144,14 @@ public final class BackendPool implements AutoCloseable {
             // The queue has its own bound: past it a client is refused at once rather than left to time out.
             if (permits.getQueueLength() >= config.maxWaiting()) {
                 telemetry.borrowTimedOut();
-                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+                throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), config.maxSize());
             }
             // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
             // for parked connections costs more CPU than the queries. A connection parked after this client
             // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
             if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 telemetry.borrowTimedOut();
-                throw new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize());
+                throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), config.maxSize());
             }
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
@@ -481,12 +482,39 @@ public final class BackendPool implements AutoCloseable {
         while (cause.getCause() instanceof SQLException inner) {
             cause = inner;
         }
-        Throwable root = e.getCause() instanceof SQLException ? cause : e;
-        if (cause.getErrorCode() == 1045) {
+        int code = cause.getErrorCode();
+        if (code == ErrorCode.ER_ACCESS_DENIED_ERROR) {
             credentials.loginRejected(user);
         }
-        String message = "Cannot connect to backend " + target.name() + " as " + user + ": " + root.getMessage();
-        return new BackendUnavailableException(message, cause.getErrorCode(), cause.getSQLState(), e);
+        return new BackendUnavailableException(whyUnavailable(code, cause.getMessage(), e), code, cause.getSQLState(), e);
+    }
+
+    /**
+     * What a client is told (and readiness and the log say) when no connection could be made: what went wrong, in the
+     * database's words or the network's, and the settings to look at. Never a password.
+     */
+    private String whyUnavailable(int code, String databaseSays, Throwable failure) {
+        String setting = "sluice.users.\"" + user + "\"";
+        if (code == ErrorCode.ER_ACCESS_DENIED_ERROR) {
+            return "The database refused Sluice's login as '" + loginName() + "' (" + databaseSays + "): the password Sluice "
+                    + "has for user '" + user + "' is not the database's; check " + setting + ".password (or its secret-id, "
+                    + "or the database user's IAM setup with iam-auth)";
+        }
+        if (code != 0 && !ErrorCode.isClientLibraryCode(code)) {
+            return "The database at " + target.name() + " refused Sluice's connection as '" + loginName() + "': " + databaseSays;
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return "Cannot reach the database at " + target.name() + " (" + reason + "): check that it is running and that "
+                + "sluice.backend.host and sluice.backend.port (or the host in " + setting + ".secret-id's secret) name it";
+    }
+
+    /** The name Sluice logs in to the backend with: the user's own, or its secret's {@code username}. */
+    private String loginName() {
+        return credentials.backendLogin(user).map(Credential::username).orElse(user);
     }
 
     @Override

@@ -2,10 +2,21 @@ package io.sluice.pool;
 
 import java.time.Duration;
 
-/** No backend connection became free within the borrow timeout. */
+/** No backend connection became free in time, or too many clients were waiting for one already. */
 public final class BorrowTimeoutException extends Exception {
-    public BorrowTimeoutException(String pool, Duration timeout, int maxSize) {
-        super("Timed out after " + timeout.toMillis() + " ms waiting for a backend connection from pool " + pool
-                + " (all " + maxSize + " in use; see sluice.pool.max-size and sluice.pool.borrow-timeout)", null, false, false);
+    private BorrowTimeoutException(String message) {
+        super(message, null, false, false);
+    }
+
+    static BorrowTimeoutException timedOut(String pool, Duration timeout, int maxSize) {
+        return new BorrowTimeoutException("Timed-out waiting to acquire database connection: all " + maxSize
+                + " in use in pool " + pool + " for " + timeout.toMillis() + " ms; see sluice.pool.max-size and "
+                + "sluice.pool.borrow-timeout, and what holds the connections (long transactions, pinned sessions)");
+    }
+
+    static BorrowTimeoutException queueFull(String pool, int maxWaiting, int maxSize) {
+        return new BorrowTimeoutException("Too many clients waiting for a database connection: all " + maxSize
+                + " in use in pool " + pool + " and " + maxWaiting + " clients queued already; see sluice.pool.max-size "
+                + "and sluice.pool.max-waiting");
     }
 }
