@@ -16,6 +16,8 @@ import io.sluice.observe.SluiceMetrics;
 import io.sluice.pool.BackendPool;
 import io.sluice.pool.BackendPools;
 import io.sluice.pool.TargetProbe;
+import io.sluice.protocol.CommandType;
+import io.sluice.session.PinReason;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +74,9 @@ public class SluiceServer implements ProxyState {
         pools = new BackendPools(target, credentials, config, metrics);
         pools.onCreate(this::registerPoolMeters);
         registry = new ClientRegistry(config.maxClientConnections());
+        // Every meter whose labels are known now exists from start, at zero: pins, commands, and each user's pool.
+        metrics.countFromStart(java.util.Arrays.stream(PinReason.values()).map(PinReason::label).toList(), CommandType.names());
+        credentials.users().forEach(pools::forUser);
         credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
         listener = new ClientListener(vertx, config, pools, registry, metrics);
         listener.start(Duration.ofSeconds(30));

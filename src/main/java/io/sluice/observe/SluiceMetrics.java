@@ -87,6 +87,17 @@ public class SluiceMetrics implements Telemetry {
         preparedCached = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "cached").register(registry);
         preparedAnew = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "prepared").register(registry);
         reprepared = Counter.builder(REPREPARED).description("Statements prepared again on another backend than their first").register(registry);
+        Telemetry.AUTH_FAILURE_REASONS.forEach(this::authFailureCounter);
+    }
+
+    /**
+     * Makes the counters of these pin reasons and client commands exist now, at zero: a rate or an alert on a counter
+     * has nothing to read until its series exists, and a missing series is not a zero. Labels come from the wiring,
+     * since the vocabularies belong to the session and protocol code.
+     */
+    public void countFromStart(java.util.Collection<String> pinReasons, java.util.Collection<String> commands) {
+        pinReasons.forEach(this::pinCounter);
+        commands.forEach(command -> queries.computeIfAbsent(command, QueryMeters::new));
     }
 
     /** Meters that read their value when scraped, e.g. pool gauges supplied by the application wiring. */
@@ -126,8 +137,12 @@ public class SluiceMetrics implements Telemetry {
 
     @Override
     public void authFailed(String reason) {
-        authFailures.computeIfAbsent(reason, r -> Counter.builder(AUTH_FAILURES)
-                .description("Failed client logins by reason (ClientConnectionsSetupFailedAuth)").tag("reason", r).register(registry)).increment();
+        authFailureCounter(reason).increment();
+    }
+
+    private Counter authFailureCounter(String reason) {
+        return authFailures.computeIfAbsent(reason, r -> Counter.builder(AUTH_FAILURES)
+                .description("Failed client logins by reason (ClientConnectionsSetupFailedAuth)").tag("reason", r).register(registry));
     }
 
     @Override
@@ -135,7 +150,7 @@ public class SluiceMetrics implements Telemetry {
         QueryMeters m = queries.computeIfAbsent(command, QueryMeters::new);
         m.count.increment();
         if (databaseNanos >= 0) {
-            m.latency.record(databaseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            m.latency().record(databaseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         if (error) {
             m.errors.increment();
@@ -143,22 +158,37 @@ public class SluiceMetrics implements Telemetry {
     }
 
     private final class QueryMeters {
+        final String command;
         final Counter count;
         final Counter errors;
-        final Timer latency;
+        /** Made at the first answer: a histogram per command that never runs would be a score of empty series. */
+        private volatile Timer latency;
 
         QueryMeters(String command) {
+            this.command = command;
             count = Counter.builder(QUERIES).description("Client commands served, by command (QueryRequests)").tag("command", command).register(registry);
             errors = Counter.builder(QUERY_ERRORS).description("Client commands answered with an error, by command").tag("command", command).register(registry);
-            latency = Timer.builder(QUERY_DATABASE).description("Time from sending a command to the database to its first answer (QueryDatabaseResponseLatency)")
-                    .tag("command", command).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        }
+
+        Timer latency() {
+            Timer t = latency;
+            if (t == null) {
+                t = Timer.builder(QUERY_DATABASE).description("Time from sending a command to the database to its first answer (QueryDatabaseResponseLatency)")
+                        .tag("command", command).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                latency = t;
+            }
+            return t;
         }
     }
 
     @Override
     public void pinned(String reason) {
-        pins.computeIfAbsent(reason, r -> Counter.builder(PINS)
-                .description("Clients pinned to their backend connection, by reason").tag("reason", r).register(registry)).increment();
+        pinCounter(reason).increment();
+    }
+
+    private Counter pinCounter(String reason) {
+        return pins.computeIfAbsent(reason, r -> Counter.builder(PINS)
+                .description("Clients pinned to their backend connection, by reason").tag("reason", r).register(registry));
     }
 
     @Override
