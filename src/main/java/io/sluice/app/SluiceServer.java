@@ -11,6 +11,7 @@ import io.sluice.credentials.CredentialSource;
 import io.sluice.credentials.CredentialStatus;
 import io.sluice.frontend.ClientListener;
 import io.sluice.frontend.ClientRegistry;
+import io.sluice.observe.HealthChecks;
 import io.sluice.observe.ProxyState;
 import io.sluice.observe.SluiceMetrics;
 import io.sluice.pool.BackendPool;
@@ -23,6 +24,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
 
 import java.security.Security;
@@ -71,6 +73,10 @@ public class SluiceServer implements ProxyState {
         var target = targets.resolve(config, credentials);
         registerCredentialMeters();
         probe = new TargetProbe(target, config.backend().healthTimeout());
+        metrics.gauge(SluiceMetrics.READY, "1 while /q/health/ready is UP: credentials loaded, every target reachable, not draining",
+                Tags.empty(), this, s -> HealthChecks.readiness(s).getStatus() == HealthCheckResponse.Status.UP ? 1 : 0);
+        metrics.gauge(SluiceMetrics.DATABASE_REACHABLE, "1 while the target answers with a handshake and accepts Sluice's login",
+                Tags.of("target", target.name()), this, s -> s.targets().values().stream().allMatch(Check::ok) ? 1 : 0);
         pools = new BackendPools(target, credentials, config, metrics);
         pools.onCreate(this::registerPoolMeters);
         registry = new ClientRegistry(config.maxClientConnections());

@@ -45,16 +45,19 @@ public class HealthChecks {
     @Readiness
     @ApplicationScoped
     HealthCheck serving() {
-        return () -> {
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-serving");
-            boolean up = !proxy.draining();
-            if (proxy.draining()) {
-                b.withData("draining", true);
-            }
-            up &= report(b, "target", proxy.targets());
-            up &= report(b, "credentials", proxy.credentials());
-            return b.status(up).build();
-        };
+        return () -> readiness(proxy);
+    }
+
+    /** Whether clients can be served now, and why not; also exported as the {@code sluice_ready} gauge. */
+    public static HealthCheckResponse readiness(ProxyState proxy) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-serving");
+        boolean up = !proxy.draining();
+        if (proxy.draining()) {
+            b.withData("draining", true);
+        }
+        up &= report(b, "target", proxy.targets());
+        up &= report(b, "credentials", proxy.credentials());
+        return b.status(up).build();
     }
 
     private static boolean report(HealthCheckResponseBuilder b, String kind, Map<String, ProxyState.Check> checks) {

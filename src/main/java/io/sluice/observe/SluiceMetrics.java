@@ -47,6 +47,10 @@ public class SluiceMetrics implements Telemetry {
     public static final String DATABASE_BYTES_SENT = "sluice.database.sent";
     public static final String SECRET_REFRESHES = "sluice.secret.refreshes";
     public static final String CREDENTIAL_AGE = "sluice.credential.age";
+    /** 1 while readiness (/q/health/ready) is UP: Prometheus scrapes metrics, not health endpoints. */
+    public static final String READY = "sluice.ready";
+    /** 1 while a target answers with a handshake and accepts Sluice's login, per target. */
+    public static final String DATABASE_REACHABLE = "sluice.database.reachable";
 
     /** Database latency is often well under a millisecond: buckets from 50 µs up. */
     static final Duration[] LATENCY_BUCKETS = {
