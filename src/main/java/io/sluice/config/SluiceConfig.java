@@ -171,7 +171,7 @@ public interface SluiceConfig {
         Duration dnsTtl();
 
         /**
-         * A backend that sends nothing for this long while a command runs is given up (the client gets ERR 2013);
+         * A backend that sends nothing for this long while a command runs is given up (the client gets ERR 1430);
          * 0 = wait as long as the statement runs.
          */
         @WithDefault("0s")

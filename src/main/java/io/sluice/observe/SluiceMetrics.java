@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * Every {@code sluice_*} meter, named here and nowhere else. Micrometer names use dots; the Prometheus
  * registry turns {@code sluice.queries} into {@code sluice_queries_total} and timers into {@code _seconds}.
- * The README maps each to its Amazon RDS Proxy CloudWatch counterpart.
+ * docs/operations.md maps each to its Amazon RDS Proxy CloudWatch counterpart.
  */
 @ApplicationScoped
 public class SluiceMetrics implements Telemetry {
