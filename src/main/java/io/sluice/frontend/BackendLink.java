@@ -62,7 +62,7 @@ final class BackendLink {
     /** A client statement chose a connection character set, and the server did not say which collation came with it. */
     private boolean collationUnreported;
     private boolean sessionLost;
-    private volatile long activeBackendThread = -1;
+    private final KillGuard kills = new KillGuard();
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
     private long databaseNanos = -1;
     private boolean errored;
@@ -133,8 +133,9 @@ final class BackendLink {
         return holdsBackend() ? lease.backend() : null;
     }
 
-    long activeBackendThread() {
-        return activeBackendThread;
+    /** The backend thread running the client's relayed command, for KILL QUERY from another session. */
+    KillGuard kills() {
+        return kills;
     }
 
     /**
@@ -346,7 +347,7 @@ final class BackendLink {
         BackendConnection connection = backend.connection();
         int command = payload[0] & 0xff;
         boolean midResponse = false;
-        activeBackendThread = connection.threadId();
+        kills.running(connection.threadId());
         long received = 0;
         long started = System.nanoTime();
         try {
@@ -416,10 +417,12 @@ final class BackendLink {
             lost(e);
             return Outcome.FAILED;
         } finally {
-            activeBackendThread = -1;
+            boolean killsSettled = kills.finished();
             telemetry.databaseBytes(received, length + 4L);
             if (midResponse) {
                 discard("client left mid-response");
+            } else if (!killsSettled) {
+                discard("a KILL QUERY sent to it went unanswered and may still arrive");
             }
         }
     }

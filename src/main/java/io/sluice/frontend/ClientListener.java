@@ -108,9 +108,8 @@ public final class ClientListener {
             ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline()
                     .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
         }
-        ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
-                config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered(),
-                config.client().packetTimeout(), config.client().writeTimeout());
+        ClientConnection connection = new ClientConnection(socket, ClientConnection.Limits.of(config.client()), services.telemetry(),
+                services.tls().offered(), config.client().packetTimeout(), config.client().writeTimeout());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
         if (!accepting) {

@@ -74,7 +74,7 @@ final class ClientSession implements Runnable {
 
     /** The backend thread running this session's current command, or -1. */
     long activeBackendThread() {
-        return backend.activeBackendThread();
+        return backend.kills().thread();
     }
 
     Phase phase() {
@@ -135,7 +135,10 @@ final class ClientSession implements Runnable {
         } catch (ClientGoneException e) {
             // The client left; nothing to answer.
         } catch (PacketTooLargeException e) {
-            failAndClose(Errors.packetTooLarge(e.limit()));
+            if (phase != Phase.COMMAND) {
+                services.telemetry().authFailed("bad-handshake");
+            }
+            failAndClose(Errors.packetTooLarge(e.limit(), phase == Phase.COMMAND ? "sluice.client.max-packet-size" : "sluice.client.max-login-packet-size"));
         } catch (MalformedPacketException e) {
             if (phase != Phase.COMMAND) {
                 services.telemetry().authFailed("bad-handshake");
@@ -195,6 +198,7 @@ final class ClientSession implements Runnable {
         if (!authenticate(response.username(), pluginName, response.authResponse(), deadline)) {
             return false;
         }
+        client.authenticated();
         backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
                 new SessionState(handshakeCollation, response.database(), has(CapabilityFlags.CLIENT_MULTI_STATEMENTS)));
         if (response.database() != null && !enterSchema()) {
@@ -391,7 +395,12 @@ final class ClientSession implements Runnable {
                 resetConnection();
                 return true;
             case COM_STMT_PREPARE:
-                statements.prepare(packet);
+                if (StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect()).kills()) {
+                    // A prepared KILL would run on whichever pooled backend executes it.
+                    backend.writeError(Errors.unsupportedKill());
+                } else {
+                    statements.prepare(packet);
+                }
                 return true;
             case COM_STMT_EXECUTE:
                 statements.execute(packet);
@@ -422,14 +431,18 @@ final class ClientSession implements Runnable {
     }
 
     private boolean query(InboundPacket packet) {
-        Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
-        if (kill.isPresent()) {
-            kill.get().id().ifPresentOrElse(
-                    id -> kill(id, kill.get().connection()),
-                    () -> backend.writeError(Errors.unsupportedKill()));
+        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect());
+        if (traits.kills()) {
+            // Sluice answers a KILL that is the whole statement; one anywhere else (after another statement, in a
+            // compound statement, in a PREPARE) would reach a pooled backend, so the text is refused.
+            Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
+            if (kill.isPresent() && kill.get().id().isPresent()) {
+                kill(kill.get().id().getAsLong(), kill.get().connection());
+            } else {
+                backend.writeError(Errors.unsupportedKill());
+            }
             return !killed;
         }
-        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect());
         traits.pins().forEach(backend::pin);
         PooledBackend b = backend.acquire();
         if (b == null || traits.readsLastInsertId() && !backend.syncLastInsertId(b)) {
@@ -513,15 +526,23 @@ final class ClientSession implements Runnable {
             backend.writeOk();
             return;
         }
-        victim.interrupt(connection, backend.pool());
+        victim.interrupt(connection);
         backend.writeOk();
     }
 
-    /** Called from another session's thread: stops this session's running query, and the session itself if asked. */
-    private void interrupt(boolean connection, io.sluice.pool.BackendPool via) {
-        long backendThread = backend.activeBackendThread();
+    /**
+     * Called from another session's thread: stops this session's running query, and the session itself if asked.
+     * The query's backend stays this session's until the KILL is answered (see {@link KillGuard}).
+     */
+    private void interrupt(boolean connection) {
+        long backendThread = backend.kills().hold();
         if (backendThread >= 0) {
-            via.killQuery(backendThread);
+            boolean answered = false;
+            try {
+                answered = backend.pool().killQuery(backendThread);
+            } finally {
+                backend.kills().killed(answered);
+            }
         }
         if (connection) {
             killed = true;

@@ -31,9 +31,10 @@ final class Errors {
         return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000", "This version of Sluice doesn't yet support '" + what + "'");
     }
 
-    static ErrPacket packetTooLarge(long limit) {
+    /** @param property the setting that holds the limit, for the operator who reads the client's error */
+    static ErrPacket packetTooLarge(long limit, String property) {
         return new ErrPacket(ErrorCode.ER_NET_PACKET_TOO_LARGE, "08S01",
-                "Got a packet bigger than 'max_allowed_packet' bytes (limit " + limit + ")");
+                "Got a packet bigger than 'max_allowed_packet' bytes (" + property + " = " + limit + ")");
     }
 
     static ErrPacket outOfOrder(int got, int expected) {
@@ -111,6 +112,6 @@ final class Errors {
 
     static ErrPacket unsupportedKill() {
         return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000",
-                "Sluice supports KILL [CONNECTION | QUERY] <id> with an id from CONNECTION_ID() of a Sluice session");
+                "Sluice supports KILL [CONNECTION | QUERY] <id>, alone in its statement, with an id from CONNECTION_ID() of a Sluice session");
     }
 }

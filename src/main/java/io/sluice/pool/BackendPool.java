@@ -378,19 +378,36 @@ public final class BackendPool implements AutoCloseable {
     /**
      * Stops the statement running on backend thread {@code threadId} (KILL QUERY), from a connection of its own
      * so that it works even when every pooled connection is busy.
+     *
+     * @return whether the KILL's fate is known: false only when it was sent and not answered, so that it may
+     *         still land on whatever that backend runs next
      */
-    public void killQuery(long threadId) {
+    public boolean killQuery(long threadId) {
         Credential login = login();
         java.util.Properties props = ConnectionSettings.properties(true, tlsProperties, jdbcProperties);
         props.setProperty("user", login.username());
         props.setProperty("password", login.passwordString());
-        try (Connection c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
-             java.sql.Statement s = c.createStatement()) {
+        // Bounded: the victim's session waits for this answer before its backend may run anything else.
+        props.setProperty("socketTimeout", Long.toString(KILL_TIMEOUT_MILLIS));
+        Connection c;
+        try {
+            c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
+        } catch (SQLException e) {
+            LOG.debugf("KILL QUERY %d on %s not sent: %s", threadId, name, e.getMessage());
+            return true;
+        }
+        try (c; java.sql.Statement s = c.createStatement()) {
             s.execute("KILL QUERY " + threadId);
+            return true;
         } catch (SQLException e) {
             LOG.debugf("KILL QUERY %d on %s failed: %s", threadId, name, e.getMessage());
+            // An error from the server (ER_NO_SUCH_THREAD) is an answer; a broken connection is not.
+            return e.getErrorCode() != 0;
         }
     }
+
+    /** How long the connection sending a KILL QUERY waits for the server's answer. */
+    private static final long KILL_TIMEOUT_MILLIS = 10_000;
 
     /** COM_RESET_CONNECTION, then session tracking back on: the server forgot both the session and the tracking. */
     private boolean reset(PooledBackend backend) {

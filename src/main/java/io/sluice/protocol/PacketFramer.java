@@ -9,19 +9,27 @@ import java.util.function.Consumer;
  * Splits a byte stream into logical packets: a 3-byte little-endian length, a 1-byte sequence id,
  * then the payload; a physical packet of exactly 0xffffff bytes means the payload continues in the next one.
  *
- * <p>Bytes may arrive in any pieces. The payload array is allocated when a header announces its size and
- * only after that size is checked against the limit, so a peer declaring a huge packet costs nothing.
- * Continuation packets must carry consecutive sequence ids. Not thread-safe: one framer per connection,
- * fed from one thread.
+ * <p>Bytes may arrive in any pieces. A header's length is checked against the limit before anything else, and
+ * the payload array grows with the bytes that actually arrive (doubling, never past what the headers declared),
+ * so a peer declaring a huge packet and sending little of it costs what it sent, not what it declared: memory
+ * held for a packet is at most twice its bytes received, or {@link #INITIAL_CAPACITY}. A completed payload is
+ * exactly as long as declared. Continuation packets must carry consecutive sequence ids.
+ *
+ * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int)} may be called
+ * from another.
  */
 public final class PacketFramer {
     public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
+    /** The first array of a packet's payload, unless the packet is smaller; it grows as bytes arrive. */
+    public static final int INITIAL_CAPACITY = 4096;
 
-    private final int maxPayload;
+    private volatile int maxPayload;
     private final byte[] header = new byte[4];
     private int headerFill;
     private byte[] payload;
     private int payloadFill;
+    /** The payload length the headers of the current packet have announced so far. */
+    private int declared;
     private int chunkRemaining;
     private boolean chunkIsFull;
     private int firstSequenceId;
@@ -32,6 +40,18 @@ public final class PacketFramer {
 
     public PacketFramer(int maxPayload) {
         this.maxPayload = maxPayload;
+    }
+
+    /**
+     * Changes the largest payload accepted, for headers read from now on: a client may send only small packets
+     * until it has authenticated. Safe from any thread.
+     */
+    public void limit(int maxPayload) {
+        this.maxPayload = maxPayload;
+    }
+
+    public int limit() {
+        return maxPayload;
     }
 
     /**
@@ -66,6 +86,7 @@ public final class PacketFramer {
                 continue;
             }
             int n = Math.min(chunkRemaining, in.readableBytes());
+            ensureCapacity(payloadFill + n);
             in.readBytes(payload, payloadFill, n);
             payloadFill += n;
             chunkRemaining -= n;
@@ -83,23 +104,25 @@ public final class PacketFramer {
     private void startChunk() {
         int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
         int sequenceId = header[3] & 0xff;
+        int limit = maxPayload;
         headerFill = 0;
         if (inPacket) {
             if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
                 throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
             }
             long total = (long) payloadFill + length;
-            if (total > maxPayload) {
-                throw new PacketTooLargeException(total, maxPayload);
+            if (total > limit) {
+                throw new PacketTooLargeException(total, limit);
             }
-            payload = Arrays.copyOf(payload, (int) total);
+            declared = (int) total;
         } else {
-            if (length > maxPayload) {
-                throw new PacketTooLargeException(length, maxPayload);
+            if (length > limit) {
+                throw new PacketTooLargeException(length, limit);
             }
             inPacket = true;
             firstSequenceId = sequenceId;
-            payload = new byte[length];
+            declared = length;
+            payload = new byte[Math.min(length, INITIAL_CAPACITY)];
             payloadFill = 0;
         }
         lastSequenceId = sequenceId;
@@ -108,6 +131,15 @@ public final class PacketFramer {
         if (length == 0) {
             endChunk();
         }
+    }
+
+    /** Room for {@code needed} bytes: at least double the array, but never beyond what the headers declared. */
+    private void ensureCapacity(int needed) {
+        if (needed <= payload.length) {
+            return;
+        }
+        int doubled = (int) Math.min(Integer.MAX_VALUE - 8, 2L * payload.length);
+        payload = Arrays.copyOf(payload, Math.min(declared, Math.max(needed, doubled)));
     }
 
     private void endChunk() {

@@ -7,12 +7,26 @@ import java.util.Locale;
  * What a COM_QUERY's SQL does that matters to multiplexing, found in one pass over its bytes without parsing
  * the statement: string literals, quoted identifiers and comments are skipped (MySQL's executable comments
  * {@code /*! ... *}{@code /} are read as code). It looks for the session state the server does not report
- * through session tracking (named locks, {@code SELECT ... INTO @v}, SQL_CALC_FOUND_ROWS) and for functions
- * whose answer depends on the connection (LAST_INSERT_ID(), ROW_COUNT(), CONNECTION_ID()).
+ * through session tracking (named locks, {@code SELECT ... INTO @v}, SQL_CALC_FOUND_ROWS), for functions
+ * whose answer depends on the connection (LAST_INSERT_ID(), ROW_COUNT(), CONNECTION_ID()), and for KILL
+ * statements, which must never reach a pooled backend.
+ *
+ * <p>Client input, so linear in its length whatever it holds: each byte is looked at a bounded number of times
+ * (a string literal of a PREPARE or a compound statement twice, once as the literal and once as the SQL it holds),
+ * no regular expression, and no word longer than any keyword is copied.
  */
 public final class StatementTraits {
+    /** Longer than every keyword the scanner looks for: longer words are skipped without being copied. */
+    private static final int LONGEST_KEYWORD = 32;
+    /** Words that begin the statements of a compound statement (BEGIN ... END, IF, loops, handlers). */
+    private static final java.util.Set<String> COMPOUND_STARTS = java.util.Set.of(
+            "begin", "if", "elseif", "else", "case", "when", "then", "loop", "repeat", "while", "for", "declare", "do");
+    /** What CREATE or ALTER makes when its body is a statement of its own. */
+    private static final java.util.Set<String> STORED_PROGRAMS = java.util.Set.of("procedure", "function", "trigger", "event");
+
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private boolean lastInsertId;
+    private boolean kills;
 
     private StatementTraits() {
     }
@@ -25,6 +39,17 @@ public final class StatementTraits {
     /** Whether the statement reads LAST_INSERT_ID() (or @@identity / @@last_insert_id). */
     public boolean readsLastInsertId() {
         return lastInsertId;
+    }
+
+    /**
+     * Whether the text holds a KILL statement anywhere a statement can start: first in the text or after a
+     * {@code ;} (comments and executable comments read as the server reads them), inside a compound statement or
+     * a stored program's body, or in the string a PREPARE or EXECUTE IMMEDIATE runs. Relayed, a KILL would stop
+     * whichever client's statement runs on the backend it names. Errs on the side of yes: a column called
+     * {@code kill} inside a compound statement counts too.
+     */
+    public boolean kills() {
+        return kills;
     }
 
     /**
@@ -54,7 +79,7 @@ public final class StatementTraits {
 
     public static StatementTraits of(byte[] sql, int offset, int length, Dialect dialect) {
         StatementTraits t = new StatementTraits();
-        new Scanner(sql, offset, offset + length, t, dialect).run();
+        new Scanner(sql, offset, offset + length, t, dialect, true).run();
         return t;
     }
 
@@ -73,20 +98,25 @@ public final class StatementTraits {
         private final int end;
         private final StatementTraits out;
         private final Dialect dialect;
+        /** Whether string literals that may hold SQL (of PREPARE, EXECUTE IMMEDIATE) are read as SQL too. */
+        private final boolean readsNestedSql;
         private int i;
         /** Words seen since the start of the current statement (the first two are all that matter). */
         private int wordIndex;
         private String firstWord = "";
         private String previousWord = "";
         private String secondWord = "";
+        /** The current statement is, or defines, a compound statement: any of its words may begin a statement. */
+        private boolean compound;
 
-        Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect) {
+        Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect, boolean readsNestedSql) {
             this.s = s;
             this.start = from;
             this.i = from;
             this.end = end;
             this.out = out;
             this.dialect = dialect;
+            this.readsNestedSql = readsNestedSql;
         }
 
         void run() {
@@ -107,12 +137,15 @@ public final class StatementTraits {
                     firstWord = "";
                     secondWord = "";
                     previousWord = "";
+                    compound = false;
+                    i++;
+                } else if (c == ':' && wordIndex == 1 && at(i + 1) != '=') {
+                    // "label: BEGIN ...", "label: LOOP ...": only compound statements have labels.
+                    compound = true;
                     i++;
                 } else if (isWordChar(c)) {
                     word();
                 } else {
-                    if (!isSpace(c)) {
-                        }
                     i++;
                 }
             }
@@ -123,8 +156,16 @@ public final class StatementTraits {
             while (i < end && isWordChar(s[i] & 0xff)) {
                 i++;
             }
-            String w = new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            String w = i - start > LONGEST_KEYWORD ? ""
+                    : new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
             boolean call = nextNonSpace() == '(';
+            if (w.equals("kill") && (wordIndex == 0 || compound)) {
+                out.kills = true;
+            }
+            if (wordIndex == 0 && COMPOUND_STARTS.contains(w)
+                    || (firstWord.equals("create") || firstWord.equals("alter")) && STORED_PROGRAMS.contains(w)) {
+                compound = true;
+            }
             if (wordIndex == 0) {
                 firstWord = w;
                 switch (w) {
@@ -191,11 +232,12 @@ public final class StatementTraits {
                 while (i < end && (isWordChar(s[i] & 0xff) || s[i] == '.')) {
                     i++;
                 }
-                String name = new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+                String name = i - start > LONGEST_KEYWORD ? ""
+                        : new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
                 if (name.endsWith("identity") || name.endsWith("last_insert_id")) {
                     out.lastInsertId = true;
                 }
-                    return;
+                return;
             }
             boolean joinsUserAndHost = i > start && (s[i - 1] == '\'' || s[i - 1] == '"' || s[i - 1] == '`'
                     || isWordChar(s[i - 1] & 0xff) && namesAccounts());
@@ -217,7 +259,20 @@ public final class StatementTraits {
 
         private void skipQuoted(int quote) {
             boolean escapes = quote != '`' && !dialect.noBackslashEscapes() && !(quote == '"' && dialect.ansiQuotes());
-            i++;
+            boolean string = quote == '\'' || quote == '"' && !dialect.ansiQuotes();
+            int contents = ++i;
+            boolean closed = skipQuotedFrom(quote, escapes);
+            if (string && readsNestedSql && !out.kills && (previousWord.equals("from") || previousWord.equals("immediate"))
+                    && (compound || firstWord.equals("prepare") || firstWord.equals("execute"))) {
+                // PREPARE s FROM '...', EXECUTE IMMEDIATE '...': the literal is a statement the server will run.
+                StatementTraits nested = new StatementTraits();
+                new Scanner(s, contents, closed ? i - 1 : end, nested, dialect, false).run();
+                out.kills = nested.kills;
+            }
+        }
+
+        /** Moves past the closing quote; false when the text ends first. */
+        private boolean skipQuotedFrom(int quote, boolean escapes) {
             while (i < end) {
                 int c = s[i] & 0xff;
                 if (dialect.doubleByteCharset() && c >= 0x81 && c <= 0xfe) {
@@ -230,12 +285,13 @@ public final class StatementTraits {
                         i += 2;
                     } else {
                         i++;
-                        return;
+                        return true;
                     }
                 } else {
                     i++;
                 }
             }
+            return false;
         }
 
         private void blockComment() {
