@@ -63,6 +63,14 @@ final class BackendLink {
     private boolean collationUnreported;
     private boolean sessionLost;
     private final KillGuard kills = new KillGuard();
+    /**
+     * A command of Sluice's own is out on the backend and its answer not wholly read: set while it runs, so that
+     * an exception escaping it (a malformed packet, a bug) leaves the backend marked as one whose socket may hold
+     * unread bytes and whose state is unknown.
+     */
+    private boolean exchangeOpen;
+    /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
+    private boolean stateUnknown;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
     private long databaseNanos = -1;
     private boolean errored;
@@ -201,7 +209,15 @@ final class BackendLink {
 
     /** After each command: gives the backend back unless something ties the client to it. */
     void commandDone() {
-        if (!holdsBackend() || services.config().poolMode() == PoolMode.SESSION || holdsState()) {
+        if (!holdsBackend() || holdsState()) {
+            return;
+        }
+        if (exchangeOpen || stateUnknown) {
+            // Whatever the pool mode: the next command borrows a backend whose state Sluice knows.
+            giveBack(exchangeOpen ? Release.DISCARD : Release.RESET, exchangeOpen ? "an exchange broke off" : "state replay failed");
+            return;
+        }
+        if (services.config().poolMode() == PoolMode.SESSION) {
             return;
         }
         // Kept for the client's next statement unless another client needs it first.
@@ -222,7 +238,7 @@ final class BackendLink {
      */
     void release(String reason) {
         if (lease != null) {
-            giveBack(holdsState() ? Release.RESET : Release.KEEP, reason);
+            giveBack(exchangeOpen ? Release.DISCARD : holdsState() || stateUnknown ? Release.RESET : Release.KEEP, reason);
         }
         pins.clear();
         pendingCharacteristics = "";
@@ -239,6 +255,8 @@ final class BackendLink {
     private void giveBack(Release how, String reason) {
         Lease l = lease;
         lease = null;
+        exchangeOpen = false;
+        stateUnknown = false;
         if (!l.held() && !l.resume()) {
             // The pool took it over while parked: it is no longer this client's to give back.
             return;
@@ -248,7 +266,19 @@ final class BackendLink {
 
     // ---- state replay ----
 
+    /**
+     * Brings the backend into the client's state. When that fails part-way, the backend may hold some of it (a SET
+     * of several variables can apply in part): it is reset before anyone else gets it.
+     */
     private boolean sync(PooledBackend backend) {
+        if (replay(backend)) {
+            return true;
+        }
+        stateUnknown = lease != null;
+        return false;
+    }
+
+    private boolean replay(PooledBackend backend) {
         StatePlan plan = plan(backend);
         if (plan.leaveSchema()) {
             if (!pool.leaveSchema(backend)) {
@@ -270,7 +300,7 @@ final class BackendLink {
                 if ((code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
                     // A collation the server does not know (MySQL 8's 255 on MariaDB, say): at a handshake the
                     // server itself falls back to its default, so the session does too.
-                    return sync(backend);
+                    return replay(backend);
                 }
                 errored = true;
                 client.write(answer);
@@ -523,6 +553,7 @@ final class BackendLink {
      */
     List<byte[]> exchange(PooledBackend backend, byte[] payload) {
         BackendConnection connection = backend.connection();
+        exchangeOpen = true;
         try {
             connection.sendCommand(payload, payload.length);
             List<byte[]> packets = new ArrayList<>();
@@ -530,10 +561,15 @@ final class BackendLink {
             do {
                 int n = connection.read();
                 packets.add(java.util.Arrays.copyOf(connection.buffer(), n));
-                scanner.next(connection.buffer(), n);
+                if (scanner.next(connection.buffer(), n) == Role.LOCAL_INFILE_REQUEST) {
+                    // Sluice's own commands never load files: an empty one declines, and the server answers.
+                    connection.sendPacket(new byte[0], 0);
+                }
             } while (!scanner.isComplete());
+            exchangeOpen = false;
             return packets;
         } catch (BackendException e) {
+            exchangeOpen = false;
             lost(e);
             return null;
         }
@@ -551,13 +587,16 @@ final class BackendLink {
     }
 
     private byte[] call(PooledBackend backend, byte[] payload) {
+        exchangeOpen = true;
         try {
             byte[] answer = backend.connection().call(payload);
             if (!ErrPacket.is(answer) && answer.length > 0 && (answer[0] == OkPacket.HEADER || (answer[0] & 0xff) == OkPacket.EOF_HEADER)) {
                 follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
             }
+            exchangeOpen = false;
             return answer;
         } catch (BackendException e) {
+            exchangeOpen = false;
             lost(e);
             return null;
         }
