@@ -1,6 +1,7 @@
 package io.sluice.frontend;
 
 import io.sluice.credentials.Credential;
+import io.sluice.observe.LogText;
 import io.sluice.pool.PooledBackend;
 import io.sluice.pool.ServerIdentity;
 import io.sluice.protocol.AuthMoreData;
@@ -23,6 +24,7 @@ import io.sluice.session.SessionState;
 import io.sluice.session.StatementTraits;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Optional;
 
 import static io.sluice.protocol.CommandType.*;
@@ -37,6 +39,8 @@ import static io.sluice.protocol.CommandType.*;
  */
 final class ClientSession implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
+    /** What an unknown user's proof is checked against: a password no one can know, made at start. */
+    private static final Credential NOBODY = new Credential("", Scramble.generate());
 
     private final ClientTransport client;
     private final SessionServices services;
@@ -237,31 +241,36 @@ final class ClientSession implements Runnable {
             plugin = Optional.of(proposedPlugin);
             authResponse = switched.payload();
         }
-        // The current password, or during a rotation's grace window the previous one.
+        // The current password, or during a rotation's grace window the previous one. An unknown user is checked
+        // against a password nobody has, so that it costs the same work and takes the same exchange as a wrong
+        // password: the client cannot tell which names exist.
         byte[] response = authResponse;
         AuthPlugin method = plugin.get();
-        Optional<Credential> credential = services.pools().clientCredentials(username).stream()
+        List<Credential> known = services.pools().clientCredentials(username);
+        List<Credential> candidates = known.isEmpty() ? List.of(NOBODY) : known;
+        Optional<Credential> credential = candidates.stream()
                 .filter(c -> method.verify(scramble, response, c.password()))
-                .findFirst();
-        if (credential.isEmpty() && method == CachingSha2Password.INSTANCE && !services.pools().clientCredentials(username).isEmpty()) {
+                .findFirst()
+                .filter(known::contains);
+        if (credential.isEmpty() && method == CachingSha2Password.INSTANCE) {
             // As MySQL does when the fast path fails: ask for the password itself, over TLS or RSA-encrypted.
             Optional<byte[]> password = fullAuthentication(deadline);
             if (password == null) {
                 return false;
             }
-            credential = password.flatMap(p -> services.pools().clientCredentials(username).stream()
-                    .filter(c -> java.security.MessageDigest.isEqual(c.password(), p)).findFirst());
+            credential = password.flatMap(p -> candidates.stream()
+                    .filter(c -> java.security.MessageDigest.isEqual(c.password(), p)).findFirst())
+                    .filter(known::contains);
             if (credential.isPresent()) {
                 user = username;
                 return true;
             }
         }
-        boolean valid = credential.isPresent();
-        if (!valid) {
-            boolean known = !services.pools().clientCredentials(username).isEmpty();
-            services.telemetry().authFailed(known ? "bad-password" : "unknown-user");
-            LOG.infof("client %d: access denied for user '%s' from %s (%s)", connectionId, username, client.remoteHost(),
-                    known ? "wrong password" : "unknown user");
+        if (credential.isEmpty()) {
+            services.telemetry().authFailed(known.isEmpty() ? "unknown-user" : "bad-password");
+            // The name is the client's own text: escaped, so that it cannot forge or hide log lines.
+            LOG.infof("client %d: access denied for user '%s' from %s (%s)", connectionId, LogText.of(username), client.remoteHost(),
+                    known.isEmpty() ? "unknown user" : "wrong password");
             failAndClose(Errors.accessDenied(username, client.remoteHost(), authResponse.length > 0));
             return false;
         }

@@ -142,6 +142,36 @@ class BadInputTest {
         }
     }
 
+    /** The user name is the client's text: in the log it stays on its line, its control characters shown as escapes. */
+    @Test
+    void aUserNameCannotForgeLogLines() throws Exception {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.sluice.frontend.ClientSession");
+        logger.addHandler(handler);
+        try (RawClient c = connect()) {
+            Packet answer = c.login("intruder\n2026-01-01 00:00:00,000 INFO  [io.sluice] client 1: welcome back, admin\r", "x", null);
+            assertThat(answer.errorCode()).isEqualTo(ErrorCode.ER_ACCESS_DENIED_ERROR);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(logged).filteredOn(line -> line.contains("access denied")).singleElement()
+                .satisfies(line -> assertThat(line).doesNotContain("\n", "\r").contains("intruder\\x0a2026-01-01"));
+    }
+
     @Test
     void aCommandOutOfSequenceIsRefused() throws Exception {
         try (RawClient c = connect()) {
