@@ -330,13 +330,17 @@ public interface SluiceConfig {
         @WithDefault("1024")
         int maxPreparedStatements();
 
-        /** Total length of the SQL of the prepared statements one client holds; a prepare past it gets ERR 1461. */
+        /**
+         * Memory the prepared statements of one client may hold, each counted as twice its COM_STMT_PREPARE packet
+         * (Sluice keeps the packet and its SQL as text); a prepare past it gets ERR 1461.
+         */
         @WithDefault("4M")
         MemorySize maxPreparedStatementBytes();
 
         /**
-         * Total length of the SQL of the prepared statements all clients hold together; a prepare past it gets
-         * ERR 1461. Unset: an eighth of the JVM's maximum heap (Sluice keeps each statement's SQL about twice).
+         * Memory the prepared statements of all clients may hold together, counted as for
+         * {@code max-prepared-statement-bytes}; a prepare past it gets ERR 1461. Unset: an eighth of the JVM's
+         * maximum heap.
          */
         Optional<MemorySize> maxPreparedStatementBytesTotal();
 

@@ -65,7 +65,7 @@ final class ClientSession implements Runnable {
         this.services = services;
         this.connectionId = connectionId;
         this.backend = new BackendLink(client, services, connectionId);
-        this.statements = new PreparedStatements(backend, services.telemetry());
+        this.statements = new PreparedStatements(backend, services.telemetry(), services.statementBudget().share());
     }
 
     long connectionId() {
@@ -576,6 +576,8 @@ final class ClientSession implements Runnable {
     private void close() {
         phase(Phase.CLOSED);
         backend.release("client disconnected");
+        // Gives the statements' share of the budget back to the other clients.
+        statements.clear();
         client.close();
         services.registry().remove(this);
         services.telemetry().clientDisconnected(client.isTls());

@@ -214,7 +214,7 @@ public final class BackendPool implements AutoCloseable {
                 BackendConnection connection = BackendConnection.attach(pooled);
                 connection.enableSessionTracking();
                 onConnect.accept(connection);
-                backend = new PooledBackend(connection, config.statementCacheSize());
+                backend = new PooledBackend(connection, config.statementCacheSize(), config.statementCacheBytes().asLongValue());
                 backends.put(physical, backend);
                 telemetry.connectionCreated();
             }
