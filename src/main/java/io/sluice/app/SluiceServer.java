@@ -242,6 +242,18 @@ public class SluiceServer implements ProxyState {
     }
 
     @Override
+    public boolean sessionThreadsRun(Duration timeout) {
+        CountDownLatch ran = new CountDownLatch(1);
+        Thread.ofVirtual().name("sluice-liveness").start(ran::countDown);
+        try {
+            return ran.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
     public Map<String, Check> targets() {
         if (pools == null) {
             return Map.of();

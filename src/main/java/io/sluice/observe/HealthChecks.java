@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Health with meaning for a sidecar. Liveness only asks whether the event loops still answer — never a
- * downstream system, or a database hiccup would become a restart storm. Readiness says whether clients can be
+ * Health with meaning for a sidecar. Liveness only asks whether the event loops still answer and client sessions
+ * still get to run — never a downstream system, or a database hiccup would become a restart storm. Readiness says whether clients can be
  * served now: credentials loaded, every target reachable, not draining; its data names the culprit. Startup
  * says the configuration was valid and the listener is bound.
  */
@@ -36,6 +36,20 @@ public class HealthChecks {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-event-loops").status(stuck.isEmpty());
             if (!stuck.isEmpty()) {
                 b.withData("unresponsive", String.join(", ", stuck));
+            }
+            return b.build();
+        };
+    }
+
+    @Produces
+    @Liveness
+    @ApplicationScoped
+    HealthCheck sessionThreads() {
+        return () -> {
+            boolean run = proxy.sessionThreadsRun(EVENT_LOOP_TIMEOUT);
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-session-threads").status(run);
+            if (!run) {
+                b.withData("stalled", "a client session thread did not get to run within " + EVENT_LOOP_TIMEOUT.toMillis() + " ms");
             }
             return b.build();
         };
