@@ -67,6 +67,19 @@ public final class ConnectionSettings {
         return p;
     }
 
+    /**
+     * Whether a connection attempt failed because the server asked for caching_sha2_password's full authentication,
+     * which over plain TCP needs its RSA public key, and Connector/J was not allowed to fetch it.
+     */
+    public static boolean refusedPublicKeyRetrieval(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof com.mysql.cj.exceptions.UnableToConnectException && String.valueOf(t.getMessage()).contains("Public Key Retrieval")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Sets a property, replacing any spelling of its name: Connector/J reads names case-insensitively. */
     private static void set(Properties p, String name, String value) {
         p.keySet().removeIf(existing -> existing.toString().equalsIgnoreCase(name));

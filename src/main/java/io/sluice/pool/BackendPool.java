@@ -520,6 +520,13 @@ public final class BackendPool implements AutoCloseable {
         if (code != 0 && !ErrorCode.isClientLibraryCode(code)) {
             return "The database at " + target.name() + " refused Sluice's connection as '" + loginName() + "': " + databaseSays;
         }
+        if (ConnectionSettings.refusedPublicKeyRetrieval(failure)) {
+            return "The database at " + target.name() + " asks Sluice's login as '" + loginName() + "' for caching_sha2_password's "
+                    + "full authentication, which over plain TCP needs the server's RSA public key: turn on backend TLS "
+                    + "(sluice.backend.tls.mode), give the key (sluice.backend.jdbc-properties.serverRSAPublicKeyFile), or, where "
+                    + "nothing can come between Sluice and the database, let Sluice fetch it "
+                    + "(sluice.backend.jdbc-properties.allowPublicKeyRetrieval=true)";
+        }
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
