@@ -7,11 +7,11 @@ const conn = mysql.createConnection({
 });
 const out = [];
 const q = (sql, params) => new Promise((resolve) => conn.query(sql, params, (error, results, fields) => resolve({ error, results, fields })));
-const show = (r) => r.error ? `error ${r.error.errno} ${r.error.sqlState} ${r.error.sqlMessage}` : JSON.stringify(r.results);
+const show = (r) => r.error ? `error ${r.error.errno} ${r.error.sqlState} ${r.error.sqlMessage || r.error.code}` : JSON.stringify(r.results);
 
 (async () => {
   const types = await q('SELECT * FROM types ORDER BY id');
-  out.push(JSON.stringify(types.fields.map((f) => [f.name, f.type, f.length, f.flags])));
+  out.push(types.error ? show(types) : JSON.stringify(types.fields.map((f) => [f.name, f.type, f.length, f.flags])));
   out.push(show(types));
   out.push(show(await q('SELECT 1/0')));
   out.push(show(await q('SHOW WARNINGS')));

@@ -106,12 +106,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static Server localServer(Path binary, Path dir, int port, List<String> args) throws Exception {
         Path data = dir.resolve("data");
+        // Temporary tables of its own, not the shared /tmp: several servers installing at once (parallel test JVMs)
+        // otherwise meet each other's leftover "#sql-temptable-<pid>-..." files and the install fails.
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path installer = Stream.of(Path.of("/usr/bin/mariadb-install-db"), Path.of("/usr/bin/mysql_install_db"))
                 .filter(Files::isExecutable).findFirst()
                 .orElseThrow(() -> new IOException("mariadbd found but no mariadb-install-db next to it"));
-        run(List.of(installer.toString(), "--no-defaults", "--datadir=" + data, "--user=" + System.getProperty("user.name"),
+        run(List.of(installer.toString(), "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--user=" + System.getProperty("user.name"),
                 "--auth-root-authentication-method=normal", "--skip-test-db"), dir.resolve("install.log"));
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "--no-defaults", "--datadir=" + data,
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mysqld.sock"),
                 "--pid-file=" + dir.resolve("mysqld.pid"), "--user=" + System.getProperty("user.name")));
         command.addAll(args);

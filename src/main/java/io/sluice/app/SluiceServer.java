@@ -5,21 +5,26 @@ import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.backend.ConnectorJClassPath;
 import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.credentials.CredentialStatus;
 import io.sluice.frontend.ClientListener;
 import io.sluice.frontend.ClientRegistry;
+import io.sluice.observe.HealthChecks;
 import io.sluice.observe.ProxyState;
 import io.sluice.observe.SluiceMetrics;
 import io.sluice.pool.BackendPool;
 import io.sluice.pool.BackendPools;
 import io.sluice.pool.TargetProbe;
+import io.sluice.protocol.CommandType;
+import io.sluice.session.PinReason;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jboss.logging.Logger;
 
 import java.security.Security;
@@ -63,12 +68,21 @@ public class SluiceServer implements ProxyState {
         if (credentials.users().isEmpty()) {
             LOG.warn("No users configured (sluice.users.\"<name>\".password or .secret-id): every client will be refused");
         }
+        // Dev mode only has something to do: there Connector/J's class loader does not see Sluice's classes.
+        ConnectorJClassPath.exposeSocketFactory();
         var target = targets.resolve(config, credentials);
         registerCredentialMeters();
         probe = new TargetProbe(target, config.backend().healthTimeout());
+        metrics.gauge(SluiceMetrics.READY, "1 while /q/health/ready is UP: credentials loaded, every target reachable, not draining",
+                Tags.empty(), this, s -> HealthChecks.readiness(s).getStatus() == HealthCheckResponse.Status.UP ? 1 : 0);
+        metrics.gauge(SluiceMetrics.DATABASE_REACHABLE, "1 while the target answers with a handshake and accepts Sluice's login",
+                Tags.of("target", target.name()), this, s -> s.targets().values().stream().allMatch(Check::ok) ? 1 : 0);
         pools = new BackendPools(target, credentials, config, metrics);
         pools.onCreate(this::registerPoolMeters);
         registry = new ClientRegistry(config.maxClientConnections());
+        // Every meter whose labels are known now exists from start, at zero: pins, commands, and each user's pool.
+        metrics.countFromStart(java.util.Arrays.stream(PinReason.values()).map(PinReason::label).toList(), CommandType.names());
+        credentials.users().forEach(pools::forUser);
         credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
         listener = new ClientListener(vertx, config, pools, registry, metrics);
         listener.start(Duration.ofSeconds(30));
@@ -230,6 +244,18 @@ public class SluiceServer implements ProxyState {
         List<String> stuck = new ArrayList<>();
         stuck.add(answered.getCount() + " of " + loops.size() + " event loops did not answer within " + timeout.toMillis() + " ms");
         return stuck;
+    }
+
+    @Override
+    public boolean sessionThreadsRun(Duration timeout) {
+        CountDownLatch ran = new CountDownLatch(1);
+        Thread.ofVirtual().name("sluice-liveness").start(ran::countDown);
+        try {
+            return ran.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

@@ -37,6 +37,7 @@ public final class BackendConnection {
     private final int clientFlags;
     private final String serverVersion;
     private final int serverCollationId;
+    private final String serverAuthPlugin;
     private NativePacketPayload readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
     private int lastLength;
 
@@ -50,6 +51,7 @@ public final class BackendConnection {
         this.clientFlags = (int) server.getClientParam();
         this.serverVersion = caps.getServerVersion().toString();
         this.serverCollationId = caps.getServerDefaultCollationIndex();
+        this.serverAuthPlugin = authPluginOf(caps.getInitialHandshakePacket());
     }
 
     /** Wraps the physical connection under a pooled JDBC connection. */
@@ -221,13 +223,24 @@ public final class BackendConnection {
         return serverVersion;
     }
 
-    /** MariaDB writes some packets its own way (e.g. a length-encoded info string in every OK). */
-    public boolean isMariaDb() {
-        return serverVersion.contains("MariaDB");
-    }
-
     public int serverCollationId() {
         return serverCollationId;
+    }
+
+    /** The authentication plugin the server proposed in its greeting. */
+    public String serverAuthPlugin() {
+        return serverAuthPlugin;
+    }
+
+    /** Read from the greeting as the server sent it (Connector/J keeps the packet but not the plugin's name). */
+    private static String authPluginOf(NativePacketPayload greeting) {
+        byte[] payload = java.util.Arrays.copyOf(greeting.getByteBuffer(), greeting.getPayloadLength());
+        try {
+            return io.sluice.protocol.HandshakeV10.decode(payload).authPluginName();
+        } catch (io.sluice.protocol.MalformedPacketException e) {
+            // Connector/J logged in with it, so it was a greeting; only a pre-4.1 one would lack the name.
+            return io.sluice.protocol.auth.NativePassword.NAME;
+        }
     }
 
     private static BackendException lost(CJException e) {

@@ -2,7 +2,9 @@ package io.sluice.backend;
 
 import com.mysql.cj.conf.PropertySet;
 import com.mysql.cj.protocol.StandardSocketFactory;
+import io.sluice.protocol.CapabilityFlags;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -16,10 +18,28 @@ import java.util.function.BooleanSupplier;
  * connection it had; checking before a pooled connection is handed out means no client statement is ever sent
  * down one of those (Connector/J's own sockets could only tell by a read that blocks). Registered for reflection:
  * Connector/J creates it by name, also in a native executable.
+ *
+ * <p>It also shapes the server's greeting before Connector/J reads it ({@link GreetingShapingSocket}), so that
+ * Connector/J never agrees a capability that would change how the commands Sluice relays must be written.
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
 public class ProbingSocketFactory extends StandardSocketFactory implements BooleanSupplier {
     private static final ByteBuffer DISCARD = ByteBuffer.allocate(1);
+
+    /**
+     * Capabilities a backend's greeting is stripped of. CLIENT_QUERY_ATTRIBUTES (MySQL 8.0.23+): once agreed, the
+     * server reads every COM_QUERY and COM_STMT_EXECUTE with a parameter block first, so Sluice's own statements and
+     * every client command relayed as the client wrote it would be misread. Connector/J asks for it whenever it is
+     * offered; Sluice does not offer it to clients either.
+     */
+    static final int SHAPED_AWAY = CapabilityFlags.CLIENT_QUERY_ATTRIBUTES;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Closeable> T connect(String hostname, int portNumber, PropertySet props, int loginTimeout) throws IOException {
+        super.connect(hostname, portNumber, props, loginTimeout);
+        return (T) new GreetingShapingSocket(rawSocket, SHAPED_AWAY);
+    }
 
     @Override
     protected Socket createSocket(PropertySet props) {

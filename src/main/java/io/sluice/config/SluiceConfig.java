@@ -183,7 +183,7 @@ public interface SluiceConfig {
         Duration dnsTtl();
 
         /**
-         * A backend that sends nothing for this long while a command runs is given up (the client gets ERR 2013);
+         * A backend that sends nothing for this long while a command runs is given up (the client gets ERR 1430);
          * 0 = wait as long as the statement runs.
          */
         @WithDefault("0s")
@@ -288,6 +288,13 @@ public interface SluiceConfig {
         int statementCacheSize();
 
         /**
+         * Memory the statements kept per backend connection may take (their SQL and the prepare responses Sluice
+         * replays to clients); least recently used are closed beyond it.
+         */
+        @WithDefault("2M")
+        MemorySize statementCacheBytes();
+
+        /**
          * In transaction pooling, how long a client keeps the backend it just used, in case its next statement
          * follows soon: that statement then needs no borrowing and no state replay. Any client that needs a
          * connection meanwhile takes it over at once; 0 = give backends back after every statement.
@@ -314,9 +321,49 @@ public interface SluiceConfig {
         @WithDefault("10s")
         Duration handshakeTimeout();
 
-        /** Largest packet a client may send; larger ones get ERR 1153 before Sluice buffers them. */
+        /**
+         * Largest packet a client may send once authenticated; larger ones get ERR 1153 before Sluice buffers them.
+         * A packet's buffer grows with the bytes that arrive, so a header declaring a large packet costs nothing.
+         */
         @WithDefault("64M")
         MemorySize maxPacketSize();
+
+        /**
+         * Largest packet a client may send before it has authenticated: its handshake response (with connection
+         * attributes), an auth-switch response, its password for full authentication. Anyone who can reach the
+         * port may send these, so the limit is small: real ones stay under 2 KiB, and an IAM token sent as a
+         * password under 4 KiB. Larger ones get ERR 1153 and the connection is closed.
+         */
+        @WithDefault("16K")
+        MemorySize maxLoginPacketSize();
+
+        /**
+         * Bytes of complete packets from one client that may wait for its session (a client pipelining commands)
+         * before Sluice stops reading from its socket until the session has caught up.
+         */
+        @WithDefault("1M")
+        MemorySize maxQueuedBytes();
+
+        /**
+         * Prepared statements one client may hold; the next prepare gets ERR 1461, as a server's
+         * max_prepared_stmt_count gives.
+         */
+        @WithDefault("1024")
+        int maxPreparedStatements();
+
+        /**
+         * Memory the prepared statements of one client may hold, each counted as twice its COM_STMT_PREPARE packet
+         * (Sluice keeps the packet and its SQL as text); a prepare past it gets ERR 1461.
+         */
+        @WithDefault("4M")
+        MemorySize maxPreparedStatementBytes();
+
+        /**
+         * Memory the prepared statements of all clients may hold together, counted as for
+         * {@code max-prepared-statement-bytes}; a prepare past it gets ERR 1461. Unset: an eighth of the JVM's
+         * maximum heap.
+         */
+        Optional<MemorySize> maxPreparedStatementBytesTotal();
 
         /**
          * A packet a client has started must arrive whole within this time (a client trickling bytes, slowloris
@@ -336,9 +383,12 @@ public interface SluiceConfig {
         @WithDefault("8h")
         Duration idleTimeout();
 
-        /** Authentication plugin proposed in the handshake: mysql_native_password or caching_sha2_password. */
-        @WithDefault("mysql_native_password")
+        /**
+         * Authentication plugin proposed in the handshake: mysql_native_password or caching_sha2_password. Unset:
+         * the one the backend proposes (caching_sha2_password for MySQL 8, mysql_native_password for MariaDB), so
+         * that clients see what the database would show them. Clients may answer with either.
+         */
         @WithName("auth-plugin")
-        String authPlugin();
+        Optional<String> authPlugin();
     }
 }

@@ -21,6 +21,11 @@ final class AnswerCapture implements ClientTransport {
     }
 
     @Override
+    public void authenticated() {
+        client.authenticated();
+    }
+
+    @Override
     public void sequence(int next) {
         client.sequence(next);
     }

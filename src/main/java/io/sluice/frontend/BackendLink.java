@@ -85,7 +85,15 @@ final class BackendLink {
     /** A client statement chose a connection character set, and the server did not say which collation came with it. */
     private boolean collationUnreported;
     private boolean sessionLost;
-    private volatile long activeBackendThread = -1;
+    private final KillGuard kills = new KillGuard();
+    /**
+     * A command of Sluice's own is out on the backend and its answer not wholly read: set while it runs, so that
+     * an exception escaping it (a malformed packet, a bug) leaves the backend marked as one whose socket may hold
+     * unread bytes and whose state is unknown.
+     */
+    private boolean exchangeOpen;
+    /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
+    private boolean replayFailed;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
     private long databaseNanos = -1;
     private boolean errored;
@@ -190,8 +198,9 @@ final class BackendLink {
         return holdsBackend() ? lease.backend() : null;
     }
 
-    long activeBackendThread() {
-        return activeBackendThread;
+    /** The backend thread running the client's relayed command, for KILL QUERY from another session. */
+    KillGuard kills() {
+        return kills;
     }
 
     /**
@@ -273,9 +282,7 @@ final class BackendLink {
         } catch (BorrowTimeoutException e) {
             writeError(Errors.borrowTimeout(e.getMessage()));
         } catch (BackendUnavailableException e) {
-            writeError(e.vendorCode() != 0
-                    ? new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage())
-                    : Errors.backendUnavailable(e.getMessage()));
+            writeError(Errors.backendUnavailable(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ClientGoneException.INSTANCE;
@@ -288,7 +295,15 @@ final class BackendLink {
      * the client's statements changed there unseen is read back, so that the next backend gets it too.
      */
     void commandDone() {
-        if (!holdsBackend() || services.config().poolMode() == PoolMode.SESSION || holdsState()) {
+        if (!holdsBackend() || holdsState()) {
+            return;
+        }
+        if (exchangeOpen || replayFailed) {
+            // Whatever the pool mode: the next command borrows a backend whose state Sluice knows.
+            giveBack(exchangeOpen ? Release.DISCARD : Release.RESET, exchangeOpen ? "an exchange broke off" : "state replay failed");
+            return;
+        }
+        if (services.config().poolMode() == PoolMode.SESSION) {
             return;
         }
         PooledBackend backend = lease.backend();
@@ -368,8 +383,8 @@ final class BackendLink {
      */
     void release(String reason) {
         if (lease != null) {
-            boolean clean = !holdsState() && !unknownState && uncaptured.isEmpty() && !scanUserVariables;
-            giveBack(clean ? Release.KEEP : Release.RESET, reason);
+            boolean clean = !holdsState() && !unknownState && !replayFailed && uncaptured.isEmpty() && !scanUserVariables;
+            giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
         }
         pins.clear();
         pendingCharacteristics = "";
@@ -389,6 +404,8 @@ final class BackendLink {
         LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
         holdUntil = 0;
+        exchangeOpen = false;
+        replayFailed = false;
         if (!l.held() && !l.resume()) {
             // The pool took it over while parked: it is no longer this client's to give back.
             return;
@@ -399,6 +416,10 @@ final class BackendLink {
 
     // ---- state replay ----
 
+    /**
+     * Brings the backend into the client's state. When that fails part-way, the backend may hold some of it (a SET
+     * of several variables can apply in part): it is reset before anyone else gets it.
+     */
     private boolean sync(PooledBackend backend) {
         lease.pinnedFor(pins);
         if (!syncTo(backend, desired)) {
@@ -421,6 +442,14 @@ final class BackendLink {
 
     /** Brings the backend into {@code target}'s state (the client's, or a statement's prepare context). */
     private boolean syncTo(PooledBackend backend, SessionState target) {
+        if (replayTo(backend, target)) {
+            return true;
+        }
+        replayFailed = lease != null;
+        return false;
+    }
+
+    private boolean replayTo(PooledBackend backend, SessionState target) {
         StatePlan plan = plan(backend, target);
         LOG.tracef("client %d on backend %d: replay %s", connectionId, backend.connection().threadId(), plan);
         if (plan.resetFirst()) {
@@ -450,7 +479,7 @@ final class BackendLink {
                 if (target == desired && (code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
                     // A collation the server does not know (MySQL 8's 255 on MariaDB, say): at a handshake the
                     // server itself falls back to its default, so the session does too.
-                    return syncTo(backend, target);
+                    return replayTo(backend, target);
                 }
                 if (!backend.state().variables().asMap().isEmpty() || !backend.state().userVariables().isEmpty()) {
                     // Maybe what another client left cannot be put back to its default: start from a clean session.
@@ -458,7 +487,7 @@ final class BackendLink {
                         lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
                         return false;
                     }
-                    return syncTo(backend, target);
+                    return replayTo(backend, target);
                 }
                 errored = true;
                 client.write(answer);
@@ -689,7 +718,7 @@ final class BackendLink {
         BackendConnection connection = backend.connection();
         int command = payload[0] & 0xff;
         boolean midResponse = false;
-        activeBackendThread = connection.threadId();
+        kills.running(connection.threadId());
         if (LOG.isTraceEnabled()) {
             LOG.tracef("client %d on backend %d: command 0x%02x %s", connectionId, connection.threadId(), command,
                     new String(payload, 1, Math.min(length - 1, 120), java.nio.charset.StandardCharsets.UTF_8));
@@ -703,8 +732,7 @@ final class BackendLink {
             }
             midResponse = true;
             ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
-            ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(),
-                    connection.isMariaDb(), statusFlags);
+            ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
             Effects effects = new Effects();
             boolean declinedFile = false;
             boolean error = false;
@@ -769,10 +797,12 @@ final class BackendLink {
             lost(e);
             return Outcome.FAILED;
         } finally {
-            activeBackendThread = -1;
+            boolean killsSettled = kills.finished();
             telemetry.databaseBytes(received, length + 4L);
             if (midResponse) {
                 discard("client left mid-response");
+            } else if (!killsSettled) {
+                discard("a KILL QUERY sent to it went unanswered and may still arrive");
             }
         }
     }
@@ -901,8 +931,7 @@ final class BackendLink {
     void replay(PooledBackend backend, List<byte[]> packets, int command, long statementId) {
         BackendConnection connection = backend.connection();
         ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
-        ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(),
-                connection.isMariaDb(), statusFlags);
+        ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
         for (byte[] packet : packets) {
             Role role = scanner.next(packet, packet.length);
             if (role == Role.PREPARE_OK && statementId >= 0) {
@@ -1016,6 +1045,7 @@ final class BackendLink {
      */
     List<byte[]> exchange(PooledBackend backend, byte[] payload) {
         BackendConnection connection = backend.connection();
+        exchangeOpen = true;
         try {
             connection.sendCommand(payload, payload.length);
             List<byte[]> packets = new ArrayList<>();
@@ -1026,11 +1056,16 @@ final class BackendLink {
                 Role role = scanner.next(connection.buffer(), n);
                 if (role == Role.OK || role == Role.RESULT_END) {
                     follow(backend, scanner.lastOk(), false);
+                } else if (role == Role.LOCAL_INFILE_REQUEST) {
+                    // Sluice's own commands never load files: an empty one declines, and the server answers.
+                    connection.sendPacket(new byte[0], 0);
                 }
             } while (!scanner.isComplete());
+            exchangeOpen = false;
             ownStatementRan(backend);
             return packets;
         } catch (BackendException e) {
+            exchangeOpen = false;
             lost(e);
             return null;
         }
@@ -1057,14 +1092,17 @@ final class BackendLink {
     }
 
     private byte[] call(PooledBackend backend, byte[] payload) {
+        exchangeOpen = true;
         try {
             byte[] answer = backend.connection().call(payload);
             if (!ErrPacket.is(answer) && answer.length > 0 && (answer[0] == OkPacket.HEADER || (answer[0] & 0xff) == OkPacket.EOF_HEADER)) {
                 follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
             }
+            exchangeOpen = false;
             ownStatementRan(backend);
             return answer;
         } catch (BackendException e) {
+            exchangeOpen = false;
             lost(e);
             return null;
         }

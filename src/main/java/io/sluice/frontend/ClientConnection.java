@@ -22,9 +22,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * The socket side of one client: frames incoming bytes into packets on the event loop and queues them for
  * the session's virtual thread; batches outgoing packets and applies backpressure.
  *
- * <p>Backpressure both ways: reading pauses while the session has packets queued, and a session writing
- * faster than the client reads blocks (its virtual thread parks) once {@link #HIGH_WATER} bytes are in
- * flight, which in turn stops it reading from the backend. So a slow client never makes Sluice buffer a result.
+ * <p>Backpressure both ways: reading pauses while the session has {@link #QUEUE_PAUSE} packets or
+ * {@code sluice.client.max-queued-bytes} queued, and a session writing faster than the client reads blocks (its
+ * virtual thread parks) once {@link #HIGH_WATER} bytes are in flight, which in turn stops it reading from the
+ * backend. So a slow client never makes Sluice buffer a result, and a fast one never makes it buffer its commands.
+ *
+ * <p>Until the session says the client has {@linkplain #authenticated() authenticated}, packets are limited to
+ * {@code sluice.client.max-login-packet-size}: what anyone who reaches the port can make Sluice hold is small.
  */
 final class ClientConnection implements ClientTransport {
     static final int HIGH_WATER = 512 * 1024;
@@ -36,6 +40,10 @@ final class ClientConnection implements ClientTransport {
     private final Context context;
     private final PacketFramer framer;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /** Payload bytes of the packets in the inbox. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long maxQueuedBytes;
+    private final int maxPacketSize;
     private final AtomicLong inFlight = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -54,7 +62,10 @@ final class ClientConnection implements ClientTransport {
     private boolean awaitingFirstPacket = true;
     private volatile boolean tls;
 
-    ClientConnection(NetSocket socket, int maxPacketSize, Telemetry telemetry, boolean tlsOffered, java.time.Duration packetTimeout,
+    /**
+     * @param limits the client's packet limits and read-ahead, from {@code sluice.client.*}
+     */
+    ClientConnection(NetSocket socket, Limits limits, Telemetry telemetry, boolean tlsOffered, java.time.Duration packetTimeout,
             java.time.Duration writeTimeout) {
         this.packetTimeoutMillis = Math.max(1, packetTimeout.toMillis());
         this.writeTimeoutNanos = writeTimeout.toNanos();
@@ -62,7 +73,27 @@ final class ClientConnection implements ClientTransport {
         this.telemetry = telemetry;
         this.tlsOffered = tlsOffered;
         this.context = Vertx.currentContext();
-        this.framer = new PacketFramer(maxPacketSize);
+        this.maxPacketSize = limits.maxPacketSize();
+        this.maxQueuedBytes = limits.maxQueuedBytes();
+        // Before login an oversized packet is refused at its header: only after it is one read to its end, for an
+        // answer in sequence (a client that logged in may have sent a big query by mistake; a stranger gets nothing).
+        this.framer = new PacketFramer(limits.maxLoginPacketSize(), 0);
+    }
+
+    /**
+     * What one client may make Sluice hold of what it sends: a packet before and after authentication, and the
+     * complete packets queued for its session before reading pauses.
+     */
+    record Limits(int maxLoginPacketSize, int maxPacketSize, long maxQueuedBytes) {
+        static Limits of(io.sluice.config.SluiceConfig.Client config) {
+            int max = (int) Math.min(Integer.MAX_VALUE - 8, config.maxPacketSize().asLongValue());
+            return new Limits((int) Math.min(max, config.maxLoginPacketSize().asLongValue()), max, config.maxQueuedBytes().asLongValue());
+        }
+    }
+
+    @Override
+    public void authenticated() {
+        framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
     }
 
     /** Starts reading; call on the socket's event loop. */
@@ -91,7 +122,7 @@ final class ClientConnection implements ClientTransport {
             inbox.add(e);
             return;
         }
-        if (inbox.size() >= QUEUE_PAUSE && !readPaused) {
+        if ((inbox.size() >= QUEUE_PAUSE || queuedBytes.get() >= maxQueuedBytes) && !readPaused) {
             readPaused = true;
             socket.pause();
         }
@@ -99,6 +130,7 @@ final class ClientConnection implements ClientTransport {
 
     private void completed(InboundPacket packet) {
         packetsCompleted++;
+        queuedBytes.addAndGet(packet.length());
         inbox.add(packet);
     }
 
@@ -149,6 +181,9 @@ final class ClientConnection implements ClientTransport {
         Object next = timeoutNanos <= 0 ? inbox.take() : inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS);
         if (next == null) {
             return null;
+        }
+        if (next instanceof InboundPacket packet) {
+            queuedBytes.addAndGet(-packet.length());
         }
         if (readPaused && inbox.size() <= 1) {
             readPaused = false;

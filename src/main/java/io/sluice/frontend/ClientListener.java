@@ -75,9 +75,10 @@ public final class ClientListener {
     }
 
     /**
-     * Turns new clients away (ERR 1053 in place of the handshake, as a server shutting down does); connected
-     * ones are not touched. The port stays bound until {@link #stop()}, since closing a Vert.x server closes its
-     * connections too.
+     * Turns new clients away: each still gets a handshake, and ERR 1053 once it has answered it; connected ones are
+     * not touched. The ERR could take the handshake's place, as MySQL's own "Too many connections" does, but clients
+     * that may use TLS (the mariadb CLI) then show it only as an error "whose authenticity cannot be verified" (2002).
+     * The port stays bound until {@link #stop()}, since closing a Vert.x server closes its connections too.
      */
     public void stopAccepting() {
         accepting = false;
@@ -97,25 +98,23 @@ public final class ClientListener {
 
     private void accept(NetSocket socket) {
         ClientRegistry registry = services.registry();
-        if (!accepting) {
-            socket.write(Buffer.buffer(frame(Errors.serverShutdown().encode()))).onComplete(ar -> socket.close());
-            return;
-        }
         if (!registry.tryAdmit()) {
             services.telemetry().clientRejected();
             // As the server does: the error takes the place of the handshake.
-            socket.write(Buffer.buffer(frame(Errors.tooManyConnections().encode()))).onComplete(ar -> socket.close());
+            socket.write(Buffer.buffer(frame(Errors.tooManyConnections(config.maxClientConnections()).encode()))).onComplete(ar -> socket.close());
             return;
         }
         if (services.tls().offered()) {
             ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline()
                     .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
         }
-        ClientConnection connection = new ClientConnection(socket, (int) Math.min(Integer.MAX_VALUE - 8,
-                config.client().maxPacketSize().asLongValue()), services.telemetry(), services.tls().offered(),
-                config.client().packetTimeout(), config.client().writeTimeout());
+        ClientConnection connection = new ClientConnection(socket, ClientConnection.Limits.of(config.client()), services.telemetry(),
+                services.tls().offered(), config.client().packetTimeout(), config.client().writeTimeout());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
+        if (!accepting) {
+            session.drain();
+        }
         connection.start();
         Thread.ofVirtual().name("sluice-client-", session.connectionId()).start(session);
     }

@@ -1,6 +1,7 @@
 package io.sluice.frontend;
 
 import io.sluice.credentials.Credential;
+import io.sluice.observe.LogText;
 import io.sluice.pool.PooledBackend;
 import io.sluice.pool.ServerIdentity;
 import io.sluice.protocol.AuthMoreData;
@@ -23,6 +24,7 @@ import io.sluice.session.SessionState;
 import io.sluice.session.StatementTraits;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Optional;
 
 import static io.sluice.protocol.CommandType.*;
@@ -37,12 +39,15 @@ import static io.sluice.protocol.CommandType.*;
  */
 final class ClientSession implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
+    /** What an unknown user's proof is checked against: a password no one can know, made at start. */
+    private static final Credential NOBODY = new Credential("", Scramble.generate());
 
     private final ClientTransport client;
     private final SessionServices services;
     private final long connectionId;
     private final byte[] scramble = Scramble.generate();
-    private final AuthPlugin proposedPlugin;
+    /** The plugin the greeting proposes: chosen when the greeting is written, from the backend's identity. */
+    private AuthPlugin proposedPlugin = NativePassword.INSTANCE;
     private final BackendLink backend;
     private final PreparedStatements statements;
 
@@ -59,9 +64,8 @@ final class ClientSession implements Runnable {
         this.client = client;
         this.services = services;
         this.connectionId = connectionId;
-        this.proposedPlugin = AuthPlugin.byName(services.config().client().authPlugin()).orElse(NativePassword.INSTANCE);
         this.backend = new BackendLink(client, services, connectionId);
-        this.statements = new PreparedStatements(backend, services.telemetry());
+        this.statements = new PreparedStatements(backend, services.telemetry(), services.statementBudget().share());
     }
 
     long connectionId() {
@@ -74,7 +78,7 @@ final class ClientSession implements Runnable {
 
     /** The backend thread running this session's current command, or -1. */
     long activeBackendThread() {
-        return backend.activeBackendThread();
+        return backend.kills().thread();
     }
 
     Phase phase() {
@@ -136,7 +140,10 @@ final class ClientSession implements Runnable {
             // The client left; nothing to answer.
         } catch (PacketTooLargeException e) {
             client.sequence(e.answerSequenceId());
-            failAndClose(Errors.packetTooLarge(e.limit()));
+            if (phase != Phase.COMMAND) {
+                services.telemetry().authFailed("bad-handshake");
+            }
+            failAndClose(Errors.packetTooLarge(e.limit(), phase == Phase.COMMAND ? "sluice.client.max-packet-size" : "sluice.client.max-login-packet-size"));
         } catch (MalformedPacketException e) {
             if (phase != Phase.COMMAND) {
                 services.telemetry().authFailed("bad-handshake");
@@ -154,6 +161,7 @@ final class ClientSession implements Runnable {
 
     private boolean handshake() throws InterruptedException {
         ServerIdentity identity = services.pools().identity(services.config().pool().borrowTimeout());
+        proposedPlugin = AuthPlugin.byName(services.config().client().authPlugin().orElse(identity.authPlugin())).orElse(NativePassword.INSTANCE);
         client.sequence(0);
         client.write(new HandshakeV10(identity.version(), connectionId, scramble, services.offeredCapabilities(),
                 identity.collationId(), ServerStatus.SERVER_STATUS_AUTOCOMMIT, proposedPlugin.name()).encode());
@@ -177,6 +185,11 @@ final class ClientSession implements Runnable {
             }
         }
         HandshakeResponse response = HandshakeResponse.decode(packet.payload());
+        if (draining) {
+            // Sluice began to stop before this client logged in (ClientListener.stopAccepting).
+            failAndClose(Errors.serverShutdown());
+            return false;
+        }
         phase(Phase.AUTHENTICATING);
         if (services.tls().mode() == io.sluice.config.SluiceConfig.TlsMode.REQUIRED && !client.isTls()) {
             services.telemetry().authFailed("insecure-transport");
@@ -190,6 +203,7 @@ final class ClientSession implements Runnable {
         if (!authenticate(response.username(), pluginName, response.authResponse(), deadline)) {
             return false;
         }
+        client.authenticated();
         backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
                 new SessionState(handshakeCollation, response.database(), has(CapabilityFlags.CLIENT_MULTI_STATEMENTS)));
         if (response.database() != null && !enterSchema()) {
@@ -228,31 +242,36 @@ final class ClientSession implements Runnable {
             plugin = Optional.of(proposedPlugin);
             authResponse = switched.payload();
         }
-        // The current password, or during a rotation's grace window the previous one.
+        // The current password, or during a rotation's grace window the previous one. An unknown user is checked
+        // against a password nobody has, so that it costs the same work and takes the same exchange as a wrong
+        // password: the client cannot tell which names exist.
         byte[] response = authResponse;
         AuthPlugin method = plugin.get();
-        Optional<Credential> credential = services.pools().clientCredentials(username).stream()
+        List<Credential> known = services.pools().clientCredentials(username);
+        List<Credential> candidates = known.isEmpty() ? List.of(NOBODY) : known;
+        Optional<Credential> credential = candidates.stream()
                 .filter(c -> method.verify(scramble, response, c.password()))
-                .findFirst();
-        if (credential.isEmpty() && method == CachingSha2Password.INSTANCE && !services.pools().clientCredentials(username).isEmpty()) {
+                .findFirst()
+                .filter(known::contains);
+        if (credential.isEmpty() && method == CachingSha2Password.INSTANCE) {
             // As MySQL does when the fast path fails: ask for the password itself, over TLS or RSA-encrypted.
             Optional<byte[]> password = fullAuthentication(deadline);
             if (password == null) {
                 return false;
             }
-            credential = password.flatMap(p -> services.pools().clientCredentials(username).stream()
-                    .filter(c -> java.security.MessageDigest.isEqual(c.password(), p)).findFirst());
+            credential = password.flatMap(p -> candidates.stream()
+                    .filter(c -> java.security.MessageDigest.isEqual(c.password(), p)).findFirst())
+                    .filter(known::contains);
             if (credential.isPresent()) {
                 user = username;
                 return true;
             }
         }
-        boolean valid = credential.isPresent();
-        if (!valid) {
-            boolean known = !services.pools().clientCredentials(username).isEmpty();
-            services.telemetry().authFailed(known ? "bad-password" : "unknown-user");
-            LOG.infof("client %d: access denied for user '%s' from %s (%s)", connectionId, username, client.remoteHost(),
-                    known ? "wrong password" : "unknown user");
+        if (credential.isEmpty()) {
+            services.telemetry().authFailed(known.isEmpty() ? "unknown-user" : "bad-password");
+            // The name is the client's own text: escaped, so that it cannot forge or hide log lines.
+            LOG.infof("client %d: access denied for user '%s' from %s (%s)", connectionId, LogText.of(username), client.remoteHost(),
+                    known.isEmpty() ? "unknown user" : "wrong password");
             failAndClose(Errors.accessDenied(username, client.remoteHost(), authResponse.length > 0));
             return false;
         }
@@ -414,7 +433,12 @@ final class ClientSession implements Runnable {
                 resetConnection();
                 return true;
             case COM_STMT_PREPARE:
-                statements.prepare(packet);
+                if (StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect()).kills()) {
+                    // A prepared KILL would run on whichever pooled backend executes it.
+                    backend.writeError(Errors.unsupportedKill());
+                } else {
+                    statements.prepare(packet);
+                }
                 return true;
             case COM_STMT_EXECUTE:
                 statements.execute(packet);
@@ -445,14 +469,20 @@ final class ClientSession implements Runnable {
     }
 
     private boolean query(InboundPacket packet) {
-        Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
-        if (kill.isPresent()) {
-            kill.get().id().ifPresentOrElse(
-                    id -> kill(id == KillStatement.OWN_ID ? connectionId : id, kill.get().connection()),
-                    () -> backend.writeError(Errors.unsupportedKill()));
+        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect());
+        if (traits.kills()) {
+            // Sluice answers a KILL that is the whole statement; one anywhere else (after another statement, in a
+            // compound statement, in a PREPARE) would reach a pooled backend, so the text is refused.
+            Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
+            if (kill.isPresent() && kill.get().id().isPresent()) {
+                long id = kill.get().id().getAsLong();
+                kill(id == KillStatement.OWN_ID ? connectionId : id, kill.get().connection());
+            } else {
+                backend.writeError(Errors.unsupportedKill());
+            }
             return !killed;
         }
-        return runStatement(packet.payload(), packet.length(), StatementTraits.of(packet.payload(), 1, packet.length() - 1, backend.dialect()));
+        return runStatement(packet.payload(), packet.length(), traits);
     }
 
     /** A COM_QUERY on the client's backend, as the client's own statement. */
@@ -546,15 +576,23 @@ final class ClientSession implements Runnable {
             }
             return;
         }
-        victim.interrupt(connection, backend.pool());
+        victim.interrupt(connection);
         backend.writeOk();
     }
 
-    /** Called from another session's thread: stops this session's running query, and the session itself if asked. */
-    private void interrupt(boolean connection, io.sluice.pool.BackendPool via) {
-        long backendThread = backend.activeBackendThread();
+    /**
+     * Called from another session's thread: stops this session's running query, and the session itself if asked.
+     * The query's backend stays this session's until the KILL is answered (see {@link KillGuard}).
+     */
+    private void interrupt(boolean connection) {
+        long backendThread = backend.kills().hold();
         if (backendThread >= 0) {
-            via.killQuery(backendThread);
+            boolean answered = false;
+            try {
+                answered = backend.pool().killQuery(backendThread);
+            } finally {
+                backend.kills().killed(answered);
+            }
         }
         if (connection) {
             killed = true;
@@ -579,6 +617,8 @@ final class ClientSession implements Runnable {
     private void close() {
         phase(Phase.CLOSED);
         backend.release("client disconnected");
+        // Gives the statements' share of the budget back to the other clients.
+        statements.clear();
         client.close();
         services.registry().remove(this);
         services.telemetry().clientDisconnected(client.isTls());

@@ -16,6 +16,13 @@ interface ClientTransport {
      */
     InboundPacket receive(long timeoutNanos) throws InterruptedException;
 
+    /**
+     * The client has authenticated: from now on it may send packets up to {@code sluice.client.max-packet-size},
+     * no longer only up to {@code sluice.client.max-login-packet-size}. Call before answering the login with OK,
+     * so that whatever the client sends after reading it is judged by the new limit.
+     */
+    void authenticated();
+
     /** Sets the sequence id of the next packet written. */
     void sequence(int next);
 

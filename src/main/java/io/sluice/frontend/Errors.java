@@ -1,5 +1,6 @@
 package io.sluice.frontend;
 
+import io.sluice.pool.BackendUnavailableException;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.ErrorCode;
 
@@ -12,8 +13,9 @@ final class Errors {
     private Errors() {
     }
 
-    static ErrPacket tooManyConnections() {
-        return new ErrPacket(ErrorCode.ER_CON_COUNT_ERROR, "08004", "Too many connections");
+    static ErrPacket tooManyConnections(int max) {
+        return new ErrPacket(ErrorCode.ER_CON_COUNT_ERROR, "08004",
+                "Too many connections: Sluice accepts " + max + " client connections at most (sluice.max-client-connections)");
     }
 
     static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
@@ -33,9 +35,10 @@ final class Errors {
         return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000", "This version of Sluice doesn't yet support '" + what + "'");
     }
 
-    static ErrPacket packetTooLarge(long limit) {
+    /** @param property the setting that holds the limit, for the operator who reads the client's error */
+    static ErrPacket packetTooLarge(long limit, String property) {
         return new ErrPacket(ErrorCode.ER_NET_PACKET_TOO_LARGE, "08S01",
-                "Got a packet bigger than 'max_allowed_packet' bytes (limit " + limit + ")");
+                "Got a packet bigger than 'max_allowed_packet' bytes (" + property + " = " + limit + ")");
     }
 
     static ErrPacket outOfOrder(int got, int expected) {
@@ -60,12 +63,22 @@ final class Errors {
         return new ErrPacket(ErrorCode.PROXY_BORROW_TIMEOUT, "HY000", message);
     }
 
-    static ErrPacket backendUnavailable(String message) {
-        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+    /**
+     * No backend connection could be made: the database's own refusal (its code and SQLSTATE, e.g. 1045) when it
+     * refused, else that it could not be reached. The message says which; the pool words it.
+     */
+    static ErrPacket backendUnavailable(BackendUnavailableException e) {
+        if (e.vendorCode() == 0 || ErrorCode.isClientLibraryCode(e.vendorCode())) {
+            return new ErrPacket(ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, "HY000", e.getMessage());
+        }
+        return new ErrPacket(e.vendorCode(), e.sqlState() == null ? "HY000" : e.sqlState(), e.getMessage());
     }
 
+    /** The backend went away while it ran the client's command: whether the command took effect is unknown. */
     static ErrPacket backendLost(String message) {
-        return new ErrPacket(ErrorCode.CR_SERVER_LOST, "HY000", message);
+        return new ErrPacket(ErrorCode.ER_QUERY_ON_FOREIGN_DATA_SOURCE, "HY000", message + ": the database restarted, "
+                + "failed over, closed the connection, or was silent longer than sluice.backend.socket-timeout; whether "
+                + "the statement took effect is unknown");
     }
 
     /** The refusal the backend's own kind of server gives a client that did not enable CLIENT_LOCAL_FILES. */
@@ -83,7 +96,9 @@ final class Errors {
     }
 
     static ErrPacket serverShutdown() {
-        return new ErrPacket(ErrorCode.ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress (Sluice is stopping)");
+        return new ErrPacket(ErrorCode.ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress: Sluice is stopping and takes "
+                + "no new connections; clients inside a transaction have sluice.shutdown.grace to finish it. Connect again "
+                + "once it has restarted");
     }
 
     /** As MySQL 8.0.24+ tells a client it disconnects for inactivity. */
@@ -115,6 +130,6 @@ final class Errors {
 
     static ErrPacket unsupportedKill() {
         return new ErrPacket(ErrorCode.ER_NOT_SUPPORTED_YET, "42000",
-                "Sluice supports KILL [CONNECTION | QUERY] <id> with an id from CONNECTION_ID() of a Sluice session");
+                "Sluice supports KILL [CONNECTION | QUERY] <id>, alone in its statement, with an id from CONNECTION_ID() of a Sluice session");
     }
 }

@@ -29,11 +29,11 @@ final class PreparedStatements {
     /** MariaDB Connector/J pipelines PREPARE and EXECUTE, naming "the statement just prepared" with this id. */
     private static final long LAST_PREPARED = 0xffffffffL;
     private static final int CURSOR_TYPE_READ_ONLY = 1;
-    /** Per client, as a server's max_prepared_stmt_count bounds them. */
-    private static final int MAX_PER_CLIENT = 16382;
 
     private final BackendLink link;
     private final Telemetry telemetry;
+    /** How many statements, and how much of them, this client may hold. */
+    private final StatementBudget.Share budget;
     private final Map<Long, Statement> byId = new HashMap<>();
     private long nextId = 1;
     private long lastPrepared = -1;
@@ -64,9 +64,10 @@ final class PreparedStatements {
         }
     }
 
-    PreparedStatements(BackendLink link, Telemetry telemetry) {
+    PreparedStatements(BackendLink link, Telemetry telemetry, StatementBudget.Share budget) {
         this.link = link;
         this.telemetry = telemetry;
+        this.budget = budget;
         link.tiedBy(this::tiesBackend);
     }
 
@@ -83,17 +84,32 @@ final class PreparedStatements {
     /** The server forgets its statements on COM_RESET_CONNECTION and COM_CHANGE_USER; so do clients. */
     void clear() {
         byId.clear();
+        budget.giveAll();
         lastPrepared = -1;
     }
 
     void prepare(InboundPacket packet) {
-        if (byId.size() >= MAX_PER_CLIENT) {
-            link.writeError(new ErrPacket(1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: " + MAX_PER_CLIENT + ")"));
+        long cost = StatementBudget.cost(packet.length());
+        ErrPacket refused = budget.take(cost);
+        if (refused != null) {
+            link.writeError(refused);
             return;
         }
+        boolean kept = false;
+        try {
+            kept = prepareWithin(packet);
+        } finally {
+            if (!kept) {
+                budget.give(cost);
+            }
+        }
+    }
+
+    /** False when the client holds no new statement afterwards. */
+    private boolean prepareWithin(InboundPacket packet) {
         PooledBackend backend = link.acquire();
         if (backend == null) {
-            return;
+            return false;
         }
         // Prepared in the client's context as it is now: a backend's statement of the same text prepared in
         // another schema, sql_mode or character set means something else.
@@ -111,7 +127,7 @@ final class PreparedStatements {
             List<byte[]> response = new ArrayList<>();
             BackendLink.Outcome outcome = link.relay(backend, packet.payload(), packet.length(), id, response);
             if (!outcome.completed() || outcome.error()) {
-                return;
+                return false;
             }
             BackendStatement prepared = remember(backend, sql, response);
             parameters = prepared.parameters();
@@ -120,6 +136,7 @@ final class PreparedStatements {
         lastPrepared = id;
         byId.put(id, new Statement(id, sql, context, packet.payload(), parameters,
                 StatementTraits.of(packet.payload(), 1, packet.length() - 1, link.dialect())));
+        return true;
     }
 
     void execute(InboundPacket packet) {
@@ -195,6 +212,9 @@ final class PreparedStatements {
             return;
         }
         Statement statement = byId.remove(statementId(packet));
+        if (statement != null) {
+            budget.give(StatementBudget.cost(statement.prepare.length));
+        }
         if (statement == null || !(statement.cursorOpen || statement.longData)) {
             // The backend keeps the prepared statement in its cache for the next client that prepares the SQL.
             return;

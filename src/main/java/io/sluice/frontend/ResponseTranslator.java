@@ -22,17 +22,11 @@ final class ResponseTranslator {
     private final boolean clientDeprecateEof;
     private final boolean clientSessionTrack;
     private final boolean backendSessionTrack;
-    private final boolean lenencInfo;
     private final int statusBefore;
     private boolean pendingMetadataEof;
 
-    /**
-     * @param mariaDb whether the backend is MariaDB, whose OK packets carry a length-encoded info string even
-     *                for clients without CLIENT_SESSION_TRACK (clients read it that way from MariaDB)
-     */
-    ResponseTranslator(ClientTransport out, int clientCapabilities, boolean backendSessionTrack, boolean mariaDb, int statusBefore) {
+    ResponseTranslator(ClientTransport out, int clientCapabilities, boolean backendSessionTrack, int statusBefore) {
         this.out = out;
-        this.lenencInfo = mariaDb;
         this.clientDeprecateEof = (clientCapabilities & CapabilityFlags.CLIENT_DEPRECATE_EOF) != 0;
         this.clientSessionTrack = (clientCapabilities & CapabilityFlags.CLIENT_SESSION_TRACK) != 0;
         this.backendSessionTrack = backendSessionTrack;
@@ -75,7 +69,7 @@ final class ResponseTranslator {
     private void ok(byte[] payload, int length) {
         flushPendingEof(statusBefore);
         if (backendSessionTrack && !clientSessionTrack) {
-            out.write(OkPacket.decode(payload, length, true).encodeWithoutTracking(lenencInfo));
+            out.write(OkPacket.decode(payload, length, true).encode(false));
         } else {
             out.write(payload, 0, length);
         }

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Health with meaning for a sidecar. Liveness only asks whether the event loops still answer — never a
- * downstream system, or a database hiccup would become a restart storm. Readiness says whether clients can be
+ * Health with meaning for a sidecar. Liveness only asks whether the event loops still answer and client sessions
+ * still get to run — never a downstream system, or a database hiccup would become a restart storm. Readiness says whether clients can be
  * served now: credentials loaded, every target reachable, not draining; its data names the culprit. Startup
  * says the configuration was valid and the listener is bound.
  */
@@ -42,20 +42,37 @@ public class HealthChecks {
     }
 
     @Produces
+    @Liveness
+    @ApplicationScoped
+    HealthCheck sessionThreads() {
+        return () -> {
+            boolean run = proxy.sessionThreadsRun(EVENT_LOOP_TIMEOUT);
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-session-threads").status(run);
+            if (!run) {
+                b.withData("stalled", "a client session thread did not get to run within " + EVENT_LOOP_TIMEOUT.toMillis() + " ms");
+            }
+            return b.build();
+        };
+    }
+
+    @Produces
     @Readiness
     @ApplicationScoped
     HealthCheck serving() {
-        return () -> {
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-serving");
-            boolean up = !proxy.draining();
-            if (proxy.draining()) {
-                b.withData("draining", true);
-            }
-            up &= report(b, "target", proxy.targets());
-            up &= report(b, "credentials", proxy.credentials());
-            up &= report(b, "pins", proxy.pins());
-            return b.status(up).build();
-        };
+        return () -> readiness(proxy);
+    }
+
+    /** Whether clients can be served now, and why not; also exported as the {@code sluice_ready} gauge. */
+    public static HealthCheckResponse readiness(ProxyState proxy) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("sluice-serving");
+        boolean up = !proxy.draining();
+        if (proxy.draining()) {
+            b.withData("draining", true);
+        }
+        up &= report(b, "target", proxy.targets());
+        up &= report(b, "credentials", proxy.credentials());
+        up &= report(b, "pins", proxy.pins());
+        return b.status(up).build();
     }
 
     private static boolean report(HealthCheckResponseBuilder b, String kind, Map<String, ProxyState.Check> checks) {

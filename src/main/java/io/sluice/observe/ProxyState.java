@@ -23,6 +23,13 @@ public interface ProxyState {
     /** Names of event loops that did not run a task within {@code timeout}: empty when all answer. */
     List<String> unresponsiveEventLoops(Duration timeout);
 
+    /**
+     * Whether a new virtual thread, as every client session runs on, gets to run within {@code timeout}. Virtual
+     * threads are not preempted: sessions stuck computing would hold every carrier thread and stall all clients
+     * while the event loops still answer.
+     */
+    boolean sessionThreadsRun(Duration timeout);
+
     /** Per target: can a backend connection be made. */
     Map<String, Check> targets();
 

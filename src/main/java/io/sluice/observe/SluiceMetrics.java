@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * Every {@code sluice_*} meter, named here and nowhere else. Micrometer names use dots; the Prometheus
  * registry turns {@code sluice.queries} into {@code sluice_queries_total} and timers into {@code _seconds}.
- * The README maps each to its Amazon RDS Proxy CloudWatch counterpart.
+ * docs/operations.md maps each to its Amazon RDS Proxy CloudWatch counterpart.
  */
 @ApplicationScoped
 public class SluiceMetrics implements Telemetry {
@@ -48,6 +48,10 @@ public class SluiceMetrics implements Telemetry {
     public static final String DATABASE_BYTES_SENT = "sluice.database.sent";
     public static final String SECRET_REFRESHES = "sluice.secret.refreshes";
     public static final String CREDENTIAL_AGE = "sluice.credential.age";
+    /** 1 while readiness (/q/health/ready) is UP: Prometheus scrapes metrics, not health endpoints. */
+    public static final String READY = "sluice.ready";
+    /** 1 while a target answers with a handshake and accepts Sluice's login, per target. */
+    public static final String DATABASE_REACHABLE = "sluice.database.reachable";
 
     /** Database latency is often well under a millisecond: buckets from 50 µs up. */
     static final Duration[] LATENCY_BUCKETS = {
@@ -88,6 +92,17 @@ public class SluiceMetrics implements Telemetry {
         preparedCached = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "cached").register(registry);
         preparedAnew = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "prepared").register(registry);
         reprepared = Counter.builder(REPREPARED).description("Statements prepared again on another backend than their first").register(registry);
+        Telemetry.AUTH_FAILURE_REASONS.forEach(this::authFailureCounter);
+    }
+
+    /**
+     * Makes the counters of these pin reasons and client commands exist now, at zero: a rate or an alert on a counter
+     * has nothing to read until its series exists, and a missing series is not a zero. Labels come from the wiring,
+     * since the vocabularies belong to the session and protocol code.
+     */
+    public void countFromStart(java.util.Collection<String> pinReasons, java.util.Collection<String> commands) {
+        pinReasons.forEach(this::pinCounter);
+        commands.forEach(command -> queries.computeIfAbsent(command, QueryMeters::new));
     }
 
     /** Meters that read their value when scraped, e.g. pool gauges supplied by the application wiring. */
@@ -127,8 +142,12 @@ public class SluiceMetrics implements Telemetry {
 
     @Override
     public void authFailed(String reason) {
-        authFailures.computeIfAbsent(reason, r -> Counter.builder(AUTH_FAILURES)
-                .description("Failed client logins by reason (ClientConnectionsSetupFailedAuth)").tag("reason", r).register(registry)).increment();
+        authFailureCounter(reason).increment();
+    }
+
+    private Counter authFailureCounter(String reason) {
+        return authFailures.computeIfAbsent(reason, r -> Counter.builder(AUTH_FAILURES)
+                .description("Failed client logins by reason (ClientConnectionsSetupFailedAuth)").tag("reason", r).register(registry));
     }
 
     @Override
@@ -136,7 +155,7 @@ public class SluiceMetrics implements Telemetry {
         QueryMeters m = queries.computeIfAbsent(command, QueryMeters::new);
         m.count.increment();
         if (databaseNanos >= 0) {
-            m.latency.record(databaseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            m.latency().record(databaseNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
         if (error) {
             m.errors.increment();
@@ -144,22 +163,37 @@ public class SluiceMetrics implements Telemetry {
     }
 
     private final class QueryMeters {
+        final String command;
         final Counter count;
         final Counter errors;
-        final Timer latency;
+        /** Made at the first answer: a histogram per command that never runs would be a score of empty series. */
+        private volatile Timer latency;
 
         QueryMeters(String command) {
+            this.command = command;
             count = Counter.builder(QUERIES).description("Client commands served, by command (QueryRequests)").tag("command", command).register(registry);
             errors = Counter.builder(QUERY_ERRORS).description("Client commands answered with an error, by command").tag("command", command).register(registry);
-            latency = Timer.builder(QUERY_DATABASE).description("Time from sending a command to the database to its first answer (QueryDatabaseResponseLatency)")
-                    .tag("command", command).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        }
+
+        Timer latency() {
+            Timer t = latency;
+            if (t == null) {
+                t = Timer.builder(QUERY_DATABASE).description("Time from sending a command to the database to its first answer (QueryDatabaseResponseLatency)")
+                        .tag("command", command).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                latency = t;
+            }
+            return t;
         }
     }
 
     @Override
     public void pinned(String reason) {
-        pins.computeIfAbsent(reason, r -> Counter.builder(PINS)
-                .description("Clients pinned to their backend connection, by reason").tag("reason", r).register(registry)).increment();
+        pinCounter(reason).increment();
+    }
+
+    private Counter pinCounter(String reason) {
+        return pins.computeIfAbsent(reason, r -> Counter.builder(PINS)
+                .description("Clients pinned to their backend connection, by reason").tag("reason", r).register(registry));
     }
 
     @Override

@@ -17,7 +17,14 @@ public interface Telemetry {
     /** Turned away at sluice.max-client-connections. */
     void clientRejected();
 
-    /** A login failed; {@code reason} is e.g. {@code bad-password}, {@code unknown-user}, {@code bad-handshake}. */
+    /**
+     * Every reason {@link #authFailed} is given. The counter of each exists from start, at zero, so that a rate or
+     * an alert on it has a series to read before the first failure (a missing series is not a zero).
+     */
+    java.util.List<String> AUTH_FAILURE_REASONS = java.util.List.of(
+            "bad-password", "unknown-user", "bad-handshake", "timeout", "unsupported-plugin", "insecure-transport");
+
+    /** A login failed, for one of {@link #AUTH_FAILURE_REASONS}. */
     void authFailed(String reason);
 
     /** A command finished: its name, the time the database took to start answering, whether it failed. */

@@ -13,6 +13,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.Credential;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.protocol.CommandType;
+import io.sluice.protocol.ErrorCode;
 import io.sluice.protocol.OkPacket;
 import org.jboss.logging.Logger;
 
@@ -143,7 +144,7 @@ public final class BackendPool implements AutoCloseable {
             // The queue has its own bound: past it a client is refused at once rather than left to time out.
             if (permits.getQueueLength() >= config.maxWaiting()) {
                 telemetry.borrowTimedOut();
-                throw timeout();
+                throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), config.maxSize());
             }
             // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
             // for parked connections costs more CPU than the queries. A connection parked after this client
@@ -200,7 +201,7 @@ public final class BackendPool implements AutoCloseable {
     }
 
     private BorrowTimeoutException timeout() {
-        return new BorrowTimeoutException(name, config.borrowTimeout(), config.maxSize(), pinnedCount(), pinReasons());
+        return BorrowTimeoutException.timedOut(name, config.borrowTimeout(), config.maxSize(), pinnedCount(), pinReasons());
     }
 
     /** Backends held right now by clients pinned to them. */
@@ -244,7 +245,7 @@ public final class BackendPool implements AutoCloseable {
                 BackendConnection connection = BackendConnection.attach(pooled);
                 connection.enableSessionTracking();
                 onConnect.accept(connection);
-                backend = new PooledBackend(connection, config.statementCacheSize());
+                backend = new PooledBackend(connection, config.statementCacheSize(), config.statementCacheBytes().asLongValue());
                 backends.put(physical, backend);
                 telemetry.connectionCreated();
             }
@@ -418,17 +419,31 @@ public final class BackendPool implements AutoCloseable {
     /**
      * Stops the statement running on backend thread {@code threadId} (KILL QUERY), from a connection of its own
      * so that it works even when every pooled connection is busy.
+     *
+     * @return whether the KILL's fate is known: false only when it was sent and not answered, so that it may
+     *         still land on whatever that backend runs next
      */
-    public void killQuery(long threadId) {
+    public boolean killQuery(long threadId) {
         Credential login = login();
         java.util.Properties props = ConnectionSettings.properties(true, tlsProperties, jdbcProperties);
         props.setProperty("user", login.username());
         props.setProperty("password", login.passwordString());
-        try (Connection c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
-             java.sql.Statement s = c.createStatement()) {
+        // Bounded: the victim's session waits for this answer before its backend may run anything else.
+        props.setProperty("socketTimeout", Long.toString(KILL_TIMEOUT_MILLIS));
+        Connection c;
+        try {
+            c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
+        } catch (SQLException e) {
+            LOG.debugf("KILL QUERY %d on %s not sent: %s", threadId, name, e.getMessage());
+            return true;
+        }
+        try (c; java.sql.Statement s = c.createStatement()) {
             s.execute("KILL QUERY " + threadId);
+            return true;
         } catch (SQLException e) {
             LOG.debugf("KILL QUERY %d on %s failed: %s", threadId, name, e.getMessage());
+            // An error from the server (ER_NO_SUCH_THREAD) is an answer; a broken connection is not.
+            return e.getErrorCode() != 0;
         }
     }
 
@@ -439,6 +454,9 @@ public final class BackendPool implements AutoCloseable {
     public boolean resetSession(PooledBackend backend) {
         return reset(backend);
     }
+
+    /** How long the connection sending a KILL QUERY waits for the server's answer. */
+    private static final long KILL_TIMEOUT_MILLIS = 10_000;
 
     /** COM_RESET_CONNECTION, then session tracking back on: the server forgot both the session and the tracking. */
     private boolean reset(PooledBackend backend) {
@@ -530,12 +548,46 @@ public final class BackendPool implements AutoCloseable {
         while (cause.getCause() instanceof SQLException inner) {
             cause = inner;
         }
-        Throwable root = e.getCause() instanceof SQLException ? cause : e;
-        if (cause.getErrorCode() == 1045) {
+        int code = cause.getErrorCode();
+        if (code == ErrorCode.ER_ACCESS_DENIED_ERROR) {
             credentials.loginRejected(user);
         }
-        String message = "Cannot connect to backend " + target.name() + " as " + user + ": " + root.getMessage();
-        return new BackendUnavailableException(message, cause.getErrorCode(), cause.getSQLState(), e);
+        return new BackendUnavailableException(whyUnavailable(code, cause.getMessage(), e), code, cause.getSQLState(), e);
+    }
+
+    /**
+     * What a client is told (and readiness and the log say) when no connection could be made: what went wrong, in the
+     * database's words or the network's, and the settings to look at. Never a password.
+     */
+    private String whyUnavailable(int code, String databaseSays, Throwable failure) {
+        String setting = "sluice.users.\"" + user + "\"";
+        if (code == ErrorCode.ER_ACCESS_DENIED_ERROR) {
+            return "The database refused Sluice's login as '" + loginName() + "' (" + databaseSays + "): the password Sluice "
+                    + "has for user '" + user + "' is not the database's; check " + setting + ".password (or its secret-id, "
+                    + "or the database user's IAM setup with iam-auth)";
+        }
+        if (code != 0 && !ErrorCode.isClientLibraryCode(code)) {
+            return "The database at " + target.name() + " refused Sluice's connection as '" + loginName() + "': " + databaseSays;
+        }
+        if (ConnectionSettings.refusedPublicKeyRetrieval(failure)) {
+            return "The database at " + target.name() + " asks Sluice's login as '" + loginName() + "' for caching_sha2_password's "
+                    + "full authentication, which over plain TCP needs the server's RSA public key: turn on backend TLS "
+                    + "(sluice.backend.tls.mode), give the key (sluice.backend.jdbc-properties.serverRSAPublicKeyFile), or, where "
+                    + "nothing can come between Sluice and the database, let Sluice fetch it "
+                    + "(sluice.backend.jdbc-properties.allowPublicKeyRetrieval=true)";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return "Cannot reach the database at " + target.name() + " (" + reason + "): check that it is running and that "
+                + "sluice.backend.host and sluice.backend.port (or the host in " + setting + ".secret-id's secret) name it";
+    }
+
+    /** The name Sluice logs in to the backend with: the user's own, or its secret's {@code username}. */
+    private String loginName() {
+        return credentials.backendLogin(user).map(Credential::username).orElse(user);
     }
 
     @Override

@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 public final class BackendPools implements AutoCloseable {
     /** MariaDB's and MySQL 8's utf8mb4_general_ci, announced until the backend has been reached once. */
     private static final int FALLBACK_COLLATION = 45;
+    /** Proposed until the backend has been reached once: every client and server knows it. */
+    private static final String FALLBACK_AUTH_PLUGIN = "mysql_native_password";
 
     private final Target target;
     private final CredentialSource credentials;
@@ -31,7 +33,7 @@ public final class BackendPools implements AutoCloseable {
         this.target = target;
         this.credentials = credentials;
         this.config = config;
-        this.identity = new ServerIdentity(config.backend().fallbackServerVersion(), FALLBACK_COLLATION);
+        this.identity = new ServerIdentity(config.backend().fallbackServerVersion(), FALLBACK_COLLATION, FALLBACK_AUTH_PLUGIN);
     }
 
     public Target target() {
@@ -73,7 +75,7 @@ public final class BackendPools implements AutoCloseable {
     }
 
     private ServerIdentity announced(ServerIdentity learned) {
-        return config.backend().serverVersion().map(v -> new ServerIdentity(v, learned.collationId())).orElse(learned);
+        return config.backend().serverVersion().map(v -> new ServerIdentity(v, learned.collationId(), learned.authPlugin())).orElse(learned);
     }
 
     /**
@@ -113,7 +115,7 @@ public final class BackendPools implements AutoCloseable {
     }
 
     private void learn(BackendConnection connection) {
-        ServerIdentity seen = new ServerIdentity(connection.serverVersion(), connection.serverCollationId());
+        ServerIdentity seen = new ServerIdentity(connection.serverVersion(), connection.serverCollationId(), connection.serverAuthPlugin());
         if (!seen.equals(identity)) {
             identity = seen;
         }

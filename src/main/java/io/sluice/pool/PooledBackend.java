@@ -12,9 +12,9 @@ public final class PooledBackend {
     private final BackendState state = BackendState.fresh();
     private final StatementCache statements;
 
-    PooledBackend(BackendConnection connection, int statementCacheSize) {
+    PooledBackend(BackendConnection connection, int statementCacheSize, long statementCacheBytes) {
         this.connection = connection;
-        this.statements = new StatementCache(statementCacheSize);
+        this.statements = new StatementCache(statementCacheSize, statementCacheBytes);
     }
 
     public BackendConnection connection() {

@@ -31,7 +31,7 @@ public final class TargetProbe {
     public java.util.Optional<ServerIdentity> identity() {
         HandshakeV10[] seen = new HandshakeV10[1];
         String problem = check(seen);
-        return problem == null ? java.util.Optional.of(new ServerIdentity(seen[0].serverVersion(), seen[0].collationId())) : java.util.Optional.empty();
+        return problem == null ? java.util.Optional.of(new ServerIdentity(seen[0].serverVersion(), seen[0].collationId(), seen[0].authPluginName())) : java.util.Optional.empty();
     }
 
     /** Null when the server answered with a handshake, else why it did not. */

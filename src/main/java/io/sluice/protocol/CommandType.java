@@ -47,11 +47,20 @@ public final class CommandType {
         "daemon", "binlog_dump_gtid", "reset_connection"
     };
 
+    private static final String UNKNOWN = "unknown";
+
     private CommandType() {
+    }
+
+    /** Every name {@link #name} gives, "unknown" included: the whole set of metric labels for commands. */
+    public static java.util.List<String> names() {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(NAMES));
+        all.add(UNKNOWN);
+        return java.util.List.copyOf(all);
     }
 
     /** A bounded, lower-case name for logs and metric labels; unknown bytes share one name. */
     public static String name(int command) {
-        return command >= 0 && command < NAMES.length ? NAMES[command] : "unknown";
+        return command >= 0 && command < NAMES.length ? NAMES[command] : UNKNOWN;
     }
 }

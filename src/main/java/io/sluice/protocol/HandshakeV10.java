@@ -33,6 +33,39 @@ public record HandshakeV10(String serverVersion, long connectionId, byte[] scram
         return w.toByteArray();
     }
 
+    /**
+     * A copy of a server's handshake payload with {@code capabilities} cleared, every other byte as the server sent
+     * it (MariaDB's extended capabilities in the reserved bytes included). A client that reads the copy cannot agree
+     * a capability the server offered: this is how Sluice keeps features it does not relay out of Connector/J's login.
+     * A payload that is not a whole protocol-10 handshake (an ERR such as "Too many connections") is returned as is,
+     * for the client to report.
+     */
+    public static byte[] withoutCapabilities(byte[] payload, int capabilities) {
+        if (payload.length == 0 || (payload[0] & 0xff) != PROTOCOL_VERSION) {
+            return payload;
+        }
+        int versionEnd = 1;
+        while (versionEnd < payload.length && payload[versionEnd] != 0) {
+            versionEnd++;
+        }
+        // After the version's NUL: connection id (4), scramble part 1 (8), filler (1), then the low capability
+        // bytes; character set (1) and status flags (2) separate them from the high ones.
+        int low = versionEnd + 1 + 4 + 8 + 1;
+        int high = low + 2 + 1 + 2;
+        if (high + 2 > payload.length) {
+            return payload;
+        }
+        byte[] shaped = payload.clone();
+        clear(shaped, low, capabilities);
+        clear(shaped, high, capabilities >>> 16);
+        return shaped;
+    }
+
+    private static void clear(byte[] payload, int at, int bits) {
+        payload[at] &= (byte) ~bits;
+        payload[at + 1] &= (byte) ~(bits >>> 8);
+    }
+
     public static HandshakeV10 decode(byte[] payload) {
         PayloadReader r = new PayloadReader(payload);
         int version = r.readInt1();

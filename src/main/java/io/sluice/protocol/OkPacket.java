@@ -40,24 +40,11 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
     }
 
     /**
-     * Encodes for a peer that did not negotiate CLIENT_SESSION_TRACK, the way the server it came from writes
-     * it: MariaDB always sends the info string length-encoded (and leaves it out when empty), MySQL sends it to
-     * the end of the packet.
+     * Encodes for a peer that did ({@code sessionTrack}) or did not negotiate CLIENT_SESSION_TRACK. Without it the
+     * info string is still length-encoded (and left out when empty): the protocol documentation says string&lt;EOF&gt;,
+     * but MySQL's server (net_send_ok stores it with net_store_data either way) and MariaDB's both write it so, and
+     * Connector/J reads it so whatever was negotiated.
      */
-    public byte[] encodeWithoutTracking(boolean lenencInfo) {
-        if (!lenencInfo) {
-            return encode(false);
-        }
-        PayloadWriter w = new PayloadWriter(16 + info.length)
-                .int1(header).lenenc(affectedRows).lenenc(lastInsertId)
-                .int2(statusFlags & ~ServerStatus.SERVER_SESSION_STATE_CHANGED).int2(warnings);
-        if (info.length > 0) {
-            w.lenencBytes(info);
-        }
-        return w.toByteArray();
-    }
-
-    /** Encodes for a peer that did ({@code sessionTrack}) or did not negotiate CLIENT_SESSION_TRACK. */
     public byte[] encode(boolean sessionTrack) {
         PayloadWriter w = new PayloadWriter(16 + info.length)
                 .int1(header).lenenc(affectedRows).lenenc(lastInsertId);
@@ -71,7 +58,10 @@ public record OkPacket(int header, long affectedRows, long lastInsertId, int sta
                 w.lenencBytes(sessionStateInfo);
             }
         } else {
-            w.int2(statusFlags & ~ServerStatus.SERVER_SESSION_STATE_CHANGED).int2(warnings).bytes(info);
+            w.int2(statusFlags & ~ServerStatus.SERVER_SESSION_STATE_CHANGED).int2(warnings);
+            if (info.length > 0) {
+                w.lenencBytes(info);
+            }
         }
         return w.toByteArray();
     }

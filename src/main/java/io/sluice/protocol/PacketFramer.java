@@ -9,35 +9,66 @@ import java.util.function.Consumer;
  * Splits a byte stream into logical packets: a 3-byte little-endian length, a 1-byte sequence id,
  * then the payload; a physical packet of exactly 0xffffff bytes means the payload continues in the next one.
  *
- * <p>Bytes may arrive in any pieces. The payload array is allocated when a header announces its size and
- * only after that size is checked against the limit, so a peer declaring a huge packet costs nothing. A packet
- * over the limit is read to its end without being kept ({@link #MAX_DISCARDED} bytes at most), so that the
- * error answering it carries the sequence id a server would use after the client's last packet (clients such
- * as PyMySQL check it). Continuation packets must carry consecutive sequence ids. Not thread-safe: one framer
- * per connection, fed from one thread.
+ * <p>Bytes may arrive in any pieces. A header's length is checked against the limit before anything else, and
+ * the payload array grows with the bytes that actually arrive (doubling, never past what the headers declared),
+ * so a peer declaring a huge packet and sending little of it costs what it sent, not what it declared: memory
+ * held for a packet is at most twice its bytes received, or {@link #INITIAL_CAPACITY}. A completed payload is
+ * exactly as long as declared. Continuation packets must carry consecutive sequence ids.
+ *
+ * <p>A packet over the limit is read to its end without being kept (up to a bound, {@link #MAX_DISCARDED} unless
+ * the framer was made to refuse at once), so that the error answering it carries the sequence id a server would
+ * use after the client's last packet (clients such as PyMySQL check it).
+ *
+ * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int)} may be called
+ * from another.
  */
 public final class PacketFramer {
     public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
+    /** The first array of a packet's payload, unless the packet is smaller; it grows as bytes arrive. */
+    public static final int INITIAL_CAPACITY = 4096;
     /** Bytes of one oversized packet read and dropped at most before giving up on it at once. */
-    static final long MAX_DISCARDED = 1L << 30;
+    public static final long MAX_DISCARDED = 1L << 30;
 
-    private final int maxPayload;
+    private volatile int maxPayload;
+    /** How much of an oversized packet is read and dropped before it is refused; 0 refuses at its header. */
+    private volatile long maxDiscarded;
     private final byte[] header = new byte[4];
     private int headerFill;
     private byte[] payload;
     private int payloadFill;
+    /** The payload length the headers of the current packet have announced so far. */
+    private int declared;
     private int chunkRemaining;
     private boolean chunkIsFull;
     private int firstSequenceId;
     private int lastSequenceId;
     private boolean inPacket;
+    /** Reading an oversized packet to its end, keeping nothing: its declared size so far; -1 when not. */
+    private long discarding = -1;
     private java.util.function.Predicate<InboundPacket> sink;
     private boolean stopped;
-    /** Reading an oversized packet to its end, keeping nothing: its declared size so far. */
-    private long discarding = -1;
 
     public PacketFramer(int maxPayload) {
+        this(maxPayload, MAX_DISCARDED);
+    }
+
+    /** @param maxDiscarded bytes of an oversized packet read and dropped before refusing it; 0 refuses at its header */
+    public PacketFramer(int maxPayload, long maxDiscarded) {
         this.maxPayload = maxPayload;
+        this.maxDiscarded = maxDiscarded;
+    }
+
+    /**
+     * Changes the largest payload accepted, and how much of a larger one is read to its end, for headers read from
+     * now on: a client may send only small packets until it has authenticated. Safe from any thread.
+     */
+    public void limit(int maxPayload, long maxDiscarded) {
+        this.maxPayload = maxPayload;
+        this.maxDiscarded = maxDiscarded;
+    }
+
+    public int limit() {
+        return maxPayload;
     }
 
     /**
@@ -75,6 +106,7 @@ public final class PacketFramer {
             if (discarding >= 0) {
                 in.skipBytes(n);
             } else {
+                ensureCapacity(payloadFill + n);
                 in.readBytes(payload, payloadFill, n);
                 payloadFill += n;
             }
@@ -93,25 +125,27 @@ public final class PacketFramer {
     private void startChunk() {
         int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
         int sequenceId = header[3] & 0xff;
+        int limit = maxPayload;
         headerFill = 0;
         if (inPacket) {
             if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
                 throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
             }
             long total = (discarding >= 0 ? discarding : payloadFill) + (long) length;
-            if (discarding >= 0 || total > maxPayload) {
-                discard(total, sequenceId);
+            if (discarding >= 0 || total > limit) {
+                discard(total, limit, sequenceId);
             } else {
-                payload = Arrays.copyOf(payload, (int) total);
+                declared = (int) total;
             }
         } else {
             inPacket = true;
             firstSequenceId = sequenceId;
             payloadFill = 0;
-            if (length > maxPayload) {
-                discard(length, sequenceId);
+            if (length > limit) {
+                discard(length, limit, sequenceId);
             } else {
-                payload = new byte[length];
+                declared = length;
+                payload = new byte[Math.min(length, INITIAL_CAPACITY)];
             }
         }
         lastSequenceId = sequenceId;
@@ -123,12 +157,23 @@ public final class PacketFramer {
     }
 
     /** The packet is over the limit: from here on its bytes are dropped, up to a bound. */
-    private void discard(long declared, int sequenceId) {
+    private void discard(long declaredSoFar, int limit, int sequenceId) {
         payload = null;
-        discarding = declared;
-        if (declared > MAX_DISCARDED) {
-            throw new PacketTooLargeException(declared, maxPayload, sequenceId);
+        discarding = declaredSoFar;
+        if (declaredSoFar > maxDiscarded) {
+            discarding = -1;
+            inPacket = false;
+            throw new PacketTooLargeException(declaredSoFar, limit, sequenceId);
         }
+    }
+
+    /** Room for {@code needed} bytes: at least double the array, but never beyond what the headers declared. */
+    private void ensureCapacity(int needed) {
+        if (needed <= payload.length) {
+            return;
+        }
+        int doubled = (int) Math.min(Integer.MAX_VALUE - 8, 2L * payload.length);
+        payload = Arrays.copyOf(payload, Math.min(declared, Math.max(needed, doubled)));
     }
 
     private void endChunk() {
@@ -136,10 +181,10 @@ public final class PacketFramer {
             return;
         }
         if (discarding >= 0) {
-            long declared = discarding;
+            long dropped = discarding;
             discarding = -1;
             inPacket = false;
-            throw new PacketTooLargeException(declared, maxPayload, lastSequenceId);
+            throw new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
         }
         InboundPacket packet = new InboundPacket(payload, firstSequenceId, lastSequenceId);
         payload = null;

@@ -8,10 +8,24 @@ import java.util.Locale;
  * the statement: string literals, quoted identifiers and comments are skipped (MySQL's executable comments
  * {@code /*! ... *}{@code /} are read as code). It looks for the session state the server does not report
  * through session tracking (named locks, user variables, SQL_CALC_FOUND_ROWS), for the user variables a
- * statement may assign, and for functions whose answer depends on the connection (LAST_INSERT_ID(),
- * ROW_COUNT(), FOUND_ROWS(), CONNECTION_ID()).
+ * statement may assign, for functions whose answer depends on the connection (LAST_INSERT_ID(),
+ * ROW_COUNT(), FOUND_ROWS(), CONNECTION_ID()), and for KILL statements, which must never reach a pooled backend.
+ *
+ * <p>Client input, so linear in its length whatever it holds: each byte is looked at a bounded number of times
+ * (a string literal of a PREPARE or a compound statement twice, once as the literal and once as the SQL it holds),
+ * no regular expression, and no word longer than any keyword is copied.
  */
 public final class StatementTraits {
+    /** Longer than every keyword the scanner looks for: longer words are skipped without being copied. */
+    private static final int LONGEST_KEYWORD = 32;
+    /** Longer than every scoped system variable name ({@code session.} and 64 characters): longer ones are not copied. */
+    private static final int LONGEST_SYSTEM_VARIABLE = 80;
+    /** Words that begin the statements of a compound statement (BEGIN ... END, IF, loops, handlers). */
+    private static final java.util.Set<String> COMPOUND_STARTS = java.util.Set.of(
+            "begin", "if", "elseif", "else", "case", "when", "then", "loop", "repeat", "while", "for", "declare", "do");
+    /** What CREATE or ALTER makes when its body is a statement of its own. */
+    private static final java.util.Set<String> STORED_PROGRAMS = java.util.Set.of("procedure", "function", "trigger", "event");
+
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private final java.util.Set<String> assignedUserVariables = new java.util.LinkedHashSet<>();
     private boolean lastInsertId;
@@ -28,6 +42,7 @@ public final class StatementTraits {
     private boolean callsFunction;
     private final java.util.Set<String> statementScopedVariables = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> unscopedSystemVariables = new java.util.LinkedHashSet<>();
+    private boolean kills;
 
     private StatementTraits() {
     }
@@ -136,6 +151,17 @@ public final class StatementTraits {
     }
 
     /**
+     * Whether the text holds a KILL statement anywhere a statement can start: first in the text or after a
+     * {@code ;} (comments and executable comments read as the server reads them), inside a compound statement or
+     * a stored program's body, or in the string a PREPARE or EXECUTE IMMEDIATE runs. Relayed, a KILL would stop
+     * whichever client's statement runs on the backend it names. Errs on the side of yes: a column called
+     * {@code kill} inside a compound statement counts too.
+     */
+    public boolean kills() {
+        return kills;
+    }
+
+    /**
      * How the session reads string literals, which decides where they end.
      *
      * @param noBackslashEscapes sql_mode NO_BACKSLASH_ESCAPES: a backslash in a string is just a character
@@ -162,7 +188,7 @@ public final class StatementTraits {
 
     public static StatementTraits of(byte[] sql, int offset, int length, Dialect dialect) {
         StatementTraits t = new StatementTraits();
-        new Scanner(sql, offset, offset + length, t, dialect).run();
+        new Scanner(sql, offset, offset + length, t, dialect, true).run();
         return t;
     }
 
@@ -181,6 +207,8 @@ public final class StatementTraits {
         private final int end;
         private final StatementTraits out;
         private final Dialect dialect;
+        /** Whether string literals that may hold SQL (of PREPARE, EXECUTE IMMEDIATE) are read as SQL too. */
+        private final boolean readsNestedSql;
         private int i;
         /** Words seen since the start of the current statement (the first two are all that matter). */
         private int wordIndex;
@@ -191,14 +219,17 @@ public final class StatementTraits {
         private boolean into;
         /** Inside the variable list of SET STATEMENT ... FOR. */
         private boolean statementScope;
+        /** The current statement is, or defines, a compound statement: any of its words may begin a statement. */
+        private boolean compound;
 
-        Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect) {
+        Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect, boolean readsNestedSql) {
             this.s = s;
             this.start = from;
             this.i = from;
             this.end = end;
             this.out = out;
             this.dialect = dialect;
+            this.readsNestedSql = readsNestedSql;
         }
 
         void run() {
@@ -221,6 +252,11 @@ public final class StatementTraits {
                     previousWord = "";
                     into = false;
                     statementScope = false;
+                    compound = false;
+                    i++;
+                } else if (c == ':' && wordIndex == 1 && at(i + 1) != '=') {
+                    // "label: BEGIN ...", "label: LOOP ...": only compound statements have labels.
+                    compound = true;
                     i++;
                 } else if (isWordChar(c)) {
                     word();
@@ -235,8 +271,16 @@ public final class StatementTraits {
             while (i < end && isWordChar(s[i] & 0xff)) {
                 i++;
             }
-            String w = new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            String w = i - start > LONGEST_KEYWORD ? ""
+                    : new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
             boolean call = nextNonSpace() == '(';
+            if (w.equals("kill") && (wordIndex == 0 || compound)) {
+                out.kills = true;
+            }
+            if (wordIndex == 0 && COMPOUND_STARTS.contains(w)
+                    || (firstWord.equals("create") || firstWord.equals("alter")) && STORED_PROGRAMS.contains(w)) {
+                compound = true;
+            }
             if (wordIndex == 0) {
                 firstWord = w;
                 switch (w) {
@@ -348,7 +392,8 @@ public final class StatementTraits {
                 while (i < end && (isWordChar(s[i] & 0xff) || s[i] == '.')) {
                     i++;
                 }
-                String name = new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+                String name = i - start > LONGEST_SYSTEM_VARIABLE ? ""
+                        : new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
                 if (name.endsWith("identity") || name.endsWith("last_insert_id")) {
                     out.lastInsertId = true;
                 }
@@ -463,7 +508,20 @@ public final class StatementTraits {
 
         private void skipQuoted(int quote) {
             boolean escapes = quote != '`' && !dialect.noBackslashEscapes() && !(quote == '"' && dialect.ansiQuotes());
-            i++;
+            boolean string = quote == '\'' || quote == '"' && !dialect.ansiQuotes();
+            int contents = ++i;
+            boolean closed = skipQuotedFrom(quote, escapes);
+            if (string && readsNestedSql && !out.kills && (previousWord.equals("from") || previousWord.equals("immediate"))
+                    && (compound || firstWord.equals("prepare") || firstWord.equals("execute"))) {
+                // PREPARE s FROM '...', EXECUTE IMMEDIATE '...': the literal is a statement the server will run.
+                StatementTraits nested = new StatementTraits();
+                new Scanner(s, contents, closed ? i - 1 : end, nested, dialect, false).run();
+                out.kills = nested.kills;
+            }
+        }
+
+        /** Moves past the closing quote; false when the text ends first. */
+        private boolean skipQuotedFrom(int quote, boolean escapes) {
             while (i < end) {
                 int c = s[i] & 0xff;
                 if (dialect.doubleByteCharset() && c >= 0x81 && c <= 0xfe) {
@@ -476,12 +534,13 @@ public final class StatementTraits {
                         i += 2;
                     } else {
                         i++;
-                        return;
+                        return true;
                     }
                 } else {
                     i++;
                 }
             }
+            return false;
         }
 
         private void blockComment() {

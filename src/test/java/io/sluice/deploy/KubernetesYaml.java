@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,8 @@ final class KubernetesYaml {
             "v1/ConfigMap", ConfigMap.class,
             "v1/Secret", Secret.class,
             "apps/v1/Deployment", Deployment.class,
-            "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class);
+            "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class,
+            "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
 
     static final ObjectMapper STRICT = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -38,9 +38,17 @@ final class ScriptedTransport implements ClientTransport, ClientScript.ServerVie
     private int silencesWaitedOut;
     private final List<ErrPacket> errors = new ArrayList<>();
 
-    ScriptedTransport(ClientScript script, int maxPacketSize) {
+    private final int maxPacketSize;
+
+    ScriptedTransport(ClientScript script, int maxLoginPacketSize, int maxPacketSize) {
         this.script = script;
-        this.framer = new PacketFramer(maxPacketSize);
+        this.maxPacketSize = maxPacketSize;
+        this.framer = new PacketFramer(maxLoginPacketSize, 0);
+    }
+
+    @Override
+    public void authenticated() {
+        framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
     }
 
     @Override

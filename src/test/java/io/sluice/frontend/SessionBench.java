@@ -24,12 +24,14 @@ public final class SessionBench {
     private final SessionServices services;
     private final ClientRegistry registry;
     private final int maxPacketSize;
+    private final int maxLoginPacketSize;
     private final List<Throwable> logged = Collections.synchronizedList(new ArrayList<>());
 
     public SessionBench(SluiceConfig config, BackendPools pools) {
         this.registry = new ClientRegistry(config.maxClientConnections());
         this.services = SessionServices.of(config, pools, registry, Telemetry.NONE);
         this.maxPacketSize = (int) Math.min(Integer.MAX_VALUE - 8, config.client().maxPacketSize().asLongValue());
+        this.maxLoginPacketSize = (int) Math.min(maxPacketSize, config.client().maxLoginPacketSize().asLongValue());
         // ClientSession logs what its run() caught beyond the protocol's own errors; keep the exception.
         java.util.logging.Logger.getLogger(ClientSession.class.getName()).addHandler(new Handler() {
             @Override
@@ -67,7 +69,7 @@ public final class SessionBench {
     }
 
     public Run run(ClientScript script, Duration limit) throws InterruptedException {
-        ScriptedTransport transport = new ScriptedTransport(script, maxPacketSize);
+        ScriptedTransport transport = new ScriptedTransport(script, maxLoginPacketSize, maxPacketSize);
         if (!registry.tryAdmit()) {
             throw new IllegalStateException("the bench's registry is full: a session was not removed");
         }

@@ -13,17 +13,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What Sluice reads in a COM_QUERY's SQL before relaying it: {@link StatementTraits} (pins, LAST_INSERT_ID) in every
- * dialect, and whether it is a KILL Sluice answers itself. Neither documents an exception, so none may escape, and both
- * read only their {@code [offset, offset + length)} of the packet: the SQL alone in an array of its own reads the same.
+ * What Sluice reads in a COM_QUERY's SQL before relaying it: {@link StatementTraits} (pins, LAST_INSERT_ID, KILL
+ * anywhere) in every dialect, and whether it is a KILL Sluice answers itself. Neither documents an exception, so none
+ * may escape; both read only their {@code [offset, offset + length)} of the packet (the SQL alone in an array of its own
+ * reads the same); a text that is a KILL statement is one that {@link StatementTraits#kills()} sees; and both are linear
+ * in the text's length: an input taking longer than the per-input limit (5 s, for inputs of up to a few hundred KiB
+ * that a linear reading takes milliseconds over) is a finding, as a backtracking regular expression was.
  *
  * <p>Input: a flag byte (bit 0 NO_BACKSLASH_ESCAPES, bit 1 ANSI_QUOTES, bit 2 a double-byte client character set),
  * then the SQL; the test reads it where the packet holds it, after the flag byte, with a byte after it.
  */
 class QueryTextFuzzTest {
 
-    /** Each input (each seed in the test phase) within 10 s: while fuzzing, libFuzzer's -timeout. */
-    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    /** Each input (each seed in the test phase) within 5 s: while fuzzing, libFuzzer's -timeout. */
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest(maxDuration = "30s")
     void readsAnySql(byte[] input) {
         int flags = input.length > 0 ? input[0] : 0;
@@ -42,6 +45,13 @@ class QueryTextFuzzTest {
         Optional<String> kill = KillStatements.parse(packet, 1, length);
         if (!kill.equals(KillStatements.parse(alone, 0, length))) {
             throw new AssertionError("KillStatement reads past its SQL: " + kill);
+        }
+        if (inPacket.kills() != byItself.kills()) {
+            throw new AssertionError("StatementTraits.kills() reads past its SQL");
+        }
+        if (kill.isPresent() && !inPacket.kills()) {
+            // The session asks kills() first: a KILL it did not see would be relayed.
+            throw new AssertionError("a KILL statement (" + kill.get() + ") that StatementTraits does not see");
         }
     }
 
@@ -96,8 +106,31 @@ class QueryTextFuzzTest {
         statements.put("at-at-at-end", "SELECT @@");
         statements.put("multi-statement", "SELECT 1; SET @a=1; LOCK TABLES t READ");
         statements.put("empty", "");
+        statements.put("kill-after-comment", "/* hello */ KILL 7");
+        statements.put("kill-after-hash-comment", "# hello\nKILL QUERY 7");
+        statements.put("kill-after-dash-comment", "-- hello\nKILL 7;");
+        statements.put("kill-in-executable-comment", "/*!50000 KILL 7 */");
+        statements.put("kill-in-mariadb-executable-comment", "/*M!100100 KILL 7 */");
+        statements.put("kill-after-statement", "SELECT 1; KILL 7");
+        statements.put("kill-comments-between", "KILL/* a */QUERY/* b */7/* c */;/* d */");
+        statements.put("kill-in-compound", "BEGIN NOT ATOMIC SELECT 1; IF 1 THEN KILL 7; END IF; END");
+        statements.put("kill-in-procedure", "CREATE PROCEDURE p() KILL 7");
+        statements.put("kill-in-prepare", "PREPARE s FROM 'KILL 7'");
+        statements.put("kill-in-execute-immediate", "EXECUTE IMMEDIATE \"KILL 7\"");
+        statements.put("kill-column", "SELECT kill FROM t");
         Map<String, byte[]> seeds = new LinkedHashMap<>();
         statements.forEach((name, text) -> seeds.put(name, sql(0, text)));
+        // Long inputs: each must be read in time linear in its length. The first froze Sluice's carrier threads
+        // when KillStatement matched "\s*;?\s*$" by backtracking: quadratic in the spaces.
+        seeds.put("kill-300k-spaces-x", sql(0, "KILL 1" + " ".repeat(300_000) + "x"));
+        seeds.put("kill-100k-tabs-semicolon-x", sql(0, "KILL QUERY 1" + "\t".repeat(100_000) + ";x"));
+        seeds.put("kill-25k-comments", sql(0, "KILL " + "/**/".repeat(25_000) + "1x"));
+        seeds.put("unterminated-comments-30k", sql(0, "SELECT a" + " /*".repeat(30_000)));
+        seeds.put("words-50k", sql(0, "SELECT " + "a ".repeat(50_000) + "("));
+        seeds.put("long-word-100k", sql(0, "SELECT " + "a".repeat(100_000)));
+        seeds.put("prepare-quotes-50k", sql(0, "PREPARE s FROM '" + "''".repeat(50_000)));
+        seeds.put("backslashes-100k", sql(0, "SELECT '" + "\\".repeat(100_000)));
+        seeds.put("dashes-100k", sql(0, "-".repeat(100_000)));
         seeds.put("no-backslash-escapes", sql(1, "SELECT 'a\\' , @x"));
         seeds.put("ansi-quotes", sql(2, "SELECT \"a\\\" , @x"));
         seeds.put("double-byte-lead-at-end", Packets.concat(new byte[] {4}, "SELECT '".getBytes(), new byte[] {(byte) 0x81}));

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,6 +142,36 @@ class BadInputTest {
         }
     }
 
+    /** The user name is the client's text: in the log it stays on its line, its control characters shown as escapes. */
+    @Test
+    void aUserNameCannotForgeLogLines() throws Exception {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.sluice.frontend.ClientSession");
+        logger.addHandler(handler);
+        try (RawClient c = connect()) {
+            Packet answer = c.login("intruder\n2026-01-01 00:00:00,000 INFO  [io.sluice] client 1: welcome back, admin\r", "x", null);
+            assertThat(answer.errorCode()).isEqualTo(ErrorCode.ER_ACCESS_DENIED_ERROR);
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(logged).filteredOn(line -> line.contains("access denied")).singleElement()
+                .satisfies(line -> assertThat(line).doesNotContain("\n", "\r").contains("intruder\\x0a2026-01-01"));
+    }
+
     @Test
     void aCommandOutOfSequenceIsRefused() throws Exception {
         try (RawClient c = connect()) {
@@ -184,6 +215,37 @@ class BadInputTest {
             // The fifth header takes the packet past the limit: Sluice answers before its body arrives.
             c.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 4});
             assertErrorThenClosed(c, ErrorCode.ER_NET_PACKET_TOO_LARGE);
+        }
+    }
+
+    /**
+     * Anyone who can reach the port may send a handshake response: before login a header announcing more than
+     * {@code sluice.client.max-login-packet-size} (16 KiB) is refused at once, without waiting for its body.
+     */
+    @Test
+    void aLoginPacketOverTheLoginLimitIsRefusedBeforeItsBodyArrives() throws Exception {
+        try (RawClient c = connect()) {
+            c.readHandshake();
+            c.writeRaw(new byte[] {0x00, 0x00, 0x01, 0x01}); // 64 KiB declared, nothing of it sent
+            Packet answer = c.read();
+            assertThat(answer).as("an answer before the body and before any timeout").isNotNull();
+            assertThat(answer.errorCode()).as(answer.toString()).isEqualTo(ErrorCode.ER_NET_PACKET_TOO_LARGE);
+            assertThat(answer.message()).contains("sluice.client.max-login-packet-size");
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+    }
+
+    /** A real handshake response with connection attributes as large as real clients send fits the login limit. */
+    @Test
+    void aHandshakeResponseWithLargeConnectionAttributesIsAccepted() throws Exception {
+        StringBuilder attributes = new StringBuilder("program_name:sluice-test");
+        for (int i = 0; attributes.length() < 4000; i++) {
+            attributes.append(",attribute_").append(i).append(':').append("v".repeat(40));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port()
+                + "/app?sslMode=DISABLED&connectionAttributes=" + attributes, APP, PW);
+             ResultSet rs = c.createStatement().executeQuery("SELECT 'attributes fit'")) {
+            assertThat(rs.next()).isTrue();
         }
     }
 
@@ -233,6 +295,47 @@ class BadInputTest {
                 c.write(authenticated ? 0 : 1, junk);
                 Packet answer = c.read();
                 assertThat(answer == null || answer.isErr()).as("answer to junk %d: %s", i, answer).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Three clients each sent KILL 1, 300,000 spaces and an x: read by a backtracking regular expression, that held
+     * both carrier threads for minutes and nobody else got an answer. Read in one pass, each gets its error at
+     * once, and a bystander's SELECT is answered meanwhile (the 10 s bound is generous: it is about answering at all).
+     */
+    @Test
+    void statementsCraftedAgainstTheParserDoNotStallOthers() throws Exception {
+        byte[] text = ("KILL 1" + " ".repeat(300_000) + "x").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] payload = new byte[text.length + 1];
+        payload[0] = 0x03;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        List<RawClient> attackers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RawClient c = connect();
+                assertThat(c.login(APP, PW, null).isOk()).isTrue();
+                attackers.add(c);
+            }
+            for (RawClient c : attackers) {
+                c.write(0, payload);
+            }
+            var select = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (ResultSet rs = bystander.createStatement().executeQuery("SELECT 1")) {
+                    return rs.next() ? rs.getInt(1) : -1;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(select.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+            for (RawClient c : attackers) {
+                Packet answer = c.read();
+                assertThat(answer.isErr()).as(String.valueOf(answer)).isTrue();
+                assertThat(answer.errorCode()).isEqualTo(ErrorCode.ER_NOT_SUPPORTED_YET);
+            }
+        } finally {
+            for (RawClient c : attackers) {
+                c.close();
             }
         }
     }

@@ -38,7 +38,11 @@ class CachingSha2Test {
     }
 
     private static byte[] handshakeResponse(RawClient c, byte[] auth) {
-        return new HandshakeResponse(RawClient.DEFAULT_CAPS, 1 << 24, 45, TestDatabase.APP_USER, auth, "app",
+        return handshakeResponse(TestDatabase.APP_USER, auth);
+    }
+
+    private static byte[] handshakeResponse(String user, byte[] auth) {
+        return new HandshakeResponse(RawClient.DEFAULT_CAPS, 1 << 24, 45, user, auth, "app",
                 CachingSha2Password.NAME, Map.of()).encode();
     }
 
@@ -59,9 +63,13 @@ class CachingSha2Test {
     }
 
     private static RawClient.Packet fullAuthenticationWithRsa(String password) throws Exception {
+        return fullAuthenticationWithRsa(TestDatabase.APP_USER, password);
+    }
+
+    private static RawClient.Packet fullAuthenticationWithRsa(String user, String password) throws Exception {
         RawClient c = new RawClient(port());
         byte[] scramble = c.readHandshake().scramble();
-        c.write(1, handshakeResponse(c, new byte[32]));
+        c.write(1, handshakeResponse(user, new byte[32]));
         RawClient.Packet more = c.read();
         assertThat(more.payload()).containsExactly(0x01, 0x04);
         c.write(more.sequenceId() + 1, new byte[] {0x02});
@@ -89,6 +97,21 @@ class CachingSha2Test {
         RawClient.Packet denied = fullAuthenticationWithRsa("not the password");
         assertThat(denied.isErr()).isTrue();
         assertThat(denied.errorCode()).isEqualTo(ErrorCode.ER_ACCESS_DENIED_ERROR);
+    }
+
+    /**
+     * Whether a user name exists must not show: an unknown user is asked for full authentication too (as a known
+     * user with a wrong password is), and then refused with the same error. It used to be refused at once.
+     */
+    @Test
+    void anUnknownUserTakesTheSameExchangeAsAWrongPassword() throws Exception {
+        RawClient.Packet wrongPassword = fullAuthenticationWithRsa(TestDatabase.APP_USER, "not the password");
+        RawClient.Packet unknownUser = fullAuthenticationWithRsa("no_such_user", "not the password");
+        assertThat(unknownUser.isErr()).isTrue();
+        assertThat(unknownUser.errorCode()).isEqualTo(wrongPassword.errorCode()).isEqualTo(ErrorCode.ER_ACCESS_DENIED_ERROR);
+        assertThat(unknownUser.sequenceId()).isEqualTo(wrongPassword.sequenceId());
+        assertThat(unknownUser.message().replace("no_such_user", "<user>"))
+                .isEqualTo(wrongPassword.message().replace(TestDatabase.APP_USER, "<user>"));
     }
 
     @Test

@@ -50,7 +50,7 @@ public abstract class ClientCompatibilityTest {
     }
 
     Connection direct(String params) throws SQLException {
-        return DriverManager.getConnection(url(TestDatabase.get().port(), APP, params), APP, PW);
+        return DriverManager.getConnection(url(io.sluice.testing.Backend.port(), APP, params), APP, PW);
     }
 
     @BeforeAll

@@ -40,6 +40,22 @@ class CommandCoverageTest {
         return mysql(SluiceTestResource.port(), params);
     }
 
+    /** Clients pick dialect, features and authentication by the greeting: Sluice's must read as its backend's. */
+    @Test
+    void clientsAreGreetedAsTheBackendGreetsThem() throws Exception {
+        io.sluice.protocol.HandshakeV10 database;
+        io.sluice.protocol.HandshakeV10 proxied;
+        try (RawClient direct = new RawClient(io.sluice.testing.Backend.port()); RawClient viaSluice = new RawClient(SluiceTestResource.port())) {
+            database = direct.readHandshake();
+            proxied = viaSluice.readHandshake();
+        }
+        assertThat(proxied.serverVersion()).isEqualTo(database.serverVersion());
+        assertThat(proxied.authPluginName()).isEqualTo(database.authPluginName());
+        assertThat(proxied.collationId()).isEqualTo(database.collationId());
+        assertThat(proxied.capabilities() & io.sluice.protocol.CapabilityFlags.CLIENT_QUERY_ATTRIBUTES)
+                .as("query attributes are not offered: Sluice does not relay them").isZero();
+    }
+
     @Test
     void loadDataLocalIsRelayedToClientsThatEnableIt() throws Exception {
         Path file = Files.createTempFile("sluice-load", ".csv");
@@ -62,7 +78,7 @@ class CommandCoverageTest {
     void loadDataLocalIsRefusedLikeTheServerDoesWhenTheClientDidNotEnableIt() throws Exception {
         String sql = "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE loaded";
         int directCode;
-        try (Connection c = mysql(TestDatabase.get().port(), "allowLoadLocalInfile=false")) {
+        try (Connection c = mysql(io.sluice.testing.Backend.port(), "allowLoadLocalInfile=false")) {
             c.createStatement().execute("CREATE TEMPORARY TABLE loaded (line TEXT)");
             SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> c.createStatement().execute(sql));
             directCode = e.getErrorCode();
@@ -120,17 +136,24 @@ class CommandCoverageTest {
 
     @Test
     void resetConnectionLeavesTheSameStateAsDirectly() throws Exception {
-        assertThat(afterReset(SluiceTestResource.port())).isEqualTo(afterReset(TestDatabase.get().port()));
+        assertThat(afterReset(SluiceTestResource.port())).isEqualTo(afterReset(io.sluice.testing.Backend.port()));
     }
 
     /** Session state after a latin1 client sets things, then sends COM_RESET_CONNECTION. */
     private static List<String> afterReset(int port) throws Exception {
         try (RawClient c = new RawClient(port)) {
             var hs = c.readHandshake();
-            byte[] auth = NativePassword.INSTANCE.expectedResponse(hs.scramble(), PW.getBytes(StandardCharsets.UTF_8));
+            // The plugin the server proposes: caching_sha2_password's fast path (a warm cache) in front of MySQL 8.
+            var plugin = io.sluice.protocol.auth.AuthPlugin.byName(hs.authPluginName()).orElse(NativePassword.INSTANCE);
+            byte[] auth = plugin.expectedResponse(hs.scramble(), PW.getBytes(StandardCharsets.UTF_8));
             c.write(1, new HandshakeResponse(RawClient.DEFAULT_CAPS, 1 << 24, 8 /* latin1_swedish_ci */, APP, auth, "app",
-                    NativePassword.NAME, Map.of()).encode());
-            assertThat(c.read().isOk()).isTrue();
+                    plugin.name(), Map.of()).encode());
+            RawClient.Packet answer = c.read();
+            if (plugin == io.sluice.protocol.auth.CachingSha2Password.INSTANCE) {
+                assertThat(answer.payload()).containsExactly(1, io.sluice.protocol.AuthMoreData.FAST_AUTH_SUCCESS);
+                answer = c.read();
+            }
+            assertThat(answer.isOk()).isTrue();
             List<String> seen = new ArrayList<>();
             seen.add(textValue(c, "SELECT CONCAT_WS(',', @@character_set_client, @@collation_connection, @@character_set_results)"));
             assertThat(c.query("SET @v = 1, time_zone = '+03:00', NAMES utf8mb4").isOk()).isTrue();

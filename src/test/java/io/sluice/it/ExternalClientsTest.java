@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.testing.ExternalProcess;
 import io.sluice.testing.ExternalProcess.Result;
 import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestClients;
 import io.sluice.testing.TestDatabase;
 import io.sluice.testing.TestSchema;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 public class ExternalClientsTest {
-    static final Path CLIENTS = Path.of("src/test/clients").toAbsolutePath();
+    static final Path CLIENTS = TestClients.DIR;
     static final Map<String, String> ENV = Map.of("DB_USER", TestDatabase.APP_USER, "DB_PASSWORD", TestDatabase.APP_PASSWORD,
             "MYSQL_PWD", TestDatabase.APP_PASSWORD);
 
@@ -38,7 +39,7 @@ public class ExternalClientsTest {
     }
 
     static int direct() {
-        return TestDatabase.get().port();
+        return io.sluice.testing.Backend.port();
     }
 
     private static Result cli(int port) throws Exception {
@@ -58,8 +59,7 @@ public class ExternalClientsTest {
     }
 
     private static Result pymysql(int port) throws Exception {
-        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        return ExternalProcess.run(List.of(python, CLIENTS.resolve("pymysql_client.py").toString(), Integer.toString(port)), ENV, null, 60);
+        return ExternalProcess.run(List.of(TestClients.python(), CLIENTS.resolve("pymysql_client.py").toString(), Integer.toString(port)), ENV, null, 60);
     }
 
     @Test
@@ -71,28 +71,17 @@ public class ExternalClientsTest {
         assertThat(proxied.stdout()).isEqualTo(direct.stdout()).contains("warnings 1").contains("1146");
     }
 
-    private static Result node(int port, Path dir) throws Exception {
-        return ExternalProcess.run(List.of(ExternalProcess.require("node", "install Node.js"), "node_client.js", Integer.toString(port)),
-                ENV, dir, 60);
+    /** Node's mysql package (installed once, see TestClients) run against {@code port}. */
+    static Result node(int port) throws Exception {
+        return ExternalProcess.run(List.of(TestClients.node(), "node_client.js", Integer.toString(port)),
+                ENV, TestClients.nodeDirectory(), 60);
     }
 
     @Test
     void nodeMysqlSeesTheSameAsDirectly() throws Exception {
-        Path dir = Path.of("target/test-clients").toAbsolutePath();
-        if (!Files.isDirectory(dir.resolve("node_modules/mysql"))) {
-            Files.createDirectories(dir);
-            for (String f : List.of("package.json", "package-lock.json", "node_client.js")) {
-                Files.copy(CLIENTS.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            Result install = ExternalProcess.run(List.of(ExternalProcess.require("npm", "install Node.js and npm"), "ci",
-                    "--no-audit", "--no-fund"), Map.of(), dir, 300);
-            assertThat(install.exitCode()).as("npm ci: %s", install.stderr()).isZero();
-        } else {
-            Files.copy(CLIENTS.resolve("node_client.js"), dir.resolve("node_client.js"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Result direct = node(direct(), dir);
+        Result direct = node(direct());
         assertThat(direct.exitCode()).as(direct.stderr()).isZero();
-        Result proxied = node(sluice(), dir);
+        Result proxied = node(sluice());
         assertThat(proxied.stderr()).isEmpty();
         assertThat(proxied.stdout()).isEqualTo(direct.stdout()).contains("Division by 0").contains("error 1146 42S02");
     }

@@ -165,7 +165,7 @@ class MultiplexingTest {
                 new Persona("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", "SELECT @@collation_connection", "utf8mb4_unicode_ci"),
                 new Persona("SET time_zone = '+05:30'", "SELECT @@time_zone", "+05:30"),
                 new Persona("SET sql_mode = 'ANSI_QUOTES'", "SELECT @@sql_mode", "ANSI_QUOTES"),
-                new Persona("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SELECT @@tx_isolation", "READ-COMMITTED"),
+                new Persona("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SELECT @@" + io.sluice.testing.Backend.isolationVariable(), "READ-COMMITTED"),
                 new Persona("USE other", "SELECT DATABASE()", "other"),
                 new Persona("SET autocommit = 0", "SELECT @@autocommit", "0"),
                 new Persona("SET sql_select_limit = 3, group_concat_max_len = 77", "SELECT CONCAT(@@sql_select_limit, '/', @@group_concat_max_len)", "3/77"));

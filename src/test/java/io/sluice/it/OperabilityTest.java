@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 
 import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,36 @@ class OperabilityTest {
         awaitReadiness(200, 10_000);
         Management.Response ready = Management.get("/q/health/ready");
         assertThat(ready.body()).contains("\"target 127.0.0.1:").contains("reachable").contains("\"credentials app\"");
+    }
+
+    /**
+     * Virtual threads are not preempted: client sessions stuck computing (as a backtracking KILL pattern once held
+     * them) hold every carrier thread while the event loops answer on. Liveness notices, so that Sluice is
+     * restarted rather than left stalling every client. Here busy loops take the carriers for a few seconds.
+     */
+    @Test
+    void livenessNoticesWhenClientSessionsCannotRun() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> hogs = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors() + 1; i++) {
+                hogs.add(Thread.ofVirtual().start(() -> {
+                    while (spin.get()) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+            Thread.sleep(200);
+            Management.Response live = Management.get("/q/health/live");
+            assertThat(live.status()).as(live.body()).isEqualTo(503);
+            assertThat(live.body()).contains("sluice-session-threads").contains("stalled");
+        } finally {
+            spin.set(false);
+            for (Thread t : hogs) {
+                t.join();
+            }
+        }
+        assertThat(Management.get("/q/health/live").status()).isEqualTo(200);
     }
 
     @Test

@@ -119,7 +119,7 @@ class SlowPeersTest {
             long start = System.nanoTime();
             assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT SLEEP(20)"))
                     .isInstanceOfSatisfying(SQLException.class, e -> {
-                        assertThat(e.getErrorCode()).isEqualTo(ErrorCode.CR_SERVER_LOST);
+                        assertThat(e.getErrorCode()).isEqualTo(ErrorCode.ER_QUERY_ON_FOREIGN_DATA_SOURCE);
                         assertThat(e.getMessage()).contains("Lost connection to backend");
                     });
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_500L, 10_000L);

@@ -24,13 +24,24 @@ class ErrorCodeTest {
         assertThat(ErrorCode.ER_UNKNOWN_STMT_HANDLER).isEqualTo(1243);
         assertThat(ErrorCode.ER_NOT_SUPPORTED_AUTH_MODE).isEqualTo(1251);
         assertThat(ErrorCode.ER_QUERY_INTERRUPTED).isEqualTo(1317);
+        assertThat(ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE).isEqualTo(1429);
+        assertThat(ErrorCode.ER_QUERY_ON_FOREIGN_DATA_SOURCE).isEqualTo(1430);
         assertThat(ErrorCode.ER_MALFORMED_PACKET).isEqualTo(1835);
         assertThat(ErrorCode.ER_SECURE_TRANSPORT_REQUIRED).isEqualTo(3159);
     }
 
     @Test
-    void clientAndProxyErrorNumbers() {
-        assertThat(ErrorCode.CR_SERVER_LOST).isEqualTo(2013);
+    void proxyErrorNumbers() {
         assertThat(ErrorCode.PROXY_BORROW_TIMEOUT).isEqualTo(9501);
+    }
+
+    /** The mariadb CLI turns an ERR with a client library's code into "Received malformed packet". */
+    @Test
+    void noCodeSluiceSendsIsOneOfTheClientLibraries() throws IllegalAccessException {
+        for (java.lang.reflect.Field f : ErrorCode.class.getFields()) {
+            assertThat(ErrorCode.isClientLibraryCode(f.getInt(null))).as(f.getName()).isFalse();
+        }
+        assertThat(ErrorCode.isClientLibraryCode(2013)).as("CR_SERVER_LOST").isTrue();
+        assertThat(ErrorCode.isClientLibraryCode(5001)).as("MariaDB Connector/C's CER_*").isTrue();
     }
 }

@@ -211,4 +211,49 @@ class HandshakeV10Test {
             }
         }
     }
+
+    /**
+     * A MySQL 8.4 server's greeting offering CLIENT_QUERY_ATTRIBUTES: capabilities 0xdfffffff (ff ff low,
+     * ff df high), utf8mb4_0900_ai_ci, caching_sha2_password.
+     */
+    static final String MYSQL_84_HANDSHAKE = """
+            0a 38 2e 34 2e 33 00
+            08 00 00 00
+            3b 22 06 7a 59 2c 47 0f
+            00
+            ff ff ff 02 00 ff df 15
+            00 00 00 00 00 00 00 00 00 00
+            2e 13 6b 4d 2f 13 3c 1c 29 76 58 7c 00
+            63 61 63 68 69 6e 67 5f 73 68 61 32 5f 70 61 73 73 77 6f 72 64 00
+            """;
+
+    @Test
+    void shapingClearsOnlyTheNamedCapabilityBits() {
+        byte[] greeting = Hex.bytes(MYSQL_84_HANDSHAKE);
+        byte[] shaped = HandshakeV10.withoutCapabilities(greeting, CapabilityFlags.CLIENT_QUERY_ATTRIBUTES);
+        // bit 27 is bit 3 of the second high byte: df becomes d7, nothing else moves
+        assertThat(Hex.dump(shaped)).isEqualTo(Hex.dump(Hex.bytes(MYSQL_84_HANDSHAKE.replace("ff df 15", "ff d7 15"))));
+        assertThat(HandshakeV10.decode(shaped).capabilities()).isEqualTo(0xd7ffffff);
+        assertThat(greeting).as("the server's bytes are not changed in place").isEqualTo(Hex.bytes(MYSQL_84_HANDSHAKE));
+    }
+
+    @Test
+    void shapingReachesTheLowCapabilityBytesToo() {
+        byte[] shaped = HandshakeV10.withoutCapabilities(Hex.bytes(DOC_HANDSHAKE_564),
+                CapabilityFlags.CLIENT_FOUND_ROWS | CapabilityFlags.CLIENT_DEPRECATE_EOF);
+        assertThat(HandshakeV10.decode(shaped).capabilities()).isEqualTo(0xc00fffff & ~CapabilityFlags.CLIENT_FOUND_ROWS);
+        assertThat(Hex.dump(shaped)).isEqualTo(Hex.dump(Hex.bytes(DOC_HANDSHAKE_564.replace("ff ff\n08", "fd ff\n08"))));
+    }
+
+    @Test
+    void shapingLeavesAnythingButAWholeHandshakeAlone() {
+        byte[] err = Hex.bytes(ErrPacketTest.DOC_ERR);
+        assertThat(HandshakeV10.withoutCapabilities(err, -1)).isSameAs(err);
+        byte[] full = Hex.bytes(DOC_HANDSHAKE_564);
+        for (int cut = 0; cut < 32; cut++) {
+            byte[] prefix = Arrays.copyOf(full, cut);
+            assertThat(HandshakeV10.withoutCapabilities(prefix, -1)).as("cut to %d", cut).isSameAs(prefix);
+        }
+        assertThat(HandshakeV10.withoutCapabilities(new byte[0], -1)).isEmpty();
+    }
 }

@@ -405,4 +405,49 @@ class PacketFramerTest {
         assertThat(packets.get(1).payload()).containsExactly(0x0e);
         assertThat(packets.get(1).sequenceId()).isZero();
     }
+
+    /**
+     * A header is four bytes; what it declares is the peer's word only. A client announcing a 16 MiB packet and
+     * sending a few bytes of it must cost a few KiB, not 16 MiB (before login, anyone can open a connection).
+     */
+    @Test
+    void aDeclaredPacketCostsOnlyTheBytesThatArrive() {
+        PacketFramer framer = new PacketFramer(64 << 20);
+        feed(framer, header(PacketFramer.MAX_PHYSICAL_PAYLOAD, 0)); // warms up the feed path
+        framer = new PacketFramer(64 << 20);
+        long before = io.sluice.testing.Allocation.byCurrentThread();
+        feed(framer, header(PacketFramer.MAX_PHYSICAL_PAYLOAD, 0));
+        feed(framer, new byte[] {0x03, 'x', 'y'});
+        long used = io.sluice.testing.Allocation.byCurrentThread() - before;
+        assertThat(used).as("bytes allocated for a header and 3 bytes of a declared 16 MiB packet").isLessThan(64 * 1024);
+        assertThat(framer.hasPartialPacket()).isTrue();
+    }
+
+    @Test
+    void aPayloadGrowsWithItsBytesAndEndsExactlyAsLongAsDeclared() {
+        int length = 3 * PacketFramer.INITIAL_CAPACITY + 17;
+        byte[] body = pattern(length, 5);
+        PacketFramer framer = new PacketFramer(1 << 20);
+        feed(framer, header(length, 0));
+        for (int pos = 0; pos < length; pos += 1000) {
+            feed(framer, body, pos, Math.min(1000, length - pos));
+        }
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).payload()).isEqualTo(body);
+    }
+
+    @Test
+    void theLimitCanBeRaisedForLaterPackets() {
+        PacketFramer framer = new PacketFramer(16, 0);
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(17, 0)), packets::add))
+                .as("refused at its header, as a login packet is")
+                .isInstanceOf(PacketTooLargeException.class);
+        PacketFramer raised = new PacketFramer(16, 0);
+        feed(raised, Hex.bytes("01 00 00 01 41"));
+        raised.limit(1024, PacketFramer.MAX_DISCARDED);
+        feed(raised, header(17, 0));
+        feed(raised, new byte[17]);
+        assertThat(packets).hasSize(2);
+        assertThat(packets.get(1).length()).isEqualTo(17);
+    }
 }

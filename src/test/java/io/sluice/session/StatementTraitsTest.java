@@ -221,6 +221,66 @@ class StatementTraitsTest {
         assertThat(traits.readsLastInsertId()).as("readsLastInsertId of %s", c).isEqualTo(c.readsLastInsertId());
     }
 
+    /**
+     * KILL wherever a statement can start: relayed, it would reach a pooled backend and stop whichever client's
+     * statement runs there. Each "true" case was a way past the old check (which looked at the first bytes only).
+     */
+    static List<Object[]> killCases() {
+        return List.of(
+                new Object[] {"KILL 5", true},
+                new Object[] {"  kill query 5;", true},
+                new Object[] {"/* hello */ KILL 5", true},
+                new Object[] {"# hello\nKILL 5", true},
+                new Object[] {"-- hello\nKILL 5", true},
+                new Object[] {"/*!50000 KILL 5 */", true},
+                new Object[] {"/*!50000KILL 5*/", true},
+                new Object[] {"/*M!100100 KILL 5 */", true},
+                new Object[] {"SELECT 1; KILL 5", true},
+                new Object[] {"SELECT 1;/* x */kill connection 5", true},
+                new Object[] {"SELECT 1 /*!; KILL 5 */", true},
+                new Object[] {"BEGIN NOT ATOMIC SELECT 1; KILL 5; END", true},
+                new Object[] {"BEGIN NOT ATOMIC KILL 5; END", true},
+                new Object[] {"IF 1 THEN KILL 5; END IF", true},
+                new Object[] {"IF 1 THEN SELECT 1; ELSE KILL 5; END IF", true},
+                new Object[] {"label: LOOP KILL 5; LEAVE label; END LOOP", true},
+                new Object[] {"CREATE PROCEDURE p() KILL 5", true},
+                new Object[] {"CREATE DEFINER = CURRENT_USER PROCEDURE p(v INT) BEGIN KILL v; END", true},
+                new Object[] {"CREATE EVENT e ON SCHEDULE EVERY 1 SECOND DO KILL 5", true},
+                new Object[] {"ALTER EVENT e DO KILL 5", true},
+                new Object[] {"PREPARE s FROM 'KILL 5'", true},
+                new Object[] {"PREPARE s FROM \"/* x */ KILL 5\"", true},
+                new Object[] {"EXECUTE IMMEDIATE 'KILL 5'", true},
+                new Object[] {"SELECT 1; PREPARE s FROM 'SELECT 1; KILL 5'", true},
+                // Not a KILL statement.
+                new Object[] {"SELECT 1", false},
+                new Object[] {"SELECT kill FROM t", false},
+                new Object[] {"SELECT 'KILL 5'", false},
+                new Object[] {"SELECT 1 -- ; KILL 5", false},
+                new Object[] {"SELECT 1 /* ; KILL 5 */", false},
+                new Object[] {"SELECT `kill` FROM t; SELECT 2", false},
+                new Object[] {"INSERT INTO log VALUES ('kill 5 processes')", false},
+                new Object[] {"CREATE TABLE t (kill INT)", false},
+                new Object[] {"PREPARE s FROM 'SELECT kill FROM t'", false},
+                new Object[] {"KILLER 5", false},
+                new Object[] {"SELECT skill FROM t", false});
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("killCases")
+    void findsKillWhereverAStatementCanStart(String sql, boolean kills) {
+        assertThat(StatementTraits.of(sql).kills()).as("kills() of %s", sql).isEqualTo(kills);
+    }
+
+    /** Client input is read in one pass: a long text costs time in proportion to its length, not its square. */
+    @Test
+    void longTextsAreReadInOnePass() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            assertThat(StatementTraits.of("KILL 1" + " ".repeat(1_000_000) + "x").kills()).isTrue();
+            assertThat(StatementTraits.of("SELECT a" + " /*".repeat(300_000)).kills()).isFalse();
+            assertThat(StatementTraits.of("PREPARE s FROM '" + "''".repeat(300_000)).kills()).isFalse();
+        });
+    }
+
     /** The byte form is what COM_QUERY uses: the payload, from after its command byte 0x03 to its end. */
     @Test
     void scansOnlyTheGivenRange() {

@@ -16,9 +16,11 @@ public final class Management {
     private Management() {
     }
 
+    /** The port a Quarkus test's management interface was bound on, or the packaged application's under test. */
     public static int port() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001);
+        int bound = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class).orElse(0);
+        return bound > 0 ? bound : SluiceTestResource.managementPort();
     }
 
     public static Response get(String path) throws Exception {

@@ -36,10 +36,17 @@ public final class PackagedSluice implements AutoCloseable {
 
     /** Starts it with the app user and these extra {@code -D} settings ({@code name=value}), and waits until it is ready. */
     public static PackagedSluice start(String... settings) throws Exception {
+        return start(List.of(), settings);
+    }
+
+    /** The same, with options for its JVM (such as {@code -Xmx256m}). */
+    public static PackagedSluice start(List<String> jvmOptions, String... settings) throws Exception {
         assertThat(RUNNER).as("the packaged application (mvn package)").exists();
         int port = SluiceTestResource.freePort();
         int management = SluiceTestResource.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-Dsluice.backend.host=127.0.0.1", "-Dsluice.backend.port=" + TestDatabase.get().port(),
                 "-Dsluice.listen.port=" + port, "-Dquarkus.management.port=" + management,
                 "-Dsluice.users.app.password=" + TestDatabase.APP_PASSWORD));
@@ -57,6 +64,16 @@ public final class PackagedSluice implements AutoCloseable {
             Thread.sleep(200);
         }
         return sluice;
+    }
+
+    /** The text of {@code /q/metrics} (Prometheus format), or "" when nothing answers. */
+    public String metrics() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     /** The HTTP status of {@code /q/health/ready}, or -1 when nothing answers. */

@@ -1,9 +1,9 @@
-package io.sluice.fuzz;
+package io.sluice.testing;
 
 import java.lang.management.ManagementFactory;
 
 /** Bytes the current thread has allocated on the heap so far (HotSpot counts them exactly, TLABs included). */
-final class Allocation {
+public final class Allocation {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     static {
@@ -16,7 +16,7 @@ final class Allocation {
     private Allocation() {
     }
 
-    static long byCurrentThread() {
+    public static long byCurrentThread() {
         return THREADS.getCurrentThreadAllocatedBytes();
     }
 }

@@ -1,0 +1,160 @@
+package io.sluice.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.RawClient;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.sluice.testing.Sql.connect;
+import static io.sluice.testing.Sql.one;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What one client may make Sluice hold after login is bounded, each bound configurable, and a client past one gets
+ * an error of its own while the others carry on. Small bounds here, to reach them quickly.
+ */
+@QuarkusTest
+@TestProfile(BudgetsTest.SmallBudgets.class)
+class BudgetsTest {
+    static final int ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
+
+    public static class SmallBudgets implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.client.max-prepared-statements", "5",
+                    "sluice.client.max-prepared-statement-bytes", "64K",
+                    "sluice.client.max-prepared-statement-bytes-total", "100K",
+                    "sluice.pool.statement-cache-bytes", "16K");
+        }
+    }
+
+    private static Connection prepared() throws SQLException {
+        // Server-side statements, and no silent fallback to client-side ones when the server refuses.
+        return connect("useServerPrepStmts=true&cachePrepStmts=false&emulateUnsupportedPstmts=false");
+    }
+
+    private static void assertRefused(ThrowingPrepare prepare, String why) {
+        assertThatThrownBy(prepare::run).as(why)
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(ER_MAX_PREPARED_STMT_COUNT_REACHED));
+    }
+
+    interface ThrowingPrepare {
+        void run() throws Exception;
+    }
+
+    /** A statement whose SQL is about {@code kib} KiB long (a comment pads it), distinct by {@code n}. */
+    private static String padded(int n, int kib) {
+        return "SELECT " + n + " /* " + "x".repeat(kib * 1024) + " */";
+    }
+
+    @Test
+    void aClientMayHoldSoManyStatementsThenGetsAnErrorOfItsOwn() throws Exception {
+        try (Connection c = prepared(); Connection other = prepared()) {
+            List<PreparedStatement> held = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                held.add(c.prepareStatement("SELECT " + i + " + ?"));
+            }
+            assertRefused(() -> c.prepareStatement("SELECT 5 + ?"), "the sixth statement");
+            // Others are not affected, and a closed statement makes room again.
+            try (PreparedStatement p = other.prepareStatement("SELECT 42")) {
+                assertThat(p.executeQuery().next()).isTrue();
+            }
+            held.remove(0).close();
+            try (PreparedStatement again = c.prepareStatement("SELECT 6 + ?")) {
+                again.setInt(1, 1);
+                var rs = again.executeQuery();
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(7);
+            }
+            for (PreparedStatement p : held) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
+    void aClientMayHoldSoMuchStatementTextThenGetsAnErrorOfItsOwn() throws Exception {
+        try (Connection c = prepared()) {
+            // Each costs twice its 20 KiB (the packet and its text): one fits in 64K, a second does not.
+            PreparedStatement first = c.prepareStatement(padded(1, 20));
+            assertRefused(() -> c.prepareStatement(padded(2, 20)), "past max-prepared-statement-bytes");
+            first.close();
+            c.prepareStatement(padded(3, 20)).close();
+            assertThat(one(c, "SELECT 'session fine'")).isEqualTo("session fine");
+        }
+    }
+
+    @Test
+    void allClientsTogetherMayHoldSoMuchAndADepartingClientGivesItsShareBack() throws Exception {
+        try (Connection b = prepared()) {
+            try (Connection a = prepared()) {
+                a.prepareStatement(padded(1, 28));
+                b.prepareStatement(padded(2, 14));
+                // 2 x 28 KiB + 2 x 14 KiB held of 100K: another 14 KiB statement would pass 100K.
+                assertRefused(() -> b.prepareStatement(padded(3, 14)), "past max-prepared-statement-bytes-total");
+            }
+            // a left: its statements' share is free again (the session ends a moment after the close).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try {
+                    b.prepareStatement(padded(4, 14));
+                    break;
+                } catch (SQLException e) {
+                    assertThat(System.nanoTime()).as("the departed client's share given back").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    /**
+     * A client pipelining large commands while its session is busy: Sluice stops reading once about
+     * {@code sluice.client.max-queued-bytes} (1 MiB) wait, so the client's writes block (TCP backpressure) instead
+     * of Sluice buffering them. It used to read on until eight packets were queued, whatever their size.
+     */
+    @Test
+    void pipelinedCommandsAreNotReadFasterThanTheSessionServesThem() throws Exception {
+        try (RawClient c = new RawClient(SluiceTestResource.port())) {
+            assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).isTrue();
+            c.socket().setSendBufferSize(64 * 1024);
+            byte[] sleep = "\u0003DO SLEEP(5)".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] big = new byte[8 << 20];
+            System.arraycopy("\u0003DO 1 /*".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, big, 0, 8);
+            java.util.Arrays.fill(big, 8, big.length - 2, (byte) 'x');
+            big[big.length - 2] = '*';
+            big[big.length - 1] = '/';
+            AtomicLong written = new AtomicLong();
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    c.write(0, sleep);
+                    for (int i = 0; i < 16; i++) {
+                        c.write(0, big);
+                        written.addAndGet(big.length);
+                    }
+                } catch (IOException e) {
+                    // The test closes the socket.
+                }
+            });
+            Thread.sleep(3000);
+            // While the SLEEP runs: one 8 MiB packet queued, and what the sockets' buffers hold (Linux lets a receive
+            // buffer grow to tcp_rmem's maximum, 32 MiB here). Eight packets queued, as before, would be 64 MiB.
+            assertThat(written.get()).as("bytes the client could push while its session was busy").isLessThanOrEqualTo(48L << 20);
+            writer.join(60_000);
+            assertThat(written.get()).as("all sent once the session caught up").isEqualTo(128L << 20);
+        }
+    }
+}
