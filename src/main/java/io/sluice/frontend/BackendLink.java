@@ -351,6 +351,17 @@ final class BackendLink {
         }
     }
 
+    /**
+     * Before the client's session is reset: the server's reset keeps FOUND_ROWS(), so a count only the held
+     * backend knows (after SELECT ... INTO, SQL_CALC_FOUND_ROWS) is read from it before it goes.
+     */
+    void keepFoundRowsThroughReset() {
+        if (holdsBackend() && desired.lastStatement().foundRows() == LastStatement.UNKNOWN) {
+            PooledBackend backend = lease.backend();
+            withoutAnswersReturning(() -> settle(backend));
+        }
+    }
+
     /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
     long holdDeadline() {
         return holdsBackend() ? holdUntil : 0;
@@ -469,6 +480,16 @@ final class BackendLink {
         if (plan.isEmpty()) {
             return true;
         }
+        if (plan.schema() != null) {
+            // The schema first: changing it sets character_set_database and collation_database to the schema's,
+            // which the client may have set since, so the variables are planned again after it.
+            byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
+            if (answer == null || forwardIfError(answer)) {
+                return false;
+            }
+            backend.state().schema(plan.schema());
+            plan = plan(backend, target);
+        }
         if (plan.setStatement() != null) {
             byte[] answer = call(backend, query(plan.setStatement()));
             if (answer == null) {
@@ -494,13 +515,6 @@ final class BackendLink {
                 return false;
             }
             backend.state().variablesSetTo(target.variables(), target.userVariables());
-        }
-        if (plan.schema() != null) {
-            byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
-            if (answer == null || forwardIfError(answer)) {
-                return false;
-            }
-            backend.state().schema(plan.schema());
         }
         if (plan.multiStatements() != null) {
             boolean on = plan.multiStatements();

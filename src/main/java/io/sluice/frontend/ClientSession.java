@@ -520,6 +520,7 @@ final class ClientSession implements Runnable {
 
     /** COM_RESET_CONNECTION: the session is as after the handshake (the schema stays), and nothing ties it to a backend. */
     private void resetConnection() {
+        backend.keepFoundRowsThroughReset();
         backend.release("client reset its session");
         statements.clear();
         backend.desired().reset(handshakeCollation);

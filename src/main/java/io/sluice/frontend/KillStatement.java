@@ -64,7 +64,8 @@ record KillStatement(OptionalLong id, boolean connection) {
                 return false;
             }
             for (int k = 0; k < n; k++) {
-                if ((s[i + k] | 0x20) != lower.charAt(k)) {
+                int c = s[i + k] & 0xff;
+                if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) != lower.charAt(k)) {
                     return false;
                 }
             }

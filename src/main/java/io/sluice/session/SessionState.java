@@ -51,7 +51,10 @@ public final class SessionState {
     public void reset(int handshakeCollation) {
         variables.copyFrom(SessionVariables.forHandshakeCollation(handshakeCollation));
         userVariables.clear();
+        // MariaDB's reset leaves FOUND_ROWS() as the last SELECT left it (the differential test compares).
+        long foundRows = lastStatement.foundRows();
         lastStatement.reset();
+        lastStatement.foundRows(foundRows);
         lastInsertId = 0;
     }
 

@@ -57,7 +57,10 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 163),
                 ProgramGenerator.generate(s, 168),
                 ProgramGenerator.generate(s, 171),
-                ProgramGenerator.generate(s, 199));
+                ProgramGenerator.generate(s, 199),
+                ProgramGenerator.generate(s, 355),
+                ProgramGenerator.generate(s, 367),
+                ProgramGenerator.generate(s, 368));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -96,7 +99,16 @@ class TransparencyRegressionTest {
                         new Step.Execute(0, List.of(1L))),
                 program("ROW_COUNT() and FOUND_ROWS() answer about the client's own previous statement",
                         sql("UPDATE {T} SET n = n + 1 WHERE id <= 2"), sql("SELECT ROW_COUNT()"), sql("SELECT * FROM shared"),
-                        sql("SET @x = 1"), sql("SELECT FOUND_ROWS()")));
+                        sql("SET @x = 1"), sql("SELECT FOUND_ROWS()")),
+                program("KILL QUERY CONNECTION_ID() interrupts the session's own statement",
+                        sql("KILL QUERY CONNECTION_ID()"), sql("SELECT 1")),
+                program("collation_database set by the client holds on a backend whose schema had to change",
+                        sql("SET collation_database = 'utf8mb4_bin'"), sql("SELECT @@collation_database"),
+                        sql("SELECT DATABASE(), @@character_set_database, @@collation_database")),
+                program("FOUND_ROWS() outlives COM_RESET_CONNECTION, as on the server",
+                        sql("SELECT * FROM shared"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT -0e0 INTO @a"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT v FROM shared LIMIT 1 INTO @b"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()")));
     }
 
     private static Program program(String what, Step... steps) {
