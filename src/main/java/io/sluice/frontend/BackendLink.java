@@ -685,6 +685,11 @@ final class BackendLink {
         if (captured.foundRows() != null) {
             desired.lastStatement().foundRows(captured.foundRows());
         }
+        if (!captured.userVariables().values().stream().allMatch(UserValue::replayable)) {
+            // A value no statement can set again (bytes invalid in its character set): it stays where it is.
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
         boolean changed = false;
         for (Map.Entry<String, UserValue> v : captured.userVariables().entrySet()) {
             UserValue before = desired.userVariables().get(v.getKey());

@@ -49,6 +49,54 @@ public record UserValue(Type type, String text, byte[] bytes, String charset, St
     }
 
     /**
+     * Whether {@link #toSql()} sets this value again. A string's bytes may be invalid in its own character set (a
+     * prepared statement's parameter sent as bytes into a utf8mb4 variable, say): the server keeps them as they
+     * came, but refuses them in a literal (ERR 1300). Such a value cannot move to another backend; neither can a
+     * string of a multi-byte character set whose encoding Sluice does not check.
+     */
+    public boolean replayable() {
+        if (type != Type.STRING || bytes == null) {
+            return true;
+        }
+        return switch (charset) {
+            case "binary", "latin1" -> true;
+            case "ascii" -> allBelow(bytes, 0x80);
+            case "utf8mb4" -> validUtf8(bytes, 4);
+            case "utf8mb3", "utf8" -> validUtf8(bytes, 3);
+            default -> false;
+        };
+    }
+
+    private static boolean allBelow(byte[] b, int limit) {
+        for (byte x : b) {
+            if ((x & 0xff) >= limit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Well-formed UTF-8 of at most {@code maxBytes} bytes per character, as MariaDB and MySQL accept it. */
+    private static boolean validUtf8(byte[] b, int maxBytes) {
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try {
+            decoder.decode(java.nio.ByteBuffer.wrap(b));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+        if (maxBytes == 3) {
+            for (byte x : b) {
+                if ((x & 0xf8) == 0xf0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * The value as an SQL expression that gives a user variable this exact value and type, whatever the
      * session's character set, sql_mode or escaping rules: numbers through CAST (a bare literal past
      * 2^63 would be a decimal), strings as hexadecimal bytes with their character set and collation.

@@ -49,6 +49,22 @@ class UserValueTest {
                 .isEqualTo("CAST(NULL AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin");
     }
 
+    /** Bytes a literal of their character set would refuse (ERR 1300) cannot be set again: the client stays put. */
+    @Test
+    void onlyStringsValidInTheirCharacterSetAreReplayable() {
+        byte[] ff = {0, (byte) 0xff};
+        assertThat(new UserValue(UserValue.Type.STRING, null, ff, "utf8mb4", "utf8mb4_general_ci", 0).replayable()).isFalse();
+        assertThat(new UserValue(UserValue.Type.STRING, null, ff, "binary", "binary", 0).replayable()).isTrue();
+        assertThat(new UserValue(UserValue.Type.STRING, null, ff, "latin1", "latin1_swedish_ci", 0).replayable()).isTrue();
+        byte[] check = "\u2713".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] emoji = "\uD83D\uDE00".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(new UserValue(UserValue.Type.STRING, null, check, "utf8mb3", "utf8mb3_general_ci", 0).replayable()).isTrue();
+        assertThat(new UserValue(UserValue.Type.STRING, null, emoji, "utf8mb4", "utf8mb4_bin", 0).replayable()).isTrue();
+        assertThat(new UserValue(UserValue.Type.STRING, null, emoji, "utf8mb3", "utf8mb3_bin", 0).replayable()).isFalse();
+        assertThat(new UserValue(UserValue.Type.STRING, null, null, "utf8mb4", "utf8mb4_bin", 0).replayable()).isTrue();
+        assertThat(new UserValue(UserValue.Type.SIGNED, "5", null, "binary", "binary", 0).replayable()).isTrue();
+    }
+
     /** What the server sent is never written into a statement unchecked. */
     @Test
     void anythingButDigitsAndNamesIsRefused() {

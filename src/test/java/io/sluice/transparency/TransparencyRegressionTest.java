@@ -60,7 +60,8 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 199),
                 ProgramGenerator.generate(s, 355),
                 ProgramGenerator.generate(s, 367),
-                ProgramGenerator.generate(s, 368));
+                ProgramGenerator.generate(s, 368),
+                ProgramGenerator.generate(s, 672));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -108,7 +109,12 @@ class TransparencyRegressionTest {
                 program("FOUND_ROWS() outlives COM_RESET_CONNECTION, as on the server",
                         sql("SELECT * FROM shared"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
                         sql("SELECT -0e0 INTO @a"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
-                        sql("SELECT v FROM shared LIMIT 1 INTO @b"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()")));
+                        sql("SELECT v FROM shared LIMIT 1 INTO @b"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()")),
+                program("a utf8mb4 variable holding bytes invalid in utf8mb4 (a parameter sent as bytes) stays usable",
+                        new Step.Prepare(1, "SET @a = ?"), new Step.Execute(1, List.of(new byte[] {0, (byte) 0xff}, "two-1")),
+                        sql("SELECT 1 / 0"), sql("SELECT HEX(@a), CHARSET(@a)")),
+                program("FOUND_ROWS() after a statement stopped by KILL QUERY",
+                        new Step.KillRunningQuery(), sql("SELECT FOUND_ROWS()")));
     }
 
     private static Program program(String what, Step... steps) {
