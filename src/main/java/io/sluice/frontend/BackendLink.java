@@ -893,8 +893,9 @@ final class BackendLink {
         }
         // The last insert id an OK reports is the inserted row's id even when the statement gave it (LAST_INSERT_ID()
         // then keeps its value), and a failed multi-row insert changes LAST_INSERT_ID() with no OK at all: the
-        // backend's value is read back before the client leaves it.
-        if (traits.setsLastInsertId() || traits.insertsRows() && (error || effects.insertId != 0)) {
+        // backend's value is read back before the client leaves it. So after a procedure, which may call
+        // LAST_INSERT_ID(expr) or insert rows where no OK packet of the client's tells.
+        if (traits.setsLastInsertId() || traits.callsProcedure() || traits.insertsRows() && (error || effects.insertId != 0)) {
             lastInsertIdOnBackend = true;
             backend.state().forgetLastInsertId();
         }

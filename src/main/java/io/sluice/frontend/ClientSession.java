@@ -529,6 +529,9 @@ final class ClientSession implements Runnable {
 
     private boolean changeUser(InboundPacket packet) throws InterruptedException {
         ChangeUserRequest request = ChangeUserRequest.decode(packet.payload(), capabilities);
+        // As COM_RESET_CONNECTION, COM_CHANGE_USER leaves FOUND_ROWS() as it was.
+        backend.keepFoundRowsThroughReset();
+        long foundRows = backend.desired().lastStatement().foundRows();
         backend.release("client changes user");
         statements.clear();
         phase(Phase.AUTHENTICATING);
@@ -542,6 +545,7 @@ final class ClientSession implements Runnable {
         }
         backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
                 new SessionState(handshakeCollation, request.database(), backend.desired().multiStatements()));
+        backend.desired().lastStatement().foundRows(foundRows);
         phase(Phase.COMMAND);
         if (request.database() != null && !enterSchema()) {
             return false;
