@@ -2,18 +2,20 @@ package io.sluice.protocol;
 
 /**
  * Protocol::ColumnDefinition41, the fields Sluice reads: the column's name, the character set (collation id)
- * its values are sent in, its type, flags and decimals. Used for answers to Sluice's own queries.
+ * its values are sent in, its length, type, flags and decimals. Used for answers to Sluice's own queries.
  *
  * @param name        the column's name (its label)
  * @param collationId the collation its values are sent in (63 for binary)
+ * @param length      the column's declared length in bytes
  * @param type        the MYSQL_TYPE_* of the column
  * @param flags       column flags ({@link #UNSIGNED_FLAG}, ...)
  * @param decimals    digits after the decimal point (31 for a floating-point value of no fixed scale)
  */
-public record ColumnDefinition(String name, int collationId, int type, int flags, int decimals) {
+public record ColumnDefinition(String name, int collationId, long length, int type, int flags, int decimals) {
     public static final int MYSQL_TYPE_DOUBLE = 0x05;
     public static final int MYSQL_TYPE_LONGLONG = 0x08;
     public static final int MYSQL_TYPE_NEWDECIMAL = 0xf6;
+    public static final int MYSQL_TYPE_LONG_BLOB = 0xfb;
     public static final int UNSIGNED_FLAG = 0x0020;
     /** Rows of a text result set write NULL as this byte instead of a length. */
     public static final int NULL_VALUE = 0xfb;
@@ -28,11 +30,11 @@ public record ColumnDefinition(String name, int collationId, int type, int flags
         r.readLenencBytes(); // original name
         r.readLenenc(); // length of the fixed fields, 0x0c
         int collation = r.readInt2();
-        r.readInt4(); // column length
+        long length = r.readInt4();
         int type = r.readInt1();
         int flags = r.readInt2();
         int decimals = r.readInt1();
-        return new ColumnDefinition(name, collation, type, flags, decimals);
+        return new ColumnDefinition(name, collation, length, type, flags, decimals);
     }
 
     /**

@@ -41,6 +41,8 @@ public record CaptureQuery(boolean lastInsertId, boolean foundRows, List<String>
         return "SELECT " + String.join(", ", columns);
     }
 
+    private static final long NEVER_SET_LENGTH = 16_777_216;
+
     /** What was read. */
     public record Captured(Long lastInsertId, Long foundRows, Map<String, UserValue> userVariables) {
     }
@@ -62,10 +64,21 @@ public record CaptureQuery(boolean lastInsertId, boolean foundRows, List<String>
         }
         Map<String, UserValue> values = new LinkedHashMap<>();
         for (String name : userVariables) {
-            values.put(name, value(columns.get(i), row[i], row[i + 1], row[i + 2], row[i + 3]));
+            if (!neverSet(columns.get(i), row[i])) {
+                values.put(name, value(columns.get(i), row[i], row[i + 1], row[i + 2], row[i + 3]));
+            }
             i += COLUMNS_PER_VARIABLE;
         }
         return new Captured(id, found, values);
+    }
+
+    /**
+     * A variable that was never assigned (a statement that named it failed first) reads as a NULL LONGBLOB one
+     * byte longer than any assigned NULL: MariaDB 10.11 answers 16777216, and 16777215 for {@code SET @v = NULL}.
+     * Such a variable is no state: on any other backend it reads the same without being set.
+     */
+    private static boolean neverSet(ColumnDefinition column, byte[] value) {
+        return value == null && column.type() == ColumnDefinition.MYSQL_TYPE_LONG_BLOB && column.length() == NEVER_SET_LENGTH;
     }
 
     private static UserValue value(ColumnDefinition column, byte[] value, byte[] charset, byte[] collation, byte[] hex) {

@@ -11,21 +11,22 @@ class ColumnDefinitionTest {
     @Test
     void anUnsignedIntegerVariable() {
         ColumnDefinition c = ColumnDefinition.decode(java.util.HexFormat.of().parseHex("03646566000000024075000c3f001400000008a000000000"));
-        assertThat(c).isEqualTo(new ColumnDefinition("@u", 63, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0xa0, 0));
+        assertThat(c).isEqualTo(new ColumnDefinition("@u", 63, 20, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0xa0, 0));
         assertThat(c.flags() & ColumnDefinition.UNSIGNED_FLAG).isNotZero();
     }
 
     @Test
     void aDecimalVariableDeclaresNoScaleOfItsOwn() {
         ColumnDefinition c = ColumnDefinition.decode(java.util.HexFormat.of().parseHex("03646566000000024064000c3f0053000000f68000260000"));
-        assertThat(c).isEqualTo(new ColumnDefinition("@d", 63, ColumnDefinition.MYSQL_TYPE_NEWDECIMAL, 0x80, 38));
+        assertThat(c).isEqualTo(new ColumnDefinition("@d", 63, 83, ColumnDefinition.MYSQL_TYPE_NEWDECIMAL, 0x80, 38));
     }
 
     @Test
     void aStringVariableIsSentInTheResultsCharacterSet() {
         ColumnDefinition c = ColumnDefinition.decode(java.util.HexFormat.of().parseHex("03646566000000024073000c2d00fcffff03fb0000270000"));
         assertThat(c.collationId()).isEqualTo(45);
-        assertThat(c.type()).as("MYSQL_TYPE_LONG_BLOB").isEqualTo(0xfb);
+        assertThat(c.type()).isEqualTo(ColumnDefinition.MYSQL_TYPE_LONG_BLOB);
+        assertThat(c.length()).isEqualTo(67108860);
     }
 
     @Test

@@ -88,10 +88,10 @@ class UserValueTest {
     void theCaptureAnswerGivesTypeValueAndBytes() {
         CaptureQuery q = new CaptureQuery(false, true, List.of("u", "d", "s"));
         List<ColumnDefinition> columns = List.of(
-                new ColumnDefinition("FOUND_ROWS()", 63, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0x80, 0),
-                new ColumnDefinition("@u", 63, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0xa0, 0), text(), text(), text(),
-                new ColumnDefinition("@d", 63, ColumnDefinition.MYSQL_TYPE_NEWDECIMAL, 0x80, 38), text(), text(), text(),
-                new ColumnDefinition("@s", 45, 0xfb, 0, 39), text(), text(), text());
+                new ColumnDefinition("FOUND_ROWS()", 63, 21, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0x80, 0),
+                new ColumnDefinition("@u", 63, 20, ColumnDefinition.MYSQL_TYPE_LONGLONG, 0xa0, 0), text(), text(), text(),
+                new ColumnDefinition("@d", 63, 83, ColumnDefinition.MYSQL_TYPE_NEWDECIMAL, 0x80, 38), text(), text(), text(),
+                new ColumnDefinition("@s", 45, 67108860, ColumnDefinition.MYSQL_TYPE_LONG_BLOB, 0, 39), text(), text(), text());
         byte[][] row = {b("3"), b("18446744073709551615"), b("binary"), b("binary"), b("FFFFFFFFFFFFFFFF"),
                 b("1.50"), b("binary"), b("binary"), b("1.50"), "é".getBytes(StandardCharsets.UTF_8), b("latin1"), b("latin1_german1_ci"), b("E9")};
         CaptureQuery.Captured c = q.parse(columns, row);
@@ -103,8 +103,21 @@ class UserValueTest {
         assertThat(c.userVariables().get("s").toSql()).isEqualTo("_latin1 X'e9' COLLATE latin1_german1_ci");
     }
 
+    /** MariaDB's answers for SELECT @never and, after SET @n = NULL, SELECT @n: only the assigned one is state. */
+    @Test
+    void aVariableNeverAssignedIsNotCapturedButANullOneIs() {
+        CaptureQuery q = new CaptureQuery(false, false, List.of("never", "n"));
+        List<ColumnDefinition> columns = List.of(
+                new ColumnDefinition("@never", 63, 16777216, ColumnDefinition.MYSQL_TYPE_LONG_BLOB, 0x80, 39), text(), text(), text(),
+                new ColumnDefinition("@n", 63, 16777215, ColumnDefinition.MYSQL_TYPE_LONG_BLOB, 0x80, 39), text(), text(), text());
+        byte[][] row = {null, b("binary"), b("binary"), null, null, b("binary"), b("binary"), null};
+        CaptureQuery.Captured c = q.parse(columns, row);
+        assertThat(c.userVariables()).containsOnlyKeys("n");
+        assertThat(c.userVariables().get("n").toSql()).isEqualTo("NULL");
+    }
+
     private static ColumnDefinition text() {
-        return new ColumnDefinition("x", 45, 0xfd, 0, 39);
+        return new ColumnDefinition("x", 45, 16777215, 0xfd, 0, 39);
     }
 
     private static byte[] b(String s) {
