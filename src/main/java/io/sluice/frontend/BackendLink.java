@@ -54,6 +54,8 @@ final class BackendLink {
     private static final Logger LOG = Logger.getLogger(BackendLink.class);
     private static final int ER_UNKNOWN_CHARACTER_SET = 1115;
     private static final int ER_UNKNOWN_COLLATION = 1273;
+    /** Leaves ROW_COUNT() at 1 and no session state behind (MariaDB's anonymous blocks). */
+    private static final String ONE_ROW_COUNTED = "BEGIN NOT ATOMIC DECLARE sluice_row INT; SELECT 1 INTO sluice_row; END";
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     /**
@@ -601,11 +603,18 @@ final class BackendLink {
             there.rowCount(-1);
         }
         long rows = own.rowCount();
-        if (traits.readsRowCount() && (rows == -1 || rows == 0) && rows != there.rowCount()) {
-            if (exchangeOrFail(backend, query(rows == 0 ? "DO 0" : "SHOW WARNINGS LIMIT 0")) == null) {
+        String recreate = rows == 0 ? "DO 0" : rows == -1 ? "SHOW WARNINGS LIMIT 0"
+                // One row, as a single-row insert or SELECT ... INTO leaves: a SELECT INTO a local variable of an
+                // anonymous block (MariaDB only) sets it and nothing else but FOUND_ROWS(), restored above.
+                : rows == 1 && !traits.readsFoundRows() && services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED : null;
+        if (traits.readsRowCount() && recreate != null && rows != there.rowCount()) {
+            if (exchangeOrFail(backend, query(recreate)) == null) {
                 return false;
             }
             there.rowCount(rows);
+            if (recreate.equals(ONE_ROW_COUNTED)) {
+                there.foundRows(0);
+            }
         }
         return true;
     }
