@@ -32,6 +32,12 @@ final class ProgramRunner {
      * @param endpoint where the program connects
      * @param backend  the database itself, for preparing the program's tables and reading them afterwards
      */
+    /** Held while a program with a KILL step opens its two connections (see {@link #run()}). */
+    private static final Object OPENING_WITH_KILLER = new Object();
+    /** The second connection of a program with a KILL step, from which the KILL QUERY is sent. */
+    private Connection killerConnection;
+    private String killerUser;
+
     ProgramRunner(Program program, Endpoint endpoint, Endpoint backend, Namespace ns, int worker) {
         this.program = program;
         this.endpoint = endpoint;
@@ -45,7 +51,18 @@ final class ProgramRunner {
         Fixture.resetWorkerTables(backend, ns, worker);
         List<List<String>> observed = new ArrayList<>();
         try {
-            connection = open();
+            if (program.steps().stream().anyMatch(Step.KillRunningQuery.class::isInstance)) {
+                // The killer is connected with the program, not inside it: connecting through Sluice may need a
+                // backend (Connector/J's first queries; in session mode the connection's own), and a program that
+                // waits for one while it holds another (in a transaction, or in session mode) could wait on programs
+                // doing the same. Opening both connections of such a program one program at a time rules that out.
+                synchronized (OPENING_WITH_KILLER) {
+                    connection = open();
+                    openKiller();
+                }
+            } else {
+                connection = open();
+            }
             for (Step step : program.steps()) {
                 List<String> out = new ArrayList<>();
                 Observer observer = new Observer(out, ns);
@@ -72,7 +89,16 @@ final class ProgramRunner {
         return endpoint.connect(user, schema, program.urlParameters());
     }
 
+    private void openKiller() throws SQLException {
+        killerConnection = endpoint.connect(user, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
+        killerUser = user;
+    }
+
     private void close() {
+        if (killerConnection != null) {
+            quietly(killerConnection::close);
+            killerConnection = null;
+        }
         for (PreparedStatement ps : prepared.values()) {
             quietly(ps::close);
         }
@@ -195,11 +221,17 @@ final class ProgramRunner {
 
     private void killRunningQuery(Observer out) throws SQLException {
         long id = connection.unwrap(com.mysql.cj.MysqlConnection.class).getId();
+        if (!user.equals(killerUser)) {
+            // The program changed user since: the KILL comes from a session of the victim's own user, as a user
+            // without the privilege to kill others' statements would send it.
+            quietly(killerConnection::close);
+            synchronized (OPENING_WITH_KILLER) {
+                openKiller();
+            }
+        }
         AtomicBoolean done = new AtomicBoolean();
-        // Connected before the statement starts: connecting (through Sluice) may wait for a backend, a KILL never does.
-        Connection killerConnection = endpoint.connect(user, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
         Thread killer = Thread.ofVirtual().start(() -> {
-            try (Connection k = killerConnection; Statement s = k.createStatement()) {
+            try (Statement s = killerConnection.createStatement()) {
                 while (!done.get()) {
                     Thread.sleep(20);
                     if (!done.get()) {
