@@ -221,10 +221,12 @@ final class ProgramRunner {
 
     private void killRunningQuery(Observer out) throws SQLException {
         long id = connection.unwrap(com.mysql.cj.MysqlConnection.class).getId();
-        if (!user.equals(killerUser)) {
-            // The program changed user since: the KILL comes from a session of the victim's own user, as a user
-            // without the privilege to kill others' statements would send it.
-            quietly(killerConnection::close);
+        if (killerConnection == null || !user.equals(killerUser)) {
+            // The program reconnected (which closes the killer too) or changed user since: the KILL comes from a
+            // session of the victim's own user, as a user without the privilege to kill others' statements sends it.
+            if (killerConnection != null) {
+                quietly(killerConnection::close);
+            }
             synchronized (OPENING_WITH_KILLER) {
                 openKiller();
             }
