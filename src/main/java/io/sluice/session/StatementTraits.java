@@ -132,7 +132,8 @@ public final class StatementTraits {
      * sets it from itself (LAST_INSERT_ID(expr)), or inserts (which may leave it as it was).
      */
     public boolean needsLastInsertId() {
-        return lastInsertId || insertsRows || setsLastInsertId;
+        // A procedure may read LAST_INSERT_ID() or leave it as it found it, and its text says nothing of it.
+        return lastInsertId || insertsRows || setsLastInsertId || callsProcedure;
     }
 
     /** INSERT, REPLACE or LOAD: what LAST_INSERT_ID() answers may change. */

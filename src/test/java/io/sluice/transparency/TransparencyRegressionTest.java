@@ -60,7 +60,9 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 199),
                 ProgramGenerator.generate(s, 355),
                 ProgramGenerator.generate(s, 367),
+                ProgramGenerator.generate(s, 139),
                 ProgramGenerator.generate(s, 368),
+                ProgramGenerator.generate(s, 469),
                 ProgramGenerator.generate(s, 672));
     }
 
