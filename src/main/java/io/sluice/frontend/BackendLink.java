@@ -923,17 +923,28 @@ final class BackendLink {
      * the values, as tracking would have reported them.
      */
     private void readBackSystemVariables(PooledBackend backend, Set<String> names) {
-        List<String> columns = names.stream().filter(io.sluice.session.UserVariables::writable).map(n -> "@@session.`" + n + "`").toList();
-        if (columns.isEmpty()) {
+        List<String> variables = names.stream().filter(io.sluice.session.UserVariables::writable).map(n -> "@@session.`" + n + "`").toList();
+        if (variables.isEmpty()) {
             return;
         }
+        // This SELECT replaces what FOUND_ROWS() answers: a count only the backend knows is read with it.
+        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
+                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        List<String> columns = new ArrayList<>();
+        if (foundRowsUnknown) {
+            columns.add("FOUND_ROWS()");
+        }
+        columns.addAll(variables);
         List<byte[]> answer = exchange(backend, query("SELECT " + String.join(", ", columns)));
         if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < columns.size() + 2) {
             return;
         }
         byte[][] row = ColumnDefinition.textRow(answer.get(columns.size() + 1), columns.size());
-        Map<String, String> values = new java.util.LinkedHashMap<>();
         int i = 0;
+        if (foundRowsUnknown) {
+            desired.lastStatement().foundRows(Long.parseLong(ColumnDefinition.ascii(row[i++])));
+        }
+        Map<String, String> values = new java.util.LinkedHashMap<>();
         for (String name : names) {
             if (io.sluice.session.UserVariables.writable(name)) {
                 values.put(name, row[i] == null ? "" : new String(row[i], java.nio.charset.StandardCharsets.UTF_8));
