@@ -71,6 +71,7 @@ public class HealthChecks {
         }
         up &= report(b, "target", proxy.targets());
         up &= report(b, "credentials", proxy.credentials());
+        proxy.fleet().forEach((pool, detail) -> b.withData("fleet " + pool, detail));
         return b.status(up).build();
     }
 

@@ -45,7 +45,14 @@ public final class BackendPool implements AutoCloseable {
     private final SluiceConfig.Pool config;
     private final Map<String, String> jdbcProperties;
     private final Consumer<BackendConnection> onConnect;
-    private final Semaphore permits;
+    private final Permits permits;
+    /**
+     * The connections this pool may hold now: {@code max-size}, or less under a fleet budget ({@link #resize}).
+     * Written under the pool's lock, read anywhere.
+     */
+    private volatile int limit;
+    /** Told when the database refuses a login with ERR 1040; answers the limit to wait for (the fleet budget), or -1. */
+    private volatile java.util.function.IntSupplier onTooManyConnections = () -> -1;
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
     private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
@@ -76,7 +83,97 @@ public final class BackendPool implements AutoCloseable {
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
-        this.permits = new Semaphore(config.maxSize(), true);
+        this.limit = config.maxSize();
+        this.permits = new Permits(limit);
+    }
+
+    /** A fair semaphore whose permits can be taken away while they are out: the pool's limit shrinks as they come back. */
+    private static final class Permits extends Semaphore {
+        Permits(int permits) {
+            super(permits, true);
+        }
+
+        void reduce(int by) {
+            reducePermits(by);
+        }
+    }
+
+    /**
+     * Sets the connections this pool may hold (the fleet budget's share, at most {@code max-size}). Growing lets
+     * waiting clients in at once. Shrinking never breaks a borrowed connection: idle ones are closed now, borrowed
+     * ones as they come back, and no client gets a new one until the pool is within the limit.
+     */
+    public synchronized void resize(int newLimit) {
+        int target = Math.clamp(newLimit, 1, config.maxSize());
+        int delta = target - limit;
+        if (delta == 0 || closed) {
+            return;
+        }
+        limit = target;
+        if (delta > 0) {
+            agroalSizes(target);
+            permits.release(delta);
+        } else {
+            permits.reduce(-delta);
+            agroalSizes(target);
+            retireIdle();
+        }
+    }
+
+    /** What Agroal itself holds to: it closes a connection given back while it has more than its max size open. */
+    private void agroalSizes(int max) {
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                var pool = ds.getConfiguration().connectionPoolConfiguration();
+                if (max < pool.maxSize()) {
+                    pool.setMinSize(Math.min(config.minIdle(), max));
+                    pool.setMaxSize(max);
+                } else {
+                    pool.setMaxSize(max);
+                    pool.setMinSize(Math.min(config.minIdle(), max));
+                }
+            }
+        }
+    }
+
+    /** Closes idle connections, and gives back those parked by idle clients, while more are open than the limit allows. */
+    private void retireIdle() {
+        for (Lease l : out) {
+            if (open() > limit && l.parked() && l.take()) {
+                release(l, Release.KEEP, "parked, pool over its fleet share");
+            }
+        }
+        if (open() > limit) {
+            for (AgroalDataSource ds : variants) {
+                if (ds != null && ds.getMetrics().availableCount() > 0) {
+                    ds.flush(AgroalDataSource.FlushMode.IDLE);
+                }
+            }
+        }
+    }
+
+    /** Backend connections open now, in use or idle, across the pool's Agroal pools. */
+    public int open() {
+        int n = 0;
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
+            }
+        }
+        return n;
+    }
+
+    /** The connections this pool may hold now: {@code max-size}, or its fleet share when that is lower. */
+    public int limit() {
+        return limit;
+    }
+
+    /**
+     * Who to tell when the database refuses a login with ERR 1040 (too many connections): it lowers the limit and
+     * answers the new one, and the client that met the refusal waits in the queue rather than failing.
+     */
+    public void onTooManyConnections(java.util.function.IntSupplier listener) {
+        this.onTooManyConnections = listener;
     }
 
     public String name() {
@@ -125,7 +222,7 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections in use right now (parked ones are not: any client may take them). */
     public int borrowed() {
-        return config.maxSize() - permits.availablePermits() - parkedCount();
+        return limit - permits.availablePermits() - parkedCount();
     }
 
     /**
@@ -134,25 +231,10 @@ public final class BackendPool implements AutoCloseable {
      */
     public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
         long started = System.nanoTime();
-        if (!permits.tryAcquire()) {
-            // All connections are out; one parked by an idle client is as good as a free one.
-            Lease taken = takeParked(foundRows);
-            if (taken != null) {
-                telemetry.borrowed(System.nanoTime() - started);
-                return taken;
-            }
-            // The queue has its own bound: past it a client is refused at once rather than left to time out.
-            if (permits.getQueueLength() >= config.maxWaiting()) {
-                telemetry.borrowTimedOut();
-                throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), config.maxSize());
-            }
-            // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
-            // for parked connections costs more CPU than the queries. A connection parked after this client
-            // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
-            if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                telemetry.borrowTimedOut();
-                throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), config.maxSize());
-            }
+        Lease taken = acquire(foundRows, deadlineNanos);
+        if (taken != null) {
+            telemetry.borrowed(System.nanoTime() - started);
+            return taken;
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
         boolean loginRetried = false;
@@ -171,6 +253,19 @@ public final class BackendPool implements AutoCloseable {
                 if (loginRejected && !loginRetried) {
                     // A rotated secret: the credential source fetched afresh in unavailable(); one more try.
                     loginRetried = true;
+                    continue;
+                }
+                if (failure.vendorCode() == ErrorCode.ER_CON_COUNT_ERROR && onTooManyConnections.getAsInt() > 0) {
+                    // The database is full and the fleet budget has lowered this pool's limit: the client queues
+                    // again, behind the connections still within the limit, instead of failing.
+                    permits.release();
+                    TimeUnit.NANOSECONDS.sleep(Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime())));
+                    backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
+                    taken = acquire(foundRows, deadlineNanos);
+                    if (taken != null) {
+                        telemetry.borrowed(System.nanoTime() - started);
+                        return taken;
+                    }
                     continue;
                 }
                 // While the backend cannot be reached, wait (with backoff) up to the borrow timeout:
@@ -193,6 +288,42 @@ public final class BackendPool implements AutoCloseable {
             // Short steps: once the database is back, the next attempt is never more than a quarter second away.
             backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
         }
+    }
+
+    /**
+     * A permit to open or take a connection (then null), or a parked lease taken over (then its holder's permit
+     * passes to the new lease); waits in the fair queue until {@code deadlineNanos}.
+     */
+    private Lease acquire(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, InterruptedException {
+        if (permits.tryAcquire()) {
+            return null;
+        }
+        // All connections are out; one parked by an idle client is as good as a free one.
+        Lease taken = takeParked(foundRows);
+        if (taken != null) {
+            return taken;
+        }
+        // The queue has its own bound: past it a client is refused at once rather than left to time out.
+        if (permits.getQueueLength() >= config.maxWaiting()) {
+            telemetry.borrowTimedOut();
+            throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), limitDescription());
+        }
+        // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
+        // for parked connections costs more CPU than the queries. A connection parked after this client
+        // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
+        if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            telemetry.borrowTimedOut();
+            throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription());
+        }
+        return null;
+    }
+
+    /** How many connections the pool holds at most now, and which setting says so, for error messages. */
+    private String limitDescription() {
+        int now = limit;
+        return now < config.maxSize()
+                ? now + " (this instance's share of the fleet budget, sluice.fleet.*; sluice.pool.max-size is " + config.maxSize() + ")"
+                : Integer.toString(now);
     }
 
     /** One attempt at a connection from Agroal (opening one if none is idle), wrapped as Sluice knows it. */
@@ -344,6 +475,12 @@ public final class BackendPool implements AutoCloseable {
         out.remove(lease);
         try {
             Release decision = how;
+            if (decision != Release.DISCARD && open() > limit) {
+                // Over a limit that shrank while this connection was out: it retires, clean, instead of going back.
+                LOG.debugf("retiring backend connection %d of %s: over the pool's limit of %d", (Object) lease.backend().connection().threadId(), name, limit);
+                discard(lease.pooled());
+                return;
+            }
             if (decision == Release.RESET && !reset(lease.backend())) {
                 decision = Release.DISCARD;
                 reason = "reset failed";
@@ -454,9 +591,9 @@ public final class BackendPool implements AutoCloseable {
         AgroalDataSourceConfigurationSupplier supplier = new AgroalDataSourceConfigurationSupplier()
                 .metricsEnabled(true)
                 .connectionPoolConfiguration(cp -> {
-                    cp.maxSize(config.maxSize())
-                            .minSize(config.minIdle())
-                            .initialSize(config.minIdle())
+                    cp.maxSize(limit)
+                            .minSize(Math.min(config.minIdle(), limit))
+                            .initialSize(Math.min(config.minIdle(), limit))
                             // No wait inside Agroal: the fair semaphore above does the waiting (and keeps borrowed
                             // connections within max-size, so Agroal never runs out), and borrow() retries a failed
                             // connection attempt itself in short steps. Agroal's own retry would wait up to a second.
