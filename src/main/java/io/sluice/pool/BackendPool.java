@@ -51,6 +51,13 @@ public final class BackendPool implements AutoCloseable {
      * Written under the pool's lock, read anywhere.
      */
     private volatile int limit;
+    /**
+     * Held while asking Agroal for a connection under a fleet budget. Agroal checks its max size before a connection
+     * it is opening counts, so borrowers asking at once can open more than the limit (the extras then sit idle).
+     * One at a time, a borrower either finds an idle connection or opens the only one being opened.
+     */
+    private final java.util.concurrent.locks.ReentrantLock opening = new java.util.concurrent.locks.ReentrantLock();
+    private volatile boolean strictLimit;
     /** Told when the database refuses a login with ERR 1040; answers the limit to wait for (the fleet budget), or -1. */
     private volatile java.util.function.IntSupplier onTooManyConnections = () -> -1;
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
@@ -136,14 +143,18 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Closes idle connections, and gives back those parked by idle clients, while more are open than the limit allows. */
+    /**
+     * Gives back connections parked by idle clients while more are out than the limit allows (they retire as they come
+     * back), then closes the idle ones if, with those still out, they would make more than the limit.
+     */
     private void retireIdle() {
         for (Lease l : out) {
-            if (open() > limit && l.parked() && l.take()) {
-                release(l, Release.KEEP, "parked, pool over its fleet share");
+            if (permits.availablePermits() < 0 && l.parked() && l.take()) {
+                release(l, Release.KEEP, "parked, pool over its limit");
             }
         }
-        if (open() > limit) {
+        // Out now: limit - available permits; open: those and the idle ones.
+        if (idleInAgroal() > permits.availablePermits()) {
             for (AgroalDataSource ds : variants) {
                 if (ds != null && ds.getMetrics().availableCount() > 0) {
                     ds.flush(AgroalDataSource.FlushMode.IDLE);
@@ -152,12 +163,12 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
-    /** Backend connections open now, in use or idle, across the pool's Agroal pools. */
-    public int open() {
+    /** Connections idle in the pool's Agroal pools (not those parked by idle clients). */
+    private int idleInAgroal() {
         int n = 0;
         for (AgroalDataSource ds : variants) {
             if (ds != null) {
-                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
+                n += (int) ds.getMetrics().availableCount();
             }
         }
         return n;
@@ -174,6 +185,48 @@ public final class BackendPool implements AutoCloseable {
      */
     public void onTooManyConnections(java.util.function.IntSupplier listener) {
         this.onTooManyConnections = listener;
+    }
+
+    /**
+     * Never opens more connections than the limit, not even for a moment: connections are then opened one at a time
+     * (see {@link #opening}). For a fleet budget, where the database's own limit is at stake.
+     */
+    public void holdStrictlyToLimit() {
+        strictLimit = true;
+    }
+
+    private Connection fromAgroal(boolean foundRows) throws SQLException {
+        if (!strictLimit) {
+            return dataSource(foundRows).getConnection();
+        }
+        opening.lock();
+        try {
+            AgroalDataSource wanted = dataSource(foundRows);
+            AgroalDataSource other = variants[foundRows ? 0 : 1];
+            // Idle connections of the other CLIENT_FOUND_ROWS variant count against the limit too: when this borrower
+            // would have to open one and they would take the pool past its limit, they are closed first.
+            if (other != null && wanted.getMetrics().availableCount() == 0 && other.getMetrics().availableCount() > 0
+                    && limit - permits.availablePermits() + other.getMetrics().availableCount() > limit) {
+                other.flush(AgroalDataSource.FlushMode.IDLE);
+            }
+            return wanted.getConnection();
+        } finally {
+            opening.unlock();
+        }
+    }
+
+    /**
+     * The CLIENT_FOUND_ROWS variant most of the pool's connections have: Sluice's own statements (the fleet count)
+     * run on one of those, so that they need no connection of the other kind.
+     */
+    public boolean mostlyFoundRows() {
+        AgroalDataSource affected = variants[0];
+        AgroalDataSource found = variants[1];
+        if (affected == null || found == null) {
+            return affected == null;
+        }
+        return found.getMetrics().activeCount() + found.getMetrics().availableCount()
+                >= affected.getMetrics().activeCount() + affected.getMetrics().availableCount();
     }
 
     public String name() {
@@ -328,7 +381,7 @@ public final class BackendPool implements AutoCloseable {
 
     /** One attempt at a connection from Agroal (opening one if none is idle), wrapped as Sluice knows it. */
     private Lease open(boolean foundRows) throws SQLException {
-        Connection pooled = dataSource(foundRows).getConnection();
+        Connection pooled = fromAgroal(foundRows);
         try {
             Object physical = BackendConnection.physicalOf(pooled);
             PooledBackend backend = backends.get(physical);
@@ -337,7 +390,7 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("backend connection %d of %s was closed by the server while idle", backend.connection().threadId(), name);
                 discard(pooled);
                 flushIdle();
-                pooled = dataSource(foundRows).getConnection();
+                pooled = fromAgroal(foundRows);
                 physical = BackendConnection.physicalOf(pooled);
                 backend = backends.get(physical);
             }
@@ -475,8 +528,8 @@ public final class BackendPool implements AutoCloseable {
         out.remove(lease);
         try {
             Release decision = how;
-            if (decision != Release.DISCARD && open() > limit) {
-                // Over a limit that shrank while this connection was out: it retires, clean, instead of going back.
+            if (decision != Release.DISCARD && permits.availablePermits() < 0) {
+                // More are out than a limit that shrank meanwhile allows: this one retires, clean, instead of going back.
                 LOG.debugf("retiring backend connection %d of %s: over the pool's limit of %d", (Object) lease.backend().connection().threadId(), name, limit);
                 discard(lease.pooled());
                 return;

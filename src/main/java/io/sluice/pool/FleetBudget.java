@@ -32,6 +32,7 @@ public final class FleetBudget implements AutoCloseable {
 
     /** Holds the pool to one connection until the first count, then counts every interval. */
     void start() {
+        pool.holdStrictlyToLimit();
         pool.resize(share.limit());
         pool.onTooManyConnections(() -> {
             int lowered = share.refused();
@@ -57,7 +58,7 @@ public final class FleetBudget implements AutoCloseable {
     void countOnce() {
         Lease lease;
         try {
-            lease = pool.borrow(true, System.nanoTime() + interval.toNanos());
+            lease = pool.borrow(pool.mostlyFoundRows(), System.nanoTime() + interval.toNanos());
         } catch (BorrowTimeoutException | BackendUnavailableException e) {
             lastProblem = "no connection to count on: " + e.getMessage();
             LOG.debugf("fleet count of %s skipped: %s", pool.name(), e.getMessage());
