@@ -1,0 +1,173 @@
+package io.sluice.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.protocol.ErrorCode;
+import io.sluice.testing.Management;
+import io.sluice.testing.OwnDatabaseProfile;
+import io.sluice.testing.TestDatabase;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.sluice.testing.Sql.one;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ERR 1040 end to end. Sluice's app pool has a fleet share of 8 on a MariaDB that takes 20 connections; other clients
+ * of the database (direct root connections) then take every connection it has left, so Sluice's next backend login is
+ * refused with "Too many connections". Under steady client load through Sluice: the share drops at once (metric and
+ * readiness say so), clients keep being served by the connections Sluice already has, waiting in the borrow queue
+ * instead of failing, and once the other clients let go, the share climbs back a step per count (additive increase),
+ * not in one jump.
+ */
+@QuarkusTest
+@TestProfile(FleetTooManyConnectionsTest.SmallDatabase.class)
+class FleetTooManyConnectionsTest {
+    static final int MAX_CONNECTIONS = 20;
+    static final int BUDGET = 16;
+    /** The test configuration's two users (app and other) split the instance's part of the budget. */
+    static final int SHARE = BUDGET / 2;
+    static final int CLIENTS = 8;
+    static final String LOWERED = "lowered after the database refused a connection (ERR 1040), recovering";
+
+    public static class SmallDatabase extends OwnDatabaseProfile {
+        @Override
+        protected List<String> serverArgs() {
+            return List.of("--max-connections=" + MAX_CONNECTIONS);
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.putAll(Map.of("sluice.fleet.max-connections", Integer.toString(BUDGET), "sluice.fleet.interval", "500ms",
+                    "sluice.pool.max-size", "10", "sluice.pool.borrow-timeout", "20s"));
+            return config;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queries = new AtomicLong();
+
+    @Test
+    void aRefusedLoginLowersTheShareAtOnceClientsWaitAndTheShareRecoversStepByStep() throws Exception {
+        await("app's share counted", () -> gauge("sluice_fleet_share") == SHARE && gauge("sluice_fleet_instances") == 1);
+
+        List<Connection> hogs = hogTheDatabase();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            clients.add(Thread.ofVirtual().start(() -> client(running)));
+        }
+        List<Integer> shares = new CopyOnWriteArrayList<>();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (watching.get()) {
+                shares.add(gauge("sluice_fleet_share"));
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            await("the share drops below " + SHARE + " and readiness says why", () -> gauge("sluice_fleet_share") < SHARE && readiness().contains(LOWERED));
+            long before = queries.get();
+            await("clients are served while the database is full", () -> queries.get() >= before + 100);
+        } finally {
+            for (Connection hog : hogs) {
+                hog.close();
+            }
+        }
+        int released = shares.size();
+        await("the share is back at " + SHARE + " and no longer lowered", () -> gauge("sluice_fleet_share") == SHARE && !readiness().contains(LOWERED));
+        running.set(false);
+        for (Thread t : clients) {
+            t.join();
+        }
+        watching.set(false);
+        watcher.join();
+
+        assertThat(failures).as("client errors, borrow timeouts included (20 s to wait, 20 ms statements)").isEmpty();
+        List<Integer> climb = shares.subList(released, shares.size());
+        assertThat(climb).as("after the release: no new refusal, the share only climbs").isSorted();
+        int atRelease = climb.getFirst();
+        assertThat(atRelease).as("the share when the database was freed").isLessThan(SHARE);
+        assertThat(climb.stream().filter(s -> s > atRelease && s < SHARE).distinct().count())
+                .as("steps between the lowered share (%d) and the share (%d), not one jump: %s", atRelease, SHARE, climb).isGreaterThanOrEqualTo(2);
+    }
+
+    /** Root connections, straight to the database, until it refuses one with ERR 1040: then it has none left. */
+    private static List<Connection> hogTheDatabase() throws SQLException {
+        List<Connection> hogs = new ArrayList<>();
+        try {
+            while (true) {
+                assertThat(hogs.size()).as("connections the database took").isLessThan(MAX_CONNECTIONS + 5);
+                hogs.add(DriverManager.getConnection(OwnDatabaseProfile.database().jdbcUrl(null), "root", ""));
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() != ErrorCode.ER_CON_COUNT_ERROR) {
+                for (Connection hog : hogs) {
+                    hog.close();
+                }
+                throw e;
+            }
+        }
+        return hogs;
+    }
+
+    /** A client of Sluice: 20 ms statements back to back while {@code running}; what it fails with is recorded. */
+    private void client(AtomicBoolean running) {
+        int port = ConfigProvider.getConfig().getValue("sluice.listen.port", Integer.class);
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/app?sslMode=DISABLED",
+                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD)) {
+            while (running.get()) {
+                one(c, "SELECT SLEEP(0.02)");
+                queries.incrementAndGet();
+            }
+        } catch (SQLException e) {
+            failures.add(e.getErrorCode() + " " + e.getMessage());
+        }
+    }
+
+    private static String readiness() {
+        try {
+            return Management.get("/q/health/ready").body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fleet gauge of app's pool, from /q/metrics. */
+    private static int gauge(String name) {
+        try {
+            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*user=\"app\"[^}]*} ([0-9.]+)").matcher(Management.get("/q/metrics").body());
+            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
