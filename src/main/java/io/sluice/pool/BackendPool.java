@@ -163,6 +163,17 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /** Connections open in the pool's Agroal pools: borrowed, parked or idle. */
+    private int openConnections() {
+        int n = 0;
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
+            }
+        }
+        return n;
+    }
+
     /** Connections idle in the pool's Agroal pools (not those parked by idle clients). */
     private int idleInAgroal() {
         int n = 0;
@@ -312,6 +323,12 @@ public final class BackendPool implements AutoCloseable {
                     // The database is full and the fleet budget has lowered this pool's limit: the client queues
                     // again, behind the connections still within the limit, instead of failing.
                     permits.release();
+                    if (deadlineNanos - System.nanoTime() <= 0) {
+                        // Past the deadline a free permit would be taken at once and the login tried again without
+                        // pause, for as long as the database stays full: the wait ends here, as any borrow's does.
+                        telemetry.borrowTimedOut();
+                        throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription());
+                    }
                     TimeUnit.NANOSECONDS.sleep(Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime())));
                     backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
                     taken = acquire(foundRows, deadlineNanos);
@@ -528,8 +545,11 @@ public final class BackendPool implements AutoCloseable {
         out.remove(lease);
         try {
             Release decision = how;
-            if (decision != Release.DISCARD && permits.availablePermits() < 0) {
+            if (decision != Release.DISCARD && permits.availablePermits() < 0 && openConnections() > limit) {
                 // More are out than a limit that shrank meanwhile allows: this one retires, clean, instead of going back.
+                // Only while more are open than the limit, though: permits held by borrowers whose login the database
+                // refused (ERR 1040) count as out until they give them back, and retiring for those could leave the
+                // pool without a single connection while the database is full, its clients waiting for nothing.
                 LOG.debugf("retiring backend connection %d of %s: over the pool's limit of %d", (Object) lease.backend().connection().threadId(), name, limit);
                 discard(lease.pooled());
                 return;

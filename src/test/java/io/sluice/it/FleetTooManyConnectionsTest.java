@@ -43,6 +43,7 @@ class FleetTooManyConnectionsTest {
     /** The test configuration's two users (app and other) split the instance's part of the budget. */
     static final int SHARE = BUDGET / 2;
     static final int CLIENTS = 8;
+    static final String BORROW_TIMEOUT = "5s";
     static final String LOWERED = "lowered after the database refused a connection (ERR 1040), recovering";
 
     public static class SmallDatabase extends OwnDatabaseProfile {
@@ -55,7 +56,7 @@ class FleetTooManyConnectionsTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.putAll(Map.of("sluice.fleet.max-connections", Integer.toString(BUDGET), "sluice.fleet.interval", "500ms",
-                    "sluice.pool.max-size", "10", "sluice.pool.borrow-timeout", "20s"));
+                    "sluice.pool.max-size", "10", "sluice.pool.borrow-timeout", BORROW_TIMEOUT));
             return config;
         }
     }
@@ -103,13 +104,45 @@ class FleetTooManyConnectionsTest {
         watching.set(false);
         watcher.join();
 
-        assertThat(failures).as("client errors, borrow timeouts included (20 s to wait, 20 ms statements)").isEmpty();
+        assertThat(failures).as("client errors, borrow timeouts included (5 s to wait, 20 ms statements, at least one connection)").isEmpty();
         List<Integer> climb = shares.subList(released, shares.size());
         assertThat(climb).as("after the release: no new refusal, the share only climbs").isSorted();
         int atRelease = climb.getFirst();
         assertThat(atRelease).as("the share when the database was freed").isLessThan(SHARE);
         assertThat(climb.stream().filter(s -> s > atRelease && s < SHARE).distinct().count())
                 .as("steps between the lowered share (%d) and the share (%d), not one jump: %s", atRelease, SHARE, climb).isGreaterThanOrEqualTo(2);
+    }
+
+    /**
+     * A pool with no connection at all while the database refuses every login as too many: its client waits the borrow
+     * timeout and gets a borrow timeout, instead of retrying the login for as long as the database stays full. User
+     * other's pool is such a pool here (this database does not know the user, so it never got a connection).
+     */
+    @Test
+    void aBorrowThatOnlyMeetsRefusalsEndsAtTheBorrowTimeout() throws Exception {
+        List<Connection> hogs = hogTheDatabase();
+        ConcurrentLinkedQueue<Integer> errors = new ConcurrentLinkedQueue<>();
+        int port = ConfigProvider.getConfig().getValue("sluice.listen.port", Integer.class);
+        Thread client = Thread.ofVirtual().start(() -> {
+            try (Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/other?sslMode=DISABLED",
+                    TestDatabase.OTHER_USER, TestDatabase.OTHER_PASSWORD)) {
+                one(c, "SELECT 1");
+                errors.add(0);
+            } catch (SQLException e) {
+                errors.add(e.getErrorCode());
+            }
+        });
+        try {
+            // A bound against hanging, far beyond the 5 s borrow timeout: without one the client would wait until the
+            // database had room (and then be refused, as this database does not know user other).
+            assertThat(client.join(java.time.Duration.ofSeconds(60))).as("the client's borrow ended while the database stayed full").isTrue();
+        } finally {
+            for (Connection hog : hogs) {
+                hog.close();
+            }
+        }
+        client.join();
+        assertThat(errors).as("what the client got").containsExactly(ErrorCode.PROXY_BORROW_TIMEOUT);
     }
 
     /** Root connections, straight to the database, until it refuses one with ERR 1040: then it has none left. */
