@@ -15,9 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,9 +41,9 @@ class FleetBudgetTest {
 
     @Test
     void clientsBeyondTheShareWaitForItInsteadOfOpeningMoreConnections() throws Exception {
-        await("app's share is counted", () -> gauge("sluice_fleet_share") == 4 && gauge("sluice_fleet_instances") == 1);
-        assertThat(gauge("sluice_fleet_budget")).isEqualTo(BUDGET);
-        assertThat(gauge("sluice_fleet_database_max_connections")).isEqualTo(2000);
+        Management.await("app's share is counted", () -> Management.gauge("sluice_fleet_share", "app") == 4 && Management.gauge("sluice_fleet_instances", "app") == 1);
+        assertThat(Management.gauge("sluice_fleet_budget", "app")).isEqualTo(BUDGET);
+        assertThat(Management.gauge("sluice_fleet_database_max_connections", "app")).isEqualTo(2000);
 
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger mostOpen = new AtomicInteger();
@@ -74,18 +71,18 @@ class FleetBudgetTest {
 
     @Test
     void anotherInstanceHalvesTheShareClosingIdleConnectionsAndItsLeavingRestoresIt() throws Exception {
-        await("app's share is counted", () -> gauge("sluice_fleet_share") == 4);
+        Management.await("app's share is counted", () -> Management.gauge("sluice_fleet_share", "app") == 4);
         assertThat(load(8, 2, "SELECT SLEEP(0.2)")).isEmpty();
-        await("app's pool holds its share, idle", () -> appBackendsFrom("127.0.0.1") == 4);
+        Management.await("app's pool holds its share, idle", () -> appBackendsFrom("127.0.0.1") == 4);
 
         try (Connection otherInstance = TestDatabase.direct(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app", "localSocketAddress=127.0.0.2")) {
-            await("two instances seen, share 2", () -> gauge("sluice_fleet_instances") == 2 && gauge("sluice_fleet_share") == 2);
-            await("idle connections beyond the share closed", () -> appBackendsFrom("127.0.0.1") <= 2);
+            Management.await("two instances seen, share 2", () -> Management.gauge("sluice_fleet_instances", "app") == 2 && Management.gauge("sluice_fleet_share", "app") == 2);
+            Management.await("idle connections beyond the share closed", () -> appBackendsFrom("127.0.0.1") <= 2);
             assertThat(Management.get("/q/health/ready").body()).contains("across 2 instances, counted by client hosts in the processlist");
             assertThat(load(8, 2, "SELECT SLEEP(0.05)")).isEmpty();
             assertThat(appBackendsFrom("127.0.0.1")).isLessThanOrEqualTo(2);
         }
-        await("one instance again, share 4", () -> gauge("sluice_fleet_instances") == 1 && gauge("sluice_fleet_share") == 4);
+        Management.await("one instance again, share 4", () -> Management.gauge("sluice_fleet_instances", "app") == 1 && Management.gauge("sluice_fleet_share", "app") == 4);
     }
 
     /** {@code clients} clients each running {@code sql} {@code times} times through Sluice; what they failed with. */
@@ -115,24 +112,6 @@ class FleetBudgetTest {
             return Integer.parseInt(one(root, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app' AND HOST LIKE '" + host + ":%'"));
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A fleet gauge of app's pool, from /q/metrics. */
-    private static int gauge(String name) {
-        try {
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*user=\"app\"[^}]*} ([0-9.]+)").matcher(Management.get("/q/metrics").body());
-            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }

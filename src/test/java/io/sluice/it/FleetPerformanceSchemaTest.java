@@ -13,9 +13,6 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,21 +54,21 @@ class FleetPerformanceSchemaTest {
         try (Connection root = DriverManager.getConnection(OwnDatabaseProfile.database().jdbcUrl(null), "root", "")) {
             assertThat(one(root, "SELECT @@performance_schema")).isEqualTo("1");
         }
-        await("one instance counted by its attributes", () -> gauge("sluice_fleet_instances") == 1 && readiness().contains(COUNTED_BY_ATTRIBUTES));
-        assertThat(gauge("sluice_fleet_share")).isEqualTo(SHARE);
+        Management.await("one instance counted by its attributes", () -> Management.gauge("sluice_fleet_instances", "app") == 1 && Management.readiness().contains(COUNTED_BY_ATTRIBUTES));
+        assertThat(Management.gauge("sluice_fleet_share", "app")).isEqualTo(SHARE);
 
         try (Connection otherInstance = direct("127.0.0.1", ANOTHER_INSTANCE)) {
             assertThat(appHosts()).as("client hosts of user app: the processlist would count one instance").isEqualTo(1);
-            await("two instances on one host counted, share halved", () -> gauge("sluice_fleet_instances") == 2 && gauge("sluice_fleet_share") == SHARE / 2);
-            assertThat(readiness()).contains("across 2 instances, " + COUNTED_BY_ATTRIBUTES);
+            Management.await("two instances on one host counted, share halved", () -> Management.gauge("sluice_fleet_instances", "app") == 2 && Management.gauge("sluice_fleet_share", "app") == SHARE / 2);
+            assertThat(Management.readiness()).contains("across 2 instances, " + COUNTED_BY_ATTRIBUTES);
 
             try (Connection application = direct("127.0.0.2", "program_name:orders-service");
                     Connection console = direct("127.0.0.3", "")) {
                 assertThat(appHosts()).as("client hosts of user app: the processlist would count three instances").isEqualTo(3);
                 otherInstance.close();
-                await("the other instance gone, the user's other connections not counted",
-                        () -> gauge("sluice_fleet_instances") == 1 && gauge("sluice_fleet_share") == SHARE);
-                assertThat(readiness()).contains("across 1 instance, " + COUNTED_BY_ATTRIBUTES);
+                Management.await("the other instance gone, the user's other connections not counted",
+                        () -> Management.gauge("sluice_fleet_instances", "app") == 1 && Management.gauge("sluice_fleet_share", "app") == SHARE);
+                assertThat(Management.readiness()).contains("across 1 instance, " + COUNTED_BY_ATTRIBUTES);
             }
         }
     }
@@ -86,32 +83,6 @@ class FleetPerformanceSchemaTest {
     private static int appHosts() throws SQLException {
         try (Connection root = DriverManager.getConnection(OwnDatabaseProfile.database().jdbcUrl(null), "root", "")) {
             return Integer.parseInt(one(root, "SELECT COUNT(DISTINCT SUBSTRING_INDEX(HOST, ':', 1)) FROM information_schema.PROCESSLIST WHERE USER = 'app'"));
-        }
-    }
-
-    private static String readiness() {
-        try {
-            return Management.get("/q/health/ready").body();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A fleet gauge of app's pool, from /q/metrics. */
-    private static int gauge(String name) {
-        try {
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*user=\"app\"[^}]*} ([0-9.]+)").matcher(Management.get("/q/metrics").body());
-            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }

@@ -20,9 +20,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +63,7 @@ class FleetTooManyConnectionsTest {
 
     @Test
     void aRefusedLoginLowersTheShareAtOnceClientsWaitAndTheShareRecoversStepByStep() throws Exception {
-        await("app's share counted", () -> gauge("sluice_fleet_share") == SHARE && gauge("sluice_fleet_instances") == 1);
+        Management.await("app's share counted", () -> Management.gauge("sluice_fleet_share", "app") == SHARE && Management.gauge("sluice_fleet_instances", "app") == 1);
 
         List<Connection> hogs = hogTheDatabase();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -78,7 +75,7 @@ class FleetTooManyConnectionsTest {
         AtomicBoolean watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofVirtual().start(() -> {
             while (watching.get()) {
-                shares.add(gauge("sluice_fleet_share"));
+                shares.add(Management.gauge("sluice_fleet_share", "app"));
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -87,16 +84,16 @@ class FleetTooManyConnectionsTest {
             }
         });
         try {
-            await("the share drops below " + SHARE + " and readiness says why", () -> gauge("sluice_fleet_share") < SHARE && readiness().contains(LOWERED));
+            Management.await("the share drops below " + SHARE + " and readiness says why", () -> Management.gauge("sluice_fleet_share", "app") < SHARE && Management.readiness().contains(LOWERED));
             long before = queries.get();
-            await("clients are served while the database is full", () -> queries.get() >= before + 100);
+            Management.await("clients are served while the database is full", () -> queries.get() >= before + 100);
         } finally {
             for (Connection hog : hogs) {
                 hog.close();
             }
         }
         int released = shares.size();
-        await("the share is back at " + SHARE + " and no longer lowered", () -> gauge("sluice_fleet_share") == SHARE && !readiness().contains(LOWERED));
+        Management.await("the share is back at " + SHARE + " and no longer lowered", () -> Management.gauge("sluice_fleet_share", "app") == SHARE && !Management.readiness().contains(LOWERED));
         running.set(false);
         for (Thread t : clients) {
             t.join();
@@ -183,32 +180,6 @@ class FleetTooManyConnectionsTest {
             }
         } catch (SQLException e) {
             failures.add(e.getErrorCode() + " " + e.getMessage());
-        }
-    }
-
-    private static String readiness() {
-        try {
-            return Management.get("/q/health/ready").body();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A fleet gauge of app's pool, from /q/metrics. */
-    private static int gauge(String name) {
-        try {
-            Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*user=\"app\"[^}]*} ([0-9.]+)").matcher(Management.get("/q/metrics").body());
-            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
         }
     }
 }
