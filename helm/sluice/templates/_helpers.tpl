@@ -153,3 +153,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/* Name of the central tier's Deployment and Service. */}}
+{{- define "sluice.centralName" -}}
+{{- printf "%s-central" (include "sluice.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end }}

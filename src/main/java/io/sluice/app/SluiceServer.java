@@ -16,6 +16,7 @@ import io.sluice.observe.ProxyState;
 import io.sluice.observe.SluiceMetrics;
 import io.sluice.pool.BackendPool;
 import io.sluice.pool.BackendPools;
+import io.sluice.pool.FleetBudget;
 import io.sluice.pool.TargetProbe;
 import io.sluice.protocol.CommandType;
 import io.sluice.session.PinReason;
@@ -178,6 +179,15 @@ public class SluiceServer implements ProxyState {
                     + "(a connection pinned for two reasons counts under both)", tags.and("reason", reason.label()), pool,
                     p -> p.pinReasons().getOrDefault(reason, 0));
         }
+        pools.fleet(pool).ifPresent(fleet -> {
+            metrics.gauge(SluiceMetrics.FLEET_SHARE, "Backend connections this instance's pool may hold now: its share of the fleet budget",
+                    tags, fleet, FleetBudget::limit);
+            metrics.gauge(SluiceMetrics.FLEET_INSTANCES, "Sluice instances seen sharing the database and user at the last count",
+                    tags, fleet, FleetBudget::instances);
+            metrics.gauge(SluiceMetrics.FLEET_BUDGET, "The fleet's connection budget (sluice.fleet.*) at the last count", tags, fleet, FleetBudget::budget);
+            metrics.gauge(SluiceMetrics.FLEET_DATABASE_MAX_CONNECTIONS, "The database's max_connections at the last count",
+                    tags, fleet, FleetBudget::databaseMaxConnections);
+        });
         // Agroal's own pool metrics, as quarkus-agroal names them, for each of the pool's Agroal data sources.
         Thread.ofVirtual().start(() -> registerAgroalMeters(pool));
     }
@@ -273,6 +283,17 @@ public class SluiceServer implements ProxyState {
             }
         }
         return Map.of(pools.target().name(), new Check(problem == null, problem == null ? "reachable" : problem));
+    }
+
+    @Override
+    public Map<String, String> fleet() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (pools != null) {
+            for (BackendPool pool : pools.all()) {
+                pools.fleet(pool).ifPresent(fleet -> out.put(pool.name(), fleet.detail()));
+            }
+        }
+        return out;
     }
 
     @Override

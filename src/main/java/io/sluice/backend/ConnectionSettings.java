@@ -62,7 +62,8 @@ public final class ConnectionSettings {
         p.put("trackSessionState", "true");
         // Connector/J would otherwise add STRICT_TRANS_TABLES to sql_mode: clients must find the server's own.
         p.put("jdbcCompliantTruncation", "false");
-        p.put("connectionAttributes", "program_name:sluice");
+        // Who opened the connection, for the database's operators and for counting the fleet (FleetCensus).
+        p.put("connectionAttributes", FleetCensus.CONNECTION_ATTRIBUTES);
         p.put("socketFactory", ProbingSocketFactory.class.getName());
         return p;
     }

@@ -32,6 +32,8 @@ public interface SluiceConfig {
 
     Pool pool();
 
+    Fleet fleet();
+
     Client client();
 
     /**
@@ -314,6 +316,34 @@ public interface SluiceConfig {
          */
         @WithDefault("1s")
         Duration diagnosticsHold();
+    }
+
+    /**
+     * A connection budget shared by every Sluice in front of the same database and user, with no coordinator: each
+     * instance counts the others from what the database shows and sizes its pool to its fair share. Off unless one
+     * of the two limits is set; with both, the lower applies.
+     */
+    interface Fleet {
+        /**
+         * The fleet's budget as a percentage (1-100) of the database's {@code max_connections}, like RDS Proxy's
+         * {@code MaxConnectionsPercent}.
+         */
+        java.util.OptionalInt maxConnectionsPercent();
+
+        /** The fleet's budget as a number of database connections. */
+        java.util.OptionalInt maxConnections();
+
+        /**
+         * How often each pool counts the instances and re-computes its share: one query on one of its own pooled
+         * connections per interval, never per client statement.
+         */
+        @WithDefault("5s")
+        Duration interval();
+
+        /** Whether a budget is set at all. */
+        default boolean enabled() {
+            return maxConnectionsPercent().isPresent() || maxConnections().isPresent();
+        }
     }
 
     interface Client {

@@ -33,6 +33,12 @@ public interface ProxyState {
     /** Per target: can a backend connection be made. */
     Map<String, Check> targets();
 
+    /**
+     * Per pool under a fleet budget: its share, and whether the share is what keeps clients waiting. Never makes
+     * Sluice unready (a full share is load, not a fault); empty without a budget.
+     */
+    Map<String, String> fleet();
+
     /** Per user: are credentials loaded (a secret store that is unreachable but cached is ok, with a detail). */
     Map<String, Check> credentials();
 

@@ -53,6 +53,15 @@ public class SluiceMetrics implements Telemetry {
     /** 1 while a target answers with a handshake and accepts Sluice's login, per target. */
     public static final String DATABASE_REACHABLE = "sluice.database.reachable";
 
+    /** Under a fleet budget (sluice.fleet.*): the connections this instance's pool may hold now, its share. */
+    public static final String FLEET_SHARE = "sluice.fleet.share";
+    /** Under a fleet budget: the Sluice instances seen sharing the database and user at the last count. */
+    public static final String FLEET_INSTANCES = "sluice.fleet.instances";
+    /** Under a fleet budget: the fleet's budget at the last count. */
+    public static final String FLEET_BUDGET = "sluice.fleet.budget";
+    /** Under a fleet budget: the database's max_connections at the last count. */
+    public static final String FLEET_DATABASE_MAX_CONNECTIONS = "sluice.fleet.database.max.connections";
+
     /** Database latency is often well under a millisecond: buckets from 50 µs up. */
     static final Duration[] LATENCY_BUCKETS = {
         Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),

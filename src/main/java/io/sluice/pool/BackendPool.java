@@ -45,7 +45,21 @@ public final class BackendPool implements AutoCloseable {
     private final SluiceConfig.Pool config;
     private final Map<String, String> jdbcProperties;
     private final Consumer<BackendConnection> onConnect;
-    private final Semaphore permits;
+    private final Permits permits;
+    /**
+     * The connections this pool may hold now: {@code max-size}, or less under a fleet budget ({@link #resize}).
+     * Written under the pool's lock, read anywhere.
+     */
+    private volatile int limit;
+    /**
+     * Held while asking Agroal for a connection under a fleet budget. Agroal checks its max size before a connection
+     * it is opening counts, so borrowers asking at once can open more than the limit (the extras then sit idle).
+     * One at a time, a borrower either finds an idle connection or opens the only one being opened.
+     */
+    private final java.util.concurrent.locks.ReentrantLock opening = new java.util.concurrent.locks.ReentrantLock();
+    private volatile boolean strictLimit;
+    /** Told when the database refuses a login with ERR 1040; answers the limit to wait for (the fleet budget), or -1. */
+    private volatile java.util.function.IntSupplier onTooManyConnections = () -> -1;
     private final AgroalDataSource[] variants = new AgroalDataSource[2];
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
     private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
@@ -76,7 +90,154 @@ public final class BackendPool implements AutoCloseable {
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
-        this.permits = new Semaphore(config.maxSize(), true);
+        this.limit = config.maxSize();
+        this.permits = new Permits(limit);
+    }
+
+    /** A fair semaphore whose permits can be taken away while they are out: the pool's limit shrinks as they come back. */
+    private static final class Permits extends Semaphore {
+        Permits(int permits) {
+            super(permits, true);
+        }
+
+        void reduce(int by) {
+            reducePermits(by);
+        }
+    }
+
+    /**
+     * Sets the connections this pool may hold (the fleet budget's share, at most {@code max-size}). Growing lets
+     * waiting clients in at once. Shrinking never breaks a borrowed connection: idle ones are closed now, borrowed
+     * ones as they come back, and no client gets a new one until the pool is within the limit.
+     */
+    public synchronized void resize(int newLimit) {
+        int target = Math.clamp(newLimit, 1, config.maxSize());
+        int delta = target - limit;
+        if (delta == 0 || closed) {
+            return;
+        }
+        limit = target;
+        if (delta > 0) {
+            agroalSizes(target);
+            permits.release(delta);
+        } else {
+            permits.reduce(-delta);
+            agroalSizes(target);
+            retireIdle();
+        }
+    }
+
+    /** What Agroal itself holds to: it closes a connection given back while it has more than its max size open. */
+    private void agroalSizes(int max) {
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                var pool = ds.getConfiguration().connectionPoolConfiguration();
+                if (max < pool.maxSize()) {
+                    pool.setMinSize(Math.min(config.minIdle(), max));
+                    pool.setMaxSize(max);
+                } else {
+                    pool.setMaxSize(max);
+                    pool.setMinSize(Math.min(config.minIdle(), max));
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives back connections parked by idle clients while more are out than the limit allows (they retire as they come
+     * back), then closes the idle ones if, with those still out, they would make more than the limit.
+     */
+    private void retireIdle() {
+        for (Lease l : out) {
+            if (permits.availablePermits() < 0 && l.parked() && l.take()) {
+                release(l, Release.KEEP, "parked, pool over its limit");
+            }
+        }
+        // Out now: limit - available permits; open: those and the idle ones.
+        if (idleInAgroal() > permits.availablePermits()) {
+            for (AgroalDataSource ds : variants) {
+                if (ds != null && ds.getMetrics().availableCount() > 0) {
+                    ds.flush(AgroalDataSource.FlushMode.IDLE);
+                }
+            }
+        }
+    }
+
+    /** Connections open in the pool's Agroal pools: borrowed, parked or idle. */
+    private int openConnections() {
+        int n = 0;
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
+            }
+        }
+        return n;
+    }
+
+    /** Connections idle in the pool's Agroal pools (not those parked by idle clients). */
+    private int idleInAgroal() {
+        int n = 0;
+        for (AgroalDataSource ds : variants) {
+            if (ds != null) {
+                n += (int) ds.getMetrics().availableCount();
+            }
+        }
+        return n;
+    }
+
+    /** The connections this pool may hold now: {@code max-size}, or its fleet share when that is lower. */
+    public int limit() {
+        return limit;
+    }
+
+    /**
+     * Who to tell when the database refuses a login with ERR 1040 (too many connections): it lowers the limit and
+     * answers the new one, and the client that met the refusal waits in the queue rather than failing.
+     */
+    public void onTooManyConnections(java.util.function.IntSupplier listener) {
+        this.onTooManyConnections = listener;
+    }
+
+    /**
+     * Never opens more connections than the limit, not even for a moment: connections are then opened one at a time
+     * (see {@link #opening}). For a fleet budget, where the database's own limit is at stake.
+     */
+    public void holdStrictlyToLimit() {
+        strictLimit = true;
+    }
+
+    private Connection fromAgroal(boolean foundRows) throws SQLException {
+        if (!strictLimit) {
+            return dataSource(foundRows).getConnection();
+        }
+        opening.lock();
+        try {
+            AgroalDataSource wanted = dataSource(foundRows);
+            AgroalDataSource other = variants[foundRows ? 0 : 1];
+            // Idle connections of the other CLIENT_FOUND_ROWS variant count against the limit too: when this borrower
+            // would have to open one and they would take the pool past its limit, they are closed first.
+            if (other != null && wanted.getMetrics().availableCount() == 0 && other.getMetrics().availableCount() > 0
+                    && limit - permits.availablePermits() + other.getMetrics().availableCount() > limit) {
+                other.flush(AgroalDataSource.FlushMode.IDLE);
+            }
+            return wanted.getConnection();
+        } finally {
+            opening.unlock();
+        }
+    }
+
+    /**
+     * The CLIENT_FOUND_ROWS variant most of the pool's connections have: Sluice's own statements (the fleet count)
+     * run on one of those, so that they need no connection of the other kind.
+     */
+    public boolean mostlyFoundRows() {
+        AgroalDataSource affected = variants[0];
+        AgroalDataSource found = variants[1];
+        if (affected == null || found == null) {
+            return affected == null;
+        }
+        return found.getMetrics().activeCount() + found.getMetrics().availableCount()
+                >= affected.getMetrics().activeCount() + affected.getMetrics().availableCount();
     }
 
     public String name() {
@@ -125,7 +286,7 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections in use right now (parked ones are not: any client may take them). */
     public int borrowed() {
-        return config.maxSize() - permits.availablePermits() - parkedCount();
+        return limit - permits.availablePermits() - parkedCount();
     }
 
     /**
@@ -134,25 +295,10 @@ public final class BackendPool implements AutoCloseable {
      */
     public Lease borrow(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
         long started = System.nanoTime();
-        if (!permits.tryAcquire()) {
-            // All connections are out; one parked by an idle client is as good as a free one.
-            Lease taken = takeParked(foundRows);
-            if (taken != null) {
-                telemetry.borrowed(System.nanoTime() - started);
-                return taken;
-            }
-            // The queue has its own bound: past it a client is refused at once rather than left to time out.
-            if (permits.getQueueLength() >= config.maxWaiting()) {
-                telemetry.borrowTimedOut();
-                throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), config.maxSize());
-            }
-            // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
-            // for parked connections costs more CPU than the queries. A connection parked after this client
-            // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
-            if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                telemetry.borrowTimedOut();
-                throw timeout();
-            }
+        Lease taken = acquire(foundRows, deadlineNanos);
+        if (taken != null) {
+            telemetry.borrowed(System.nanoTime() - started);
+            return taken;
         }
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
         boolean loginRetried = false;
@@ -178,6 +324,25 @@ public final class BackendPool implements AutoCloseable {
                     loginRetried = true;
                     continue;
                 }
+                if (failure.vendorCode() == ErrorCode.ER_CON_COUNT_ERROR && onTooManyConnections.getAsInt() > 0) {
+                    // The database is full and the fleet budget has lowered this pool's limit: the client queues
+                    // again, behind the connections still within the limit, instead of failing.
+                    permits.release();
+                    if (deadlineNanos - System.nanoTime() <= 0) {
+                        // Past the deadline a free permit would be taken at once and the login tried again without
+                        // pause, for as long as the database stays full: the wait ends here, as any borrow's does.
+                        telemetry.borrowTimedOut();
+                        throw timeout();
+                    }
+                    TimeUnit.NANOSECONDS.sleep(Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime())));
+                    backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
+                    taken = acquire(foundRows, deadlineNanos);
+                    if (taken != null) {
+                        telemetry.borrowed(System.nanoTime() - started);
+                        return taken;
+                    }
+                    continue;
+                }
                 // While the backend cannot be reached, wait (with backoff) up to the borrow timeout:
                 // a short outage or a failover then looks like a slow query, not an error.
                 long left = deadlineNanos - System.nanoTime();
@@ -201,7 +366,7 @@ public final class BackendPool implements AutoCloseable {
     }
 
     private BorrowTimeoutException timeout() {
-        return BorrowTimeoutException.timedOut(name, config.borrowTimeout(), config.maxSize(), pinnedCount(), pinReasons());
+        return BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription(), pinnedCount(), pinReasons());
     }
 
     /** Backends held right now by clients pinned to them. */
@@ -226,9 +391,45 @@ public final class BackendPool implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * A permit to open or take a connection (then null), or a parked lease taken over (then its holder's permit
+     * passes to the new lease); waits in the fair queue until {@code deadlineNanos}.
+     */
+    private Lease acquire(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, InterruptedException {
+        if (permits.tryAcquire()) {
+            return null;
+        }
+        // All connections are out; one parked by an idle client is as good as a free one.
+        Lease taken = takeParked(foundRows);
+        if (taken != null) {
+            return taken;
+        }
+        // The queue has its own bound: past it a client is refused at once rather than left to time out.
+        if (permits.getQueueLength() >= config.maxWaiting()) {
+            telemetry.borrowTimedOut();
+            throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), limitDescription());
+        }
+        // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
+        // for parked connections costs more CPU than the queries. A connection parked after this client
+        // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
+        if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            telemetry.borrowTimedOut();
+            throw timeout();
+        }
+        return null;
+    }
+
+    /** How many connections the pool holds at most now, and which setting says so, for error messages. */
+    private String limitDescription() {
+        int now = limit;
+        return now < config.maxSize()
+                ? now + " (this instance's share of the fleet budget, sluice.fleet.*; sluice.pool.max-size is " + config.maxSize() + ")"
+                : Integer.toString(now);
+    }
+
     /** One attempt at a connection from Agroal (opening one if none is idle), wrapped as Sluice knows it. */
     private Lease open(boolean foundRows) throws SQLException {
-        Connection pooled = dataSource(foundRows).getConnection();
+        Connection pooled = fromAgroal(foundRows);
         try {
             Object physical = BackendConnection.physicalOf(pooled);
             PooledBackend backend = backends.get(physical);
@@ -237,7 +438,7 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("backend connection %d of %s was closed by the server while idle", backend.connection().threadId(), name);
                 discard(pooled);
                 flushIdle();
-                pooled = dataSource(foundRows).getConnection();
+                pooled = fromAgroal(foundRows);
                 physical = BackendConnection.physicalOf(pooled);
                 backend = backends.get(physical);
             }
@@ -385,6 +586,15 @@ public final class BackendPool implements AutoCloseable {
         out.remove(lease);
         try {
             Release decision = how;
+            if (decision != Release.DISCARD && permits.availablePermits() < 0 && openConnections() > limit) {
+                // More are out than a limit that shrank meanwhile allows: this one retires, clean, instead of going back.
+                // Only while more are open than the limit, though: permits held by borrowers whose login the database
+                // refused (ERR 1040) count as out until they give them back, and retiring for those could leave the
+                // pool without a single connection while the database is full, its clients waiting for nothing.
+                LOG.debugf("retiring backend connection %d of %s: over the pool's limit of %d", (Object) lease.backend().connection().threadId(), name, limit);
+                discard(lease.pooled());
+                return;
+            }
             if (decision == Release.RESET && !reset(lease.backend())) {
                 decision = Release.DISCARD;
                 reason = "reset failed";
@@ -503,9 +713,9 @@ public final class BackendPool implements AutoCloseable {
         AgroalDataSourceConfigurationSupplier supplier = new AgroalDataSourceConfigurationSupplier()
                 .metricsEnabled(true)
                 .connectionPoolConfiguration(cp -> {
-                    cp.maxSize(config.maxSize())
-                            .minSize(config.minIdle())
-                            .initialSize(config.minIdle())
+                    cp.maxSize(limit)
+                            .minSize(Math.min(config.minIdle(), limit))
+                            .initialSize(Math.min(config.minIdle(), limit))
                             // No wait inside Agroal: the fair semaphore above does the waiting (and keeps borrowed
                             // connections within max-size, so Agroal never runs out), and borrow() retries a failed
                             // connection attempt itself in short steps. Agroal's own retry would wait up to a second.

@@ -22,6 +22,8 @@ public final class BackendPools implements AutoCloseable {
     private final CredentialSource credentials;
     private final SluiceConfig config;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
+    /** Per user, when a fleet budget is set (sluice.fleet.*). */
+    private final Map<String, FleetBudget> fleet = new ConcurrentHashMap<>();
     private volatile ServerIdentity identity;
     private final java.util.concurrent.CompletableFuture<ServerIdentity> learned = new java.util.concurrent.CompletableFuture<>();
 
@@ -55,6 +57,14 @@ public final class BackendPools implements AutoCloseable {
             }
             BackendPool pool = new BackendPool(target, u, credentials, config.pool(), tls, jdbc, this::learn,
                     telemetry.pool(target.name(), u));
+            if (config.fleet().enabled()) {
+                // Every configured user has a pool of this instance, and they split its share.
+                FairShare share = new FairShare(config.fleet().maxConnectionsPercent(), config.fleet().maxConnections(),
+                        config.pool().maxSize(), credentials.users().size());
+                FleetBudget budget = new FleetBudget(pool, share, config.fleet().interval());
+                fleet.put(u, budget);
+                budget.start();
+            }
             onCreate.forEach(listener -> listener.accept(pool));
             return pool;
         }));
@@ -63,6 +73,11 @@ public final class BackendPools implements AutoCloseable {
     /** Called for every pool as it is created (to register its gauges, say). */
     public void onCreate(Consumer<BackendPool> listener) {
         onCreate.add(listener);
+    }
+
+    /** The fleet budget keeping {@code pool} to its share, or empty when no budget is set. */
+    public Optional<FleetBudget> fleet(BackendPool pool) {
+        return Optional.ofNullable(fleet.get(pool.user()));
     }
 
     public Collection<BackendPool> all() {
@@ -129,6 +144,8 @@ public final class BackendPools implements AutoCloseable {
 
     @Override
     public void close() {
+        fleet.values().forEach(FleetBudget::close);
+        fleet.clear();
         pools.values().forEach(BackendPool::close);
         pools.clear();
     }

@@ -13,10 +13,11 @@ public final class BorrowTimeoutException extends Exception {
     }
 
     /**
+     * @param maxSize how many connections the pool holds at most now, and which setting says so
      * @param pinned backends pinned right now, by the reasons their clients are pinned for (a backend with two
      *               reasons counts under both): when pins are what fills the pool, the message says so
      */
-    static BorrowTimeoutException timedOut(String pool, Duration timeout, int maxSize, int pinnedBackends,
+    static BorrowTimeoutException timedOut(String pool, Duration timeout, String maxSize, int pinnedBackends,
                                            Map<PinReason, Integer> pinned) {
         String base = "Timed-out waiting to acquire database connection: all " + maxSize + " in use in pool " + pool
                 + " for " + timeout.toMillis() + " ms";
@@ -31,7 +32,7 @@ public final class BorrowTimeoutException extends Exception {
                 + "sluice.pool.borrow-timeout");
     }
 
-    static BorrowTimeoutException queueFull(String pool, int maxWaiting, int maxSize) {
+    static BorrowTimeoutException queueFull(String pool, int maxWaiting, String maxSize) {
         return new BorrowTimeoutException("Too many clients waiting for a database connection: all " + maxSize
                 + " in use in pool " + pool + " and " + maxWaiting + " clients queued already; see sluice.pool.max-size "
                 + "and sluice.pool.max-waiting");

@@ -61,6 +61,45 @@ class HelmChartTest {
     }
 
     @Test
+    void theCentralTierIsADeploymentAndServiceTheSidecarsConnectTo() {
+        List<HasMetadata> objects = render(t -> t.withValuesFile(VALUES.resolve("native-example.yaml")).set("central.enabled", true)
+                .set("central.replicas", 3));
+        List<Deployment> deployments = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList();
+        Deployment central = deployments.stream().filter(d -> d.getMetadata().getName().equals("orders-sluice-central")).findFirst().orElseThrow();
+        Deployment app = deployments.stream().filter(d -> d.getMetadata().getName().equals("orders-sluice-app")).findFirst().orElseThrow();
+        io.fabric8.kubernetes.api.model.Service service = KubernetesYaml.single(objects, io.fabric8.kubernetes.api.model.Service.class);
+
+        assertThat(central.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(service.getMetadata().getName()).isEqualTo("orders-sluice-central");
+        assertThat(service.getSpec().getSelector()).isEqualTo(central.getSpec().getTemplate().getMetadata().getLabels().entrySet().stream()
+                .filter(e -> !e.getKey().equals("sluice-sidecar")).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(6033);
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("mysql");
+        });
+
+        PodSpec tier = central.getSpec().getTemplate().getSpec();
+        assertThat(tier.getInitContainers()).isNullOrEmpty();
+        var container = tier.getContainers().getFirst();
+        assertThat(container.getRestartPolicy()).as("a plain container, not a sidecar").isNull();
+        assertThat(container.getLifecycle()).as("no sidecar preStop sleep").isNull();
+        Map<String, String> env = container.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        assertThat(env).containsEntry("SLUICE_LISTEN_HOST", "0.0.0.0")
+                .containsEntry("SLUICE_BACKEND_HOST", "orders.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com")
+                .containsEntry("SLUICE_FLEET_MAX_CONNECTIONS_PERCENT", "80")
+                .containsEntry("SLUICE_POOL_MAX_SIZE", "50");
+        assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("SLUICE_USERS__APP__PASSWORD") && e.getValueFrom() != null);
+
+        SluicePod sidecar = SluicePod.of(app.getSpec().getTemplate().getSpec(), SluicePod.Mode.NATIVE);
+        assertThat(value(sidecar, "SLUICE_BACKEND_HOST")).isEqualTo("orders-sluice-central");
+        assertThat(value(sidecar, "SLUICE_BACKEND_PORT")).isEqualTo("6033");
+        assertThat(value(sidecar, "SLUICE_BACKEND_TLS_MODE")).as("the tier has a certificate").isEqualTo("required");
+        assertThat(value(sidecar, "SLUICE_LISTEN_HOST")).isEqualTo("127.0.0.1");
+        assertThat(sidecar.env("SLUICE_FLEET_MAX_CONNECTIONS_PERCENT")).as("the sidecars need no budget behind the tier").isEmpty();
+    }
+
+    @Test
     void defaultsRenderOnlyTheServiceAccount() {
         List<HasMetadata> objects = render(t -> t);
         assertThat(objects).hasSize(1);

@@ -44,6 +44,7 @@ final class KubernetesYaml {
             "v1/ServiceAccount", ServiceAccount.class,
             "v1/ConfigMap", ConfigMap.class,
             "v1/Secret", Secret.class,
+            "v1/Service", io.fabric8.kubernetes.api.model.Service.class,
             "apps/v1/Deployment", Deployment.class,
             "monitoring.coreos.com/v1/PodMonitor", PodMonitor.class,
             "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);

@@ -259,27 +259,12 @@ public final class HostileBackend implements AutoCloseable {
     /** One physical packet. */
     private record Packet(int sequenceId, byte[] payload) {
         static Packet read(InputStream in) throws IOException {
-            DataInputStream data = in instanceof DataInputStream d ? d : new DataInputStream(in);
-            byte[] header = new byte[4];
-            try {
-                data.readFully(header);
-            } catch (EOFException e) {
-                return null;
-            }
-            int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
-            byte[] payload = new byte[length];
-            data.readFully(payload);
-            return new Packet(header[3] & 0xff, payload);
+            RawClient.Packet p = RawClient.readPacket(in instanceof DataInputStream d ? d : new DataInputStream(in));
+            return p == null ? null : new Packet(p.sequenceId(), p.payload());
         }
 
         void write(OutputStream out) throws IOException {
-            byte[] frame = new byte[payload.length + 4];
-            frame[0] = (byte) payload.length;
-            frame[1] = (byte) (payload.length >>> 8);
-            frame[2] = (byte) (payload.length >>> 16);
-            frame[3] = (byte) sequenceId;
-            System.arraycopy(payload, 0, frame, 4, payload.length);
-            out.write(frame);
+            out.write(RawClient.frame(sequenceId, payload));
             out.flush();
         }
     }

@@ -248,7 +248,7 @@ public final class HostileLoad {
             byte[] auth = NativePassword.INSTANCE.expectedResponse(hs.scramble(), TestDatabase.OTHER_PASSWORD.getBytes(StandardCharsets.UTF_8));
             byte[] payload = new HandshakeResponse(RawClient.DEFAULT_CAPS, 1 << 24, 45, TestDatabase.OTHER_USER, auth, null,
                     NativePassword.NAME, Map.of()).encode();
-            trickle(c, frame(1, payload));
+            trickle(c, RawClient.frame(1, payload));
         }
     }
 
@@ -264,7 +264,7 @@ public final class HostileLoad {
 
     private void commandSlowloris() throws Exception {
         try (RawClient c = loggedIn()) {
-            trickle(c, frame(0, "\u0003SELECT 'one byte a second'".getBytes(StandardCharsets.US_ASCII)));
+            trickle(c, RawClient.frame(0, "\u0003SELECT 'one byte a second'".getBytes(StandardCharsets.US_ASCII)));
         }
     }
 
@@ -309,16 +309,6 @@ public final class HostileLoad {
             c.writeRaw(new byte[] {b});
             pause(1000);
         }
-    }
-
-    private static byte[] frame(int sequenceId, byte[] payload) {
-        byte[] frame = new byte[payload.length + 4];
-        frame[0] = (byte) payload.length;
-        frame[1] = (byte) (payload.length >>> 8);
-        frame[2] = (byte) (payload.length >>> 16);
-        frame[3] = (byte) sequenceId;
-        System.arraycopy(payload, 0, frame, 4, payload.length);
-        return frame;
     }
 
     private static void pause(long millis) {

@@ -28,4 +28,35 @@ public final class Management {
                 .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body());
     }
+
+    /** The readiness document, for what its details say. */
+    public static String readiness() {
+        try {
+            return get("/q/health/ready").body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A gauge of user {@code user}'s pool from /q/metrics, whole; -1 when it is not exported. */
+    public static int gauge(String name, String user) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*user=\"" + user + "\"[^}]*} ([0-9.]+)")
+                    .matcher(get("/q/metrics").body());
+            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits up to 20 s for {@code condition}, polling; fails naming {@code what}. */
+    public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
 }

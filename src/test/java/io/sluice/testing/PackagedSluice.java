@@ -41,13 +41,21 @@ public final class PackagedSluice implements AutoCloseable {
 
     /** The same, with options for its JVM (such as {@code -Xmx256m}). */
     public static PackagedSluice start(List<String> jvmOptions, String... settings) throws Exception {
+        return start(TestDatabase.get(), jvmOptions, settings);
+    }
+
+    /**
+     * Starts it in front of {@code database} (which has the app user), with these JVM options and extra settings,
+     * and waits until it is ready.
+     */
+    public static PackagedSluice start(io.sluice.app.EmbeddedDatabase database, List<String> jvmOptions, String... settings) throws Exception {
         assertThat(RUNNER).as("the packaged application (mvn package)").exists();
         int port = SluiceTestResource.freePort();
         int management = SluiceTestResource.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of(
-                "-Dsluice.backend.host=127.0.0.1", "-Dsluice.backend.port=" + TestDatabase.get().port(),
+                "-Dsluice.backend.host=127.0.0.1", "-Dsluice.backend.port=" + database.port(),
                 "-Dsluice.listen.port=" + port, "-Dquarkus.management.port=" + management,
                 "-Dsluice.users.app.password=" + TestDatabase.APP_PASSWORD));
         for (String setting : settings) {
@@ -83,6 +91,16 @@ public final class PackagedSluice implements AutoCloseable {
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /** The body of a management endpoint ({@code /q/metrics}, {@code /q/health/ready}), or "" when nothing answers. */
+    public String management(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
         }
     }
 

@@ -117,6 +117,11 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads one physical packet; null when the server closed the connection. */
     public Packet read() throws IOException {
+        return readPacket(in);
+    }
+
+    /** Reads one physical packet from {@code in}; null when the stream has ended. */
+    public static Packet readPacket(DataInputStream in) throws IOException {
         byte[] header = new byte[4];
         try {
             in.readFully(header);
@@ -146,13 +151,18 @@ public final class RawClient implements AutoCloseable {
     }
 
     public void write(int sequenceId, byte[] payload) throws IOException {
+        writeRaw(frame(sequenceId, payload));
+    }
+
+    /** One physical packet as it goes on the wire: a 3-byte length, the sequence id, the payload. */
+    public static byte[] frame(int sequenceId, byte[] payload) {
         byte[] frame = new byte[payload.length + 4];
         frame[0] = (byte) payload.length;
         frame[1] = (byte) (payload.length >>> 8);
         frame[2] = (byte) (payload.length >>> 16);
         frame[3] = (byte) sequenceId;
         System.arraycopy(payload, 0, frame, 4, payload.length);
-        writeRaw(frame);
+        return frame;
     }
 
     public void writeRaw(byte[] bytes) throws IOException {
