@@ -58,6 +58,7 @@ final class BackendLink {
     private static final String ONE_ROW_COUNTED = "BEGIN NOT ATOMIC DECLARE sluice_row INT; SELECT 1 INTO sluice_row; END";
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
+    private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
     /**
      * Takes another client's warnings off a backend: a statement that reads a table (a JSON_TABLE of nothing)
      * and raises none clears the diagnostics area on MariaDB as on MySQL.
@@ -889,8 +890,10 @@ final class BackendLink {
         }
         own.rowCount(effects.rowCount);
         there.rowCount(effects.rowCount);
-        if (traits.calcFoundRows() || effects.lastResultRows < 0 && traits.selectsInto()) {
-            // Rows never sent (SQL_CALC_FOUND_ROWS, SELECT ... INTO): read back if the client moves.
+        if (traits.calcFoundRows() || traits.callsProcedure() || traits.selectsInto()
+                || effects.lastResultRows >= 0 && !traits.onlySelects()) {
+            // Rows never sent (SQL_CALC_FOUND_ROWS, SELECT ... INTO, INSERT ... SELECT, a procedure's statements)
+            // or rows that are not what FOUND_ROWS() counts (SHOW, EXPLAIN): read back if the client moves.
             own.foundRows(LastStatement.UNKNOWN);
             there.foundRows(LastStatement.UNKNOWN);
         } else if (effects.lastResultRows >= 0) {
@@ -1084,6 +1087,9 @@ final class BackendLink {
      * of the answer; null after answering the client if the backend broke.
      */
     List<byte[]> exchange(PooledBackend backend, byte[] payload) {
+        if (!keepFoundRows(backend, payload)) {
+            return null;
+        }
         BackendConnection connection = backend.connection();
         exchangeOpen = true;
         try {
@@ -1132,6 +1138,9 @@ final class BackendLink {
     }
 
     private byte[] call(PooledBackend backend, byte[] payload) {
+        if (!keepFoundRows(backend, payload)) {
+            return null;
+        }
         exchangeOpen = true;
         try {
             byte[] answer = backend.connection().call(payload);
@@ -1146,6 +1155,32 @@ final class BackendLink {
             lost(e);
             return null;
         }
+    }
+
+    /**
+     * A statement of Sluice's own replaces what FOUND_ROWS() answers. When the client's count lives only on this
+     * backend (after SELECT ... INTO, INSERT ... SELECT, SHOW, CALL), it is read first, unless the statement reads
+     * it itself (the capture query does) or is no query (a prepare leaves FOUND_ROWS() and ROW_COUNT() alone).
+     * False after answering the client if the backend broke.
+     */
+    private boolean keepFoundRows(PooledBackend backend, byte[] payload) {
+        LastStatement own = desired.lastStatement();
+        if (own.foundRows() != LastStatement.UNKNOWN || !own.sameAs(backend.state().lastStatement())
+                || payload[0] != CommandType.COM_QUERY || readsFoundRows(payload)) {
+            return true;
+        }
+        List<byte[]> answer = exchange(backend, query(READ_FOUND_ROWS));
+        if (answer == null) {
+            return false;
+        }
+        if (!ErrPacket.is(answer.get(0)) && answer.size() >= 3) {
+            own.foundRows(Long.parseLong(ColumnDefinition.ascii(ColumnDefinition.textRow(answer.get(2), 1)[0])));
+        }
+        return true;
+    }
+
+    private static boolean readsFoundRows(byte[] query) {
+        return new String(query, 1, query.length - 1, java.nio.charset.StandardCharsets.ISO_8859_1).contains("FOUND_ROWS()");
     }
 
     /** A statement of Sluice's own ran: the backend's last statement is no client's, its counts unknown. */

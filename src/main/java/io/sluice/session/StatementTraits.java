@@ -37,6 +37,7 @@ public final class StatementTraits {
     private boolean sessionTracking;
     private boolean uncapturableUserVariable;
     private boolean selectsInto;
+    private boolean onlySelects = true;
     private boolean dml;
     private boolean insertsRows;
     private boolean callsFunction;
@@ -114,9 +115,21 @@ public final class StatementTraits {
         return unscopedSystemVariables;
     }
 
-    /** SELECT ... INTO: no rows sent, yet FOUND_ROWS() changes. */
+    /**
+     * SELECT ... INTO, or a SELECT inside another statement (INSERT ... SELECT, CREATE ... SELECT, a subquery of a
+     * SET): no rows sent, yet FOUND_ROWS() changes.
+     */
     public boolean selectsInto() {
         return selectsInto;
+    }
+
+    /**
+     * Whether every statement in the text is a SELECT (or WITH ... SELECT), whose rows sent are what FOUND_ROWS()
+     * counts next. Other statements' results do not say: SHOW WARNINGS, EXPLAIN, VALUES or CHECK TABLE leave
+     * FOUND_ROWS() as it was, SHOW TABLES sets it, ANALYZE sets it to rows it never sends.
+     */
+    public boolean onlySelects() {
+        return onlySelects;
     }
 
     /**
@@ -284,6 +297,7 @@ public final class StatementTraits {
             }
             if (wordIndex == 0) {
                 firstWord = w;
+                out.onlySelects &= w.equals("select") || w.equals("with");
                 switch (w) {
                     case "prepare" -> out.pins.add(PinReason.TEXT_PREPARED_STATEMENT);
                     case "xa" -> out.pins.add(PinReason.XA_TRANSACTION);
@@ -344,6 +358,7 @@ public final class StatementTraits {
                         out.setsLastInsertId = true;
                     }
                 }
+                case "select" -> out.selectsInto |= wordIndex > 0 && !firstWord.equals("select") && !firstWord.equals("with");
                 case "into" -> {
                     into = true;
                     out.selectsInto |= firstWord.equals("select") || firstWord.equals("with");

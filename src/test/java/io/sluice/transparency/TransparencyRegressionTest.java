@@ -63,17 +63,15 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 139),
                 ProgramGenerator.generate(s, 368),
                 ProgramGenerator.generate(s, 469),
-                ProgramGenerator.generate(s, 672));
+                ProgramGenerator.generate(s, 672),
+                ProgramGenerator.generate(s, 825),
+                ProgramGenerator.generate(s, 924),
+                ProgramGenerator.generate(s, 931),
+                ProgramGenerator.generate(s, 1175));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
     static List<Program> handWritten() {
-        if (Boolean.getBoolean("transparency.debug")) {
-            return List.of(program("autocommit = 0 holds for the next statement wherever it runs",
-                        sql("SET autocommit = 0"), sql("INSERT INTO {T} (id, v) VALUES (0, 'zero')"), sql("SELECT 1"),
-                        new Step.Reconnect(false), sql("SELECT * FROM {T} ORDER BY id")),
-                    ProgramGenerator.generate(DifferentialTransparencyTest.BUILD_SEED, 135));
-        }
         return List.of(
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
@@ -116,7 +114,15 @@ class TransparencyRegressionTest {
                         new Step.Prepare(1, "SET @a = ?"), new Step.Execute(1, List.of(new byte[] {0, (byte) 0xff}, "two-1")),
                         sql("SELECT 1 / 0"), sql("SELECT HEX(@a), CHARSET(@a)")),
                 program("FOUND_ROWS() after a statement stopped by KILL QUERY",
-                        new Step.KillRunningQuery(), sql("SELECT FOUND_ROWS()")));
+                        new Step.KillRunningQuery(), sql("SELECT FOUND_ROWS()")),
+                program("FOUND_ROWS() after statements whose rows sent are not what it counts",
+                        sql("SELECT * FROM shared"), sql("CALL warn_in_proc()"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SHOW WARNINGS"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SHOW VARIABLES LIKE 'nothing%'"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("INSERT INTO {T} (id, v) SELECT id + 100, v FROM shared"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SET @x = (SELECT MAX(id) FROM shared)"), sql("SELECT FOUND_ROWS()"),
+                        sql("CREATE TEMPORARY TABLE tmp2 AS SELECT * FROM shared WHERE id < 3"), sql("SET NAMES latin1"),
+                        sql("SELECT FOUND_ROWS()")));
     }
 
     private static Program program(String what, Step... steps) {
