@@ -59,6 +59,8 @@ final class BackendLink {
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
+    /** Up to this many, FOUND_ROWS() is restored without reading a table, which would clear the client's conditions. */
+    private static final long MAX_UNION_FOUND_ROWS = 1_000;
     /**
      * Takes another client's warnings off a backend: a statement that reads a table (a JSON_TABLE of nothing)
      * and raises none clears the diagnostics area on MariaDB as on MySQL.
@@ -335,6 +337,16 @@ final class BackendLink {
         return holdNanos > 0 && (last.diagnostics() || last.rowCount() > 0);
     }
 
+    /**
+     * A statement was prepared on the backend: MariaDB creates the user variables it assigns (as NULL) right then,
+     * so they are read back like those a statement assigned.
+     */
+    void prepared(StatementTraits traits) {
+        if (captureUserVariables) {
+            uncaptured.addAll(traits.assignedUserVariables());
+        }
+    }
+
     /** Reads what must follow the client, then parks the backend (or gives it back). */
     private void leave(PooledBackend backend) {
         if (!settle(backend)) {
@@ -414,6 +426,14 @@ final class BackendLink {
     }
 
     private void giveBack(Release how, String reason) {
+        if (how != Release.DISCARD && !exchangeOpen && lease.held()) {
+            // The client's FOUND_ROWS() may live only here (after a CALL that failed, say, before a reset).
+            PooledBackend backend = lease.backend();
+            withoutAnswersReturning(() -> keepFoundRows(backend, null));
+            if (lease == null) {
+                return;
+            }
+        }
         Lease l = lease;
         LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
@@ -590,13 +610,18 @@ final class BackendLink {
     boolean restoreLastStatement(PooledBackend backend, StatementTraits traits) {
         LastStatement own = desired.lastStatement();
         LastStatement there = backend.state().lastStatement();
-        if (!traits.readsFoundRows() && !traits.readsRowCount()) {
+        boolean foundRowsFirst = traits.readsFoundRows() || traits.mayKeepFoundRows();
+        if (!foundRowsFirst && !traits.readsRowCount()) {
             return true;
         }
         long found = own.foundRows();
-        if (traits.readsFoundRows() && found != LastStatement.UNKNOWN && found != there.foundRows() && found <= MAX_RESTORED_FOUND_ROWS) {
+        if (foundRowsFirst && found != LastStatement.UNKNOWN && found != there.foundRows() && found <= MAX_RESTORED_FOUND_ROWS) {
+            // Read no table where the client's conditions must survive (a UNION of table-less SELECTs keeps them).
+            // An explicit LIMIT: the client's sql_select_limit would cut the rows short.
             String rows = found == 0 ? "SELECT 1 FROM DUAL WHERE FALSE"
-                    : "SELECT 1 FROM JSON_TABLE('[" + "0,".repeat((int) found - 1) + "0]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_rows";
+                    : (found <= MAX_UNION_FOUND_ROWS && own.diagnostics() ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) found - 1)
+                    : "SELECT 1 FROM JSON_TABLE('[" + "0,".repeat((int) found - 1) + "0]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_rows")
+                    + " LIMIT " + found;
             if (exchangeOrFail(backend, query(rows)) == null) {
                 return false;
             }
@@ -888,9 +913,13 @@ final class BackendLink {
             // Not a statement (COM_INIT_DB, a prepare, ...): ROW_COUNT() and FOUND_ROWS() stay as they were, on both sides.
             return;
         }
-        own.rowCount(effects.rowCount);
-        there.rowCount(effects.rowCount);
-        if (traits.calcFoundRows() || traits.callsProcedure() || traits.selectsInto()
+        if (!traits.onlyGetDiagnostics()) {
+            own.rowCount(effects.rowCount);
+            there.rowCount(effects.rowCount);
+        }
+        if (traits.onlyDiagnostics()) {
+            // SHOW WARNINGS, GET DIAGNOSTICS: FOUND_ROWS() stays as it was, on both sides.
+        } else if (traits.calcFoundRows() || traits.callsProcedure() || traits.selectsInto()
                 || effects.lastResultRows >= 0 && !traits.onlySelects()) {
             // Rows never sent (SQL_CALC_FOUND_ROWS, SELECT ... INTO, INSERT ... SELECT, a procedure's statements)
             // or rows that are not what FOUND_ROWS() counts (SHOW, EXPLAIN): read back if the client moves.
@@ -1160,13 +1189,13 @@ final class BackendLink {
     /**
      * A statement of Sluice's own replaces what FOUND_ROWS() answers. When the client's count lives only on this
      * backend (after SELECT ... INTO, INSERT ... SELECT, SHOW, CALL), it is read first, unless the statement reads
-     * it itself (the capture query does) or is no query (a prepare leaves FOUND_ROWS() and ROW_COUNT() alone).
-     * False after answering the client if the backend broke.
+     * it itself (the capture query does) or is no query (a prepare leaves FOUND_ROWS() and ROW_COUNT() alone);
+     * {@code payload} null: the backend is about to go back. False after answering the client if the backend broke.
      */
     private boolean keepFoundRows(PooledBackend backend, byte[] payload) {
         LastStatement own = desired.lastStatement();
         if (own.foundRows() != LastStatement.UNKNOWN || !own.sameAs(backend.state().lastStatement())
-                || payload[0] != CommandType.COM_QUERY || readsFoundRows(payload)) {
+                || payload != null && (payload[0] != CommandType.COM_QUERY || readsFoundRows(payload))) {
             return true;
         }
         List<byte[]> answer = exchange(backend, query(READ_FOUND_ROWS));

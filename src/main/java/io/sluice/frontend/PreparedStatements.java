@@ -10,6 +10,7 @@ import io.sluice.protocol.PayloadReader;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ServerStatus;
 import io.sluice.session.PrepareContext;
+import io.sluice.session.PinReason;
 import io.sluice.session.StatementTraits;
 
 import java.util.ArrayList;
@@ -116,7 +117,9 @@ final class PreparedStatements {
         PrepareContext context = PrepareContext.of(link.desired());
         String sql = context.key(packet.payload(), 1, packet.length() - 1);
         long id = nextId;
-        BackendStatement cached = backend.statements().get(sql);
+        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, link.dialect());
+        // The columns of SELECT @a describe @a's type when prepared: a response cached before it changed is stale.
+        BackendStatement cached = traits.pins().contains(PinReason.USER_VARIABLE) ? null : backend.statements().get(sql);
         int parameters;
         if (cached != null) {
             telemetry.statementPrepared(true);
@@ -132,10 +135,10 @@ final class PreparedStatements {
             BackendStatement prepared = remember(backend, sql, response);
             parameters = prepared.parameters();
         }
+        link.prepared(traits);
         nextId++;
         lastPrepared = id;
-        byId.put(id, new Statement(id, sql, context, packet.payload(), parameters,
-                StatementTraits.of(packet.payload(), 1, packet.length() - 1, link.dialect())));
+        byId.put(id, new Statement(id, sql, context, packet.payload(), parameters, traits));
         return true;
     }
 

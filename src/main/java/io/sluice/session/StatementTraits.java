@@ -23,6 +23,9 @@ public final class StatementTraits {
     /** Words that begin the statements of a compound statement (BEGIN ... END, IF, loops, handlers). */
     private static final java.util.Set<String> COMPOUND_STARTS = java.util.Set.of(
             "begin", "if", "elseif", "else", "case", "when", "then", "loop", "repeat", "while", "for", "declare", "do");
+    /** Statements that may answer with rows that are not a SELECT's, or run a procedure's statements. */
+    private static final java.util.Set<String> ROWS_NOT_SELECTED = java.util.Set.of("call", "show", "explain", "describe",
+            "desc", "analyze", "check", "checksum", "optimize", "repair", "values", "help", "execute", "table");
     /** What CREATE or ALTER makes when its body is a statement of its own. */
     private static final java.util.Set<String> STORED_PROGRAMS = java.util.Set.of("procedure", "function", "trigger", "event");
 
@@ -38,6 +41,9 @@ public final class StatementTraits {
     private boolean uncapturableUserVariable;
     private boolean selectsInto;
     private boolean onlySelects = true;
+    private boolean onlyGetDiagnostics = true;
+    private boolean onlyDiagnostics = true;
+    private boolean mayKeepFoundRows;
     private boolean dml;
     private boolean insertsRows;
     private boolean callsFunction;
@@ -130,6 +136,28 @@ public final class StatementTraits {
      */
     public boolean onlySelects() {
         return onlySelects;
+    }
+
+    /** Whether every statement in the text is GET DIAGNOSTICS, which leaves ROW_COUNT() as the statement before set it. */
+    public boolean onlyGetDiagnostics() {
+        return onlyGetDiagnostics;
+    }
+
+    /**
+     * Whether the statement may leave FOUND_ROWS() as the backend had it, where Sluice cannot tell whether it did:
+     * a procedure that runs no SELECT, or a result set that is not a SELECT's (EXPLAIN, VALUES, CHECK TABLE keep it;
+     * SHOW TABLES sets it). The client's own count must be on the backend before it runs.
+     */
+    public boolean mayKeepFoundRows() {
+        return mayKeepFoundRows;
+    }
+
+    /**
+     * Whether every statement in the text is GET DIAGNOSTICS, SHOW WARNINGS or SHOW ERRORS: they leave FOUND_ROWS()
+     * as the statement before set it (SHOW COUNT(*) WARNINGS does not: it is a SELECT of one row).
+     */
+    public boolean onlyDiagnostics() {
+        return onlyDiagnostics;
     }
 
     /**
@@ -298,6 +326,10 @@ public final class StatementTraits {
             if (wordIndex == 0) {
                 firstWord = w;
                 out.onlySelects &= w.equals("select") || w.equals("with");
+                // GET begins nothing but GET [CURRENT | STACKED] DIAGNOSTICS.
+                out.onlyGetDiagnostics &= w.equals("get");
+                out.onlyDiagnostics &= w.equals("get") || w.equals("show");
+                out.mayKeepFoundRows |= ROWS_NOT_SELECTED.contains(w);
                 switch (w) {
                     case "prepare" -> out.pins.add(PinReason.TEXT_PREPARED_STATEMENT);
                     case "xa" -> out.pins.add(PinReason.XA_TRANSACTION);
@@ -313,6 +345,7 @@ public final class StatementTraits {
                 }
             } else if (wordIndex == 1) {
                 secondWord = w;
+                out.onlyDiagnostics &= firstWord.equals("get") || firstWord.equals("show") && (w.equals("warnings") || w.equals("errors"));
                 statementScope = firstWord.equals("set") && w.equals("statement");
                 if (firstWord.equals("lock") && (w.equals("tables") || w.equals("table") || w.equals("instance"))
                         || firstWord.equals("backup") && w.equals("lock")) {

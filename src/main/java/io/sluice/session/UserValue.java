@@ -105,8 +105,10 @@ public record UserValue(Type type, String text, byte[] bytes, String charset, St
         return switch (type) {
             case SIGNED -> text == null ? "CAST(NULL AS SIGNED)" : "CAST(" + text + " AS SIGNED)";
             case UNSIGNED -> text == null ? "CAST(NULL AS UNSIGNED)" : "CAST(" + text + " AS UNSIGNED)";
-            // The literal's digits carry the scale (1.50 is a decimal of scale 2).
-            case DECIMAL -> text == null ? "CAST(NULL AS DECIMAL(65," + Math.min(scale, 30) + "))" : text;
+            // The literal's digits carry the scale (1.50 is a decimal of scale 2); without a point it would be an
+            // integer, so a decimal of scale 0 (what UNSIGNED + 1 makes) is cast.
+            case DECIMAL -> text == null ? "CAST(NULL AS DECIMAL(65," + Math.min(scale, 30) + "))"
+                    : text.indexOf('.') < 0 ? "CAST(" + text + " AS DECIMAL(65,0))" : text;
             // The server prints a double with enough digits to read it back to the same bits.
             case DOUBLE -> text == null ? "CAST(NULL AS DOUBLE)" : text.toLowerCase(Locale.ROOT).contains("e") ? text : text + "e0";
             case STRING -> {

@@ -271,6 +271,48 @@ class StatementTraitsTest {
         assertThat(StatementTraits.of(sql).kills()).as("kills() of %s", sql).isEqualTo(kills);
     }
 
+    /**
+     * FOUND_ROWS() counts the rows a SELECT sent, but other statements' rows say nothing of it (SHOW WARNINGS and
+     * EXPLAIN keep it, ANALYZE sets it to rows never sent), and a SELECT inside another statement sets it unseen;
+     * GET DIAGNOSTICS leaves ROW_COUNT() alone. Each as MariaDB 10.11 was seen to behave.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "SELECT * FROM t                                 | true  | false | false",
+            "WITH c AS (SELECT 1) SELECT * FROM c            | true  | false | false",
+            "SELECT 1; SELECT 2                              | true  | false | false",
+            "SELECT v FROM t INTO @v                         | true  | true  | false",
+            "SHOW WARNINGS                                   | false | false | false",
+            "EXPLAIN SELECT * FROM t                         | false | true  | false",
+            "SELECT 1; SHOW TABLES                           | false | false | false",
+            "SHOW WARNINGS LIMIT 1                           | false | false | false",
+            "SHOW COUNT(*) WARNINGS                          | false | false | false",
+            "INSERT INTO t SELECT * FROM u                   | false | true  | false",
+            "CREATE TEMPORARY TABLE t AS SELECT * FROM u     | false | true  | false",
+            "SET @x = (SELECT MAX(id) FROM t)                | false | true  | false",
+            "UPDATE t SET v = 1                              | false | false | false",
+            "GET DIAGNOSTICS @n = NUMBER                     | false | false | true",
+            "GET DIAGNOSTICS @n = NUMBER; SELECT 1           | false | false | false"})
+    void whatDecidesFoundRowsAndRowCount(String sql, boolean onlySelects, boolean selectsInto, boolean onlyGetDiagnostics) {
+        StatementTraits traits = StatementTraits.of(sql);
+        boolean diagnostics = onlyGetDiagnostics || sql.startsWith("SHOW WARNINGS");
+        assertThat(traits.onlyDiagnostics()).as("onlyDiagnostics").isEqualTo(diagnostics);
+        assertThat(traits.onlySelects()).as("onlySelects").isEqualTo(onlySelects);
+        assertThat(traits.selectsInto()).as("selectsInto").isEqualTo(selectsInto);
+        assertThat(traits.onlyGetDiagnostics()).as("onlyGetDiagnostics").isEqualTo(onlyGetDiagnostics);
+    }
+
+    /** Before these run, the client's FOUND_ROWS() must be on the backend: they may keep it, and Sluice cannot see whether they did. */
+    @Test
+    void statementsThatMayKeepFoundRows() {
+        for (String sql : List.of("CALL p()", "SHOW TABLES", "EXPLAIN SELECT 1", "VALUES (1)", "CHECK TABLE t", "SELECT 1; CALL p()")) {
+            assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1", "INSERT INTO t VALUES (1)", "SET @a = 1", "UPDATE t SET a = 1")) {
+            assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isFalse();
+        }
+    }
+
     /** Client input is read in one pass: a long text costs time in proportion to its length, not its square. */
     @Test
     void longTextsAreReadInOnePass() {

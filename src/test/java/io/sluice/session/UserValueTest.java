@@ -27,6 +27,8 @@ class UserValueTest {
     @Test
     void decimalsKeepTheirScaleInTheDigits() {
         assertThat(new UserValue(UserValue.Type.DECIMAL, "1.50", null, "binary", "binary", 2).toSql()).isEqualTo("1.50");
+        // A decimal of scale 0 (UNSIGNED + 1 makes one) stays a decimal: the bare digits would be an integer.
+        assertThat(new UserValue(UserValue.Type.DECIMAL, "-8", null, "binary", "binary", 38).toSql()).isEqualTo("CAST(-8 AS DECIMAL(65,0))");
         assertThat(new UserValue(UserValue.Type.DECIMAL, null, null, "binary", "binary", 38).toSql()).isEqualTo("CAST(NULL AS DECIMAL(65,30))");
     }
 

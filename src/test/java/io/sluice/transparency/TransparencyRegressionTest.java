@@ -67,7 +67,15 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 825),
                 ProgramGenerator.generate(s, 924),
                 ProgramGenerator.generate(s, 931),
-                ProgramGenerator.generate(s, 1175));
+                ProgramGenerator.generate(s, 1175),
+                // Found with seed 7 against the MySQL 8 face.
+                ProgramGenerator.generate(7, 393),
+                ProgramGenerator.generate(7, 681),
+                ProgramGenerator.generate(7, 975),
+                ProgramGenerator.generate(7, 1246),
+                ProgramGenerator.generate(7, 2068),
+                ProgramGenerator.generate(7, 2087),
+                ProgramGenerator.generate(7, 2166));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -122,7 +130,19 @@ class TransparencyRegressionTest {
                         sql("SELECT * FROM shared"), sql("INSERT INTO {T} (id, v) SELECT id + 100, v FROM shared"), sql("SELECT FOUND_ROWS()"),
                         sql("SELECT * FROM shared"), sql("SET @x = (SELECT MAX(id) FROM shared)"), sql("SELECT FOUND_ROWS()"),
                         sql("CREATE TEMPORARY TABLE tmp2 AS SELECT * FROM shared WHERE id < 3"), sql("SET NAMES latin1"),
-                        sql("SELECT FOUND_ROWS()")));
+                        sql("SELECT FOUND_ROWS()")),
+                program("GET DIAGNOSTICS leaves ROW_COUNT() and SHOW WARNINGS leaves FOUND_ROWS() as they were",
+                        sql("UPDATE {T} SET n = n + 1"), sql("GET DIAGNOSTICS @n = NUMBER, @r = ROW_COUNT"), sql("SELECT ROW_COUNT(), @r"),
+                        sql("SHOW VARIABLES WHERE Variable_name IN ('time_zone', 'sql_select_limit')"), sql("SHOW WARNINGS"),
+                        sql("SELECT FOUND_ROWS()")),
+                program("an error's condition outlives a statement that reads no table, FOUND_ROWS() included",
+                        sql("SELECT * FROM shared"), sql("SELECT * FROM tmp1"), sql("SELECT FOUND_ROWS()"), sql("SHOW WARNINGS")),
+                program("a prepare that assigns a user variable creates it, as NULL",
+                        new Step.Prepare(0, "SET @a = ?"), sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)")),
+                program("a decimal of scale 0 stays a decimal, and a prepared SELECT @a describes @a as it is now",
+                        new Step.Prepare(1, "SELECT @a, @b"), sql("SET @a = CAST(5 AS UNSIGNED)"),
+                        sql("SELECT @a := IFNULL(@a, 0) + 1 FROM shared ORDER BY id"), sql("SELECT 1 / 0"),
+                        sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)"), new Step.Prepare(2, "SELECT @a, @b")));
     }
 
     private static Program program(String what, Step... steps) {
