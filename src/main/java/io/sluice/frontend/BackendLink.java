@@ -562,6 +562,11 @@ final class BackendLink {
      */
     List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
         boolean elsewhere = !context.equals(io.sluice.session.PrepareContext.of(desired));
+        // Another context may mean a reset (there is no leaving a schema otherwise): what the client's statements
+        // changed unseen on this backend (a trigger's user variables) is read back first, or the reset loses it.
+        if (elsewhere && !settle(backend)) {
+            return null;
+        }
         if (elsewhere && !syncTo(backend, context.applyTo(desired))) {
             return null;
         }
