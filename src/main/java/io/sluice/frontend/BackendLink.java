@@ -56,6 +56,12 @@ final class BackendLink {
     private static final int ER_UNKNOWN_COLLATION = 1273;
     /** Leaves ROW_COUNT() at 1 and no session state behind (MariaDB's anonymous blocks). */
     private static final String ONE_ROW_COUNTED = "BEGIN NOT ATOMIC DECLARE sluice_row INT; SELECT 1 INTO sluice_row; END";
+    /**
+     * MySQL has no anonymous blocks: ROW_COUNT() of 1 is left by a SELECT INTO a user variable of Sluice's, which
+     * the backend's state then holds, so that it is reset before any client gets it again.
+     */
+    private static final String ROW_COUNT_VARIABLE = "sluice_row_count";
+    private static final String ONE_ROW_INTO_VARIABLE = "SELECT 1 INTO @" + ROW_COUNT_VARIABLE;
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
@@ -637,7 +643,12 @@ final class BackendLink {
         String recreate = rows == 0 ? "DO 0" : rows == -1 ? "SHOW WARNINGS LIMIT 0"
                 // One row, as a single-row insert or SELECT ... INTO leaves: a SELECT INTO a local variable of an
                 // anonymous block (MariaDB only) sets it and nothing else but FOUND_ROWS(), restored above.
-                : rows == 1 && !traits.readsFoundRows() && services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED : null;
+                : rows != 1 || traits.readsFoundRows() ? null
+                : services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED
+                // A pinned session's backend is reset when the client leaves; otherwise the variable is put in the
+                // backend's state, which has it reset before the next statement. Not inside a transaction of an
+                // unpinned session: that reset would end the transaction.
+                : pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0 ? ONE_ROW_INTO_VARIABLE : null;
         if (traits.readsRowCount() && recreate != null && rows != there.rowCount()) {
             if (exchangeOrFail(backend, query(recreate)) == null) {
                 return false;
@@ -645,6 +656,11 @@ final class BackendLink {
             there.rowCount(rows);
             if (recreate.equals(ONE_ROW_COUNTED)) {
                 there.foundRows(0);
+            } else if (recreate.equals(ONE_ROW_INTO_VARIABLE)) {
+                there.foundRows(LastStatement.UNKNOWN);
+                if (!pinned()) {
+                    backend.state().userVariables().set(ROW_COUNT_VARIABLE, new UserValue(UserValue.Type.SIGNED, "1", null, "binary", "binary", 0));
+                }
             }
         }
         return true;
@@ -673,6 +689,10 @@ final class BackendLink {
             for (int i = 2; i < names.size() - 1; i++) {
                 byte[][] row = ColumnDefinition.textRow(names.get(i), 1);
                 String name = row[0] == null ? null : new String(row[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+                if (ROW_COUNT_VARIABLE.equals(name)) {
+                    // Sluice's own, not the client's.
+                    continue;
+                }
                 if (name != null && io.sluice.session.UserVariables.writable(name)) {
                     uncaptured.add(name);
                 } else if (name != null) {
