@@ -62,6 +62,12 @@ final class BackendLink {
      */
     private static final String ROW_COUNT_VARIABLE = "sluice_row_count";
     private static final String ONE_ROW_INTO_VARIABLE = "SELECT 1 INTO @" + ROW_COUNT_VARIABLE;
+    /**
+     * A larger ROW_COUNT() is left by inserting as many rows into a temporary table of Sluice's, which is reset away
+     * like the variable above. It reads a table, so only where the client has no conditions to lose.
+     */
+    private static final String ROW_COUNT_TABLE = "sluice_row_count";
+    private static final long MAX_RECREATED_ROW_COUNT = 1_000;
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
@@ -568,9 +574,10 @@ final class BackendLink {
      */
     List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
         boolean elsewhere = !context.equals(io.sluice.session.PrepareContext.of(desired));
-        // Another context may mean a reset (there is no leaving a schema otherwise): what the client's statements
-        // changed unseen on this backend (a trigger's user variables) is read back first, or the reset loses it.
-        if (elsewhere && !settle(backend)) {
+        // A context without a schema means a reset (there is no leaving a schema otherwise): what the client's
+        // statements changed unseen on this backend (a trigger's user variables) is read back first, or the reset
+        // loses it. Not otherwise: reading back replaces ROW_COUNT(), which a positive count cannot survive.
+        if (elsewhere && context.schema() == null && desired.schema() != null && !settle(backend)) {
             return null;
         }
         if (elsewhere && !syncTo(backend, context.applyTo(desired))) {
@@ -649,6 +656,21 @@ final class BackendLink {
                 // backend's state, which has it reset before the next statement. Not inside a transaction of an
                 // unpinned session: that reset would end the transaction.
                 : pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0 ? ONE_ROW_INTO_VARIABLE : null;
+        if (traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT && rows != there.rowCount()
+                && !own.diagnostics() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0)) {
+            // Errors are ignored (a server enforcing GTID consistency refuses temporary tables in transactions): the
+            // count then stays as it was, as before.
+            for (String sql : List.of("DROP TEMPORARY TABLE IF EXISTS " + ROW_COUNT_TABLE, "CREATE TEMPORARY TABLE " + ROW_COUNT_TABLE + " (x INT)",
+                    "INSERT INTO " + ROW_COUNT_TABLE + " VALUES " + String.join(",", java.util.Collections.nCopies((int) rows, "(0)")))) {
+                if (exchange(backend, query(sql)) == null) {
+                    return false;
+                }
+            }
+            there.rowCount(rows);
+            if (!pinned()) {
+                backend.state().userVariables().set(ROW_COUNT_VARIABLE, new UserValue(UserValue.Type.SIGNED, "1", null, "binary", "binary", 0));
+            }
+        }
         if (traits.readsRowCount() && recreate != null && rows != there.rowCount()) {
             if (exchangeOrFail(backend, query(recreate)) == null) {
                 return false;

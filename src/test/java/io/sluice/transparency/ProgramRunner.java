@@ -32,11 +32,13 @@ final class ProgramRunner {
      * @param endpoint where the program connects
      * @param backend  the database itself, for preparing the program's tables and reading them afterwards
      */
-    /** Held while a program with a KILL step opens its two connections (see {@link #run()}). */
+    /** Held while a program with a KILL step opens its connections (see {@link #run()}). */
     private static final Object OPENING_WITH_KILLER = new Object();
-    /** The second connection of a program with a KILL step, from which the KILL QUERY is sent. */
-    private Connection killerConnection;
-    private String killerUser;
+    /**
+     * The other connections of a program with a KILL step, from which the KILL QUERY is sent: one per user the
+     * program is ever logged in as, since a user without the privilege to kill others' statements kills its own.
+     */
+    private final java.util.Map<String, Connection> killers = new java.util.HashMap<>();
 
     ProgramRunner(Program program, Endpoint endpoint, Endpoint backend, Namespace ns, int worker) {
         this.program = program;
@@ -52,13 +54,16 @@ final class ProgramRunner {
         List<List<String>> observed = new ArrayList<>();
         try {
             if (program.steps().stream().anyMatch(Step.KillRunningQuery.class::isInstance)) {
-                // The killer is connected with the program, not inside it: connecting through Sluice may need a
-                // backend (Connector/J's first queries; in session mode the connection's own), and a program that
-                // waits for one while it holds another (in a transaction, or in session mode) could wait on programs
-                // doing the same. Opening both connections of such a program one program at a time rules that out.
+                // The killers are connected with the program, never inside it: connecting through Sluice may need
+                // a backend (Connector/J's first queries; in session mode the connection's own), and a program that
+                // waits for one while it holds another (pinned, in a transaction, or in session mode) could wait on
+                // programs doing the same. Opening all connections of such a program, one program at a time, before
+                // it holds anything rules that out.
                 synchronized (OPENING_WITH_KILLER) {
                     connection = open();
-                    openKiller();
+                    for (String killerUser : usersOf(program)) {
+                        killers.put(killerUser, endpoint.connect(killerUser, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true"));
+                    }
                 }
             } else {
                 connection = open();
@@ -77,6 +82,8 @@ final class ProgramRunner {
             observed.add(List.of("connect failed: " + e.getErrorCode() + " " + e.getMessage()));
         } finally {
             close();
+            killers.values().forEach(k -> quietly(k::close));
+            killers.clear();
         }
         List<String> tables = new ArrayList<>();
         Fixture.readWorkerTables(backend, ns, worker, new Observer(tables, ns));
@@ -89,16 +96,15 @@ final class ProgramRunner {
         return endpoint.connect(user, schema, program.urlParameters());
     }
 
-    private void openKiller() throws SQLException {
-        killerConnection = endpoint.connect(user, null, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
-        killerUser = user;
+    /** The users a program is logged in as: the one it connects as, and any it changes to. */
+    private static java.util.Set<String> usersOf(Program program) {
+        java.util.Set<String> users = new java.util.LinkedHashSet<>();
+        users.add(TestDatabase.APP_USER);
+        program.steps().stream().filter(Step.ChangeUser.class::isInstance).map(s -> ((Step.ChangeUser) s).user()).forEach(users::add);
+        return users;
     }
 
     private void close() {
-        if (killerConnection != null) {
-            quietly(killerConnection::close);
-            killerConnection = null;
-        }
         for (PreparedStatement ps : prepared.values()) {
             quietly(ps::close);
         }
@@ -221,16 +227,8 @@ final class ProgramRunner {
 
     private void killRunningQuery(Observer out) throws SQLException {
         long id = connection.unwrap(com.mysql.cj.MysqlConnection.class).getId();
-        if (killerConnection == null || !user.equals(killerUser)) {
-            // The program reconnected (which closes the killer too) or changed user since: the KILL comes from a
-            // session of the victim's own user, as a user without the privilege to kill others' statements sends it.
-            if (killerConnection != null) {
-                quietly(killerConnection::close);
-            }
-            synchronized (OPENING_WITH_KILLER) {
-                openKiller();
-            }
-        }
+        // From a session of the victim's own user, as a user without the privilege to kill others' statements sends it.
+        Connection killerConnection = killers.get(user);
         AtomicBoolean done = new AtomicBoolean();
         Thread killer = Thread.ofVirtual().start(() -> {
             try (Statement s = killerConnection.createStatement()) {
