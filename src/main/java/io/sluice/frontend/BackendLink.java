@@ -656,8 +656,21 @@ final class BackendLink {
                 // backend's state, which has it reset before the next statement. Not inside a transaction of an
                 // unpinned session: that reset would end the transaction.
                 : pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0 ? ONE_ROW_INTO_VARIABLE : null;
-        if (traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT && rows != there.rowCount()
-                && !own.diagnostics() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0)) {
+        boolean recreatable = traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT
+                && rows != there.rowCount() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0);
+        if (recreatable && own.diagnostics() && own.sameConditionsAs(there)) {
+            // Conditions that may still be there (a statement that raised none may not have cleared them): asked,
+            // since the count is about to be replaced anyway.
+            Long conditions = countConditions(backend);
+            if (conditions == null && lease == null) {
+                return false;
+            }
+            if (conditions != null && conditions == 0) {
+                own.conditionsFrom(0);
+                there.conditionsFrom(0);
+            }
+        }
+        if (recreatable && !own.diagnostics()) {
             // Errors are ignored (a server enforcing GTID consistency refuses temporary tables in transactions): the
             // count then stays as it was, as before.
             for (String sql : List.of("DROP TEMPORARY TABLE IF EXISTS " + ROW_COUNT_TABLE, "CREATE TEMPORARY TABLE " + ROW_COUNT_TABLE + " (x INT)",
