@@ -56,6 +56,11 @@ final class ClientConnection implements ClientTransport {
     private final Telemetry telemetry;
     private final boolean tlsOffered;
     private final long packetTimeoutMillis;
+    /** How long an oversized packet being dropped may pause before it is refused without its end. */
+    private static final long DISCARD_IDLE_MILLIS = 2_000;
+    /** Bytes received so far: whether an oversized packet is still arriving. */
+    private long bytesSeen;
+    private long discardTimer = -1;
     private final long writeTimeoutNanos;
     private long packetsCompleted;
     private long packetTimer = -1;
@@ -114,7 +119,9 @@ final class ClientConnection implements ClientTransport {
                 framer.feedWhile(bytes, this::firstPacket);
             }
             framer.feed(bytes, this::completed);
+            bytesSeen += data.length();
             watchPartialPacket();
+            watchDiscard();
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
@@ -149,6 +156,31 @@ final class ClientConnection implements ClientTransport {
                 abort();
             } else {
                 watchPartialPacket();
+            }
+        });
+    }
+
+    /**
+     * An oversized packet is read to its end so that its client, still writing it, then reads the refusal in
+     * sequence (PyMySQL); a client that stops sending it mid-way (it announced more than it has) is refused once
+     * nothing has arrived for {@link #DISCARD_IDLE_MILLIS}, as a server refuses at the header.
+     */
+    private void watchDiscard() {
+        if (discardTimer >= 0 || !framer.isDiscarding()) {
+            return;
+        }
+        long at = bytesSeen;
+        discardTimer = context.owner().setTimer(DISCARD_IDLE_MILLIS, id -> {
+            discardTimer = -1;
+            if (framingFailed || !framer.isDiscarding()) {
+                return;
+            }
+            if (bytesSeen == at) {
+                framingFailed = true;
+                socket.pause();
+                inbox.add(framer.abandonDiscard());
+            } else {
+                watchDiscard();
             }
         });
     }

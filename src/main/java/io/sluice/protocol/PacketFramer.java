@@ -117,6 +117,22 @@ public final class PacketFramer {
         }
     }
 
+    /** True while an oversized packet is being read to its end, its bytes dropped. */
+    public boolean isDiscarding() {
+        return discarding >= 0;
+    }
+
+    /**
+     * Gives up reading an oversized packet to its end (its client stopped sending it): the refusal, in sequence
+     * after the last header received. The connection cannot be framed any further.
+     */
+    public PacketTooLargeException abandonDiscard() {
+        long dropped = discarding;
+        discarding = -1;
+        inPacket = false;
+        return new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
+    }
+
     /** True when part of a packet has been received but not all of it. */
     public boolean hasPartialPacket() {
         return inPacket || headerFill > 0;

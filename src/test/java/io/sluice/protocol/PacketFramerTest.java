@@ -383,6 +383,22 @@ class PacketFramerTest {
         assertThat(packets.get(0).length()).isEqualTo(max + 10);
     }
 
+    /** A client that announced more than it sends: the refusal is given up waiting for, in sequence after its last header. */
+    @Test
+    void anOversizedPacketAbandonedMidWayIsRefusedAfterItsLastHeader() {
+        PacketFramer framer = new PacketFramer(100);
+        feed(framer, header(50, 0));
+        feed(framer, new byte[50]);
+        assertThat(framer.isDiscarding()).isFalse();
+        feed(framer, header(200, 3));
+        feed(framer, new byte[20]);
+        assertThat(framer.isDiscarding()).isTrue();
+        PacketTooLargeException refusal = framer.abandonDiscard();
+        assertThat(refusal.answerSequenceId()).isEqualTo(4);
+        assertThat(framer.isDiscarding()).isFalse();
+        assertThat(packets).hasSize(1);
+    }
+
     @Test
     void limitBelowOnePhysicalPacketRejectsAFullPacket() {
         PacketFramer framer = new PacketFramer(PacketFramer.MAX_PHYSICAL_PAYLOAD - 1);
