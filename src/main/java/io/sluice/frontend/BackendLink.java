@@ -133,6 +133,9 @@ final class BackendLink {
     private boolean lastCommandClean = true;
     /** Until when (System.nanoTime()) an idle client keeps its backend for its next statement; 0 when it does not. */
     private long holdUntil;
+    /** Commands in a row, neither raising conditions nor reading them, after which the backend was kept. */
+    private int heldCommands;
+    private static final int MAX_HELD_COMMANDS = 32;
 
     BackendLink(ClientTransport client, SessionServices services, long connectionId) {
         this.transport = client;
@@ -324,10 +327,20 @@ final class BackendLink {
             return;
         }
         PooledBackend backend = lease.backend();
-        if (keepsForNextStatement(backend)) {
+        // MariaDB keeps conditions through statements that read no table, so a client that met an error and then
+        // runs only such statements (pings, DO SLEEP) would keep its backend for as long as it is busy. While other
+        // clients wait, it keeps it for at most MAX_HELD_COMMANDS commands that neither raise conditions nor read
+        // them (SHOW WARNINGS and the like start the count again); then the backend goes back, the conditions with it.
+        if (statement != null && statement.onlyDiagnostics()) {
+            heldCommands = 0;
+        } else if (lastCommandClean) {
+            heldCommands++;
+        }
+        if ((heldCommands <= MAX_HELD_COMMANDS || lease.pool().waiting() == 0) && keepsForNextStatement(backend)) {
             holdUntil = System.nanoTime() + holdNanos;
             return;
         }
+        heldCommands = 0;
         leave(backend);
     }
 
@@ -401,6 +414,7 @@ final class BackendLink {
      */
     void holdExpired() {
         holdUntil = 0;
+        heldCommands = 0;
         desired.lastStatement().conditionsFrom(0);
         if (!holdsBackend() || holdsState()) {
             return;
@@ -450,6 +464,7 @@ final class BackendLink {
         LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
         holdUntil = 0;
+        heldCommands = 0;
         exchangeOpen = false;
         replayFailed = false;
         if (!l.held() && !l.resume()) {

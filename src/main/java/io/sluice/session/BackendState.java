@@ -53,9 +53,6 @@ public final class BackendState {
 
     /** Takes in what the backend reported about a command run on it. */
     public void apply(SessionTrack track) {
-        if (track.schema() != null) {
-            variables.schemaChanged();
-        }
         variables.setAll(SessionState.replayable(track.variables()));
         Long id = SessionVariables.lastInsertIdSet(track.variables());
         if (id != null) {

@@ -17,8 +17,6 @@ public final class SessionVariables {
     public static final String CHARACTER_SET_RESULTS = "character_set_results";
     public static final String CHARACTER_SET_CONNECTION = "character_set_connection";
     public static final String COLLATION_CONNECTION = "collation_connection";
-    public static final String CHARACTER_SET_DATABASE = "character_set_database";
-    public static final String COLLATION_DATABASE = "collation_database";
     /** The character-set variables, in the order that replays them correctly (a collation after its charset). */
     public static final Set<String> CHARSET = Set.of(CHARACTER_SET_CLIENT, CHARACTER_SET_RESULTS, CHARACTER_SET_CONNECTION, COLLATION_CONNECTION);
 
@@ -74,15 +72,6 @@ public final class SessionVariables {
             values.remove(COLLATION_CONNECTION);
         }
         values.put(name, value);
-    }
-
-    /**
-     * The default schema changed: the server set character_set_database and collation_database to the new schema's,
-     * whatever the session had set, and tracking does not say so. They are the schema's now, not the session's own.
-     */
-    public void schemaChanged() {
-        values.remove(CHARACTER_SET_DATABASE);
-        values.remove(COLLATION_DATABASE);
     }
 
     /** Sets a variable, or (null) takes it back to the server's default. */
