@@ -14,6 +14,7 @@ import io.sluice.pool.Release;
 import io.sluice.protocol.ColumnDefinition;
 import io.sluice.protocol.CommandType;
 import io.sluice.protocol.ErrPacket;
+import io.sluice.protocol.EofPacket;
 import io.sluice.protocol.OkPacket;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ResponseScanner;
@@ -1212,7 +1213,7 @@ final class BackendLink {
                 }
             } while (!scanner.isComplete());
             exchangeOpen = false;
-            ownStatementRan(backend);
+            ownStatementRan(backend, ErrPacket.is(packets.get(0)) || scanner.warnings() > 0);
             return packets;
         } catch (BackendException e) {
             exchangeOpen = false;
@@ -1252,7 +1253,7 @@ final class BackendLink {
                 follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
             }
             exchangeOpen = false;
-            ownStatementRan(backend);
+            ownStatementRan(backend, raisedConditions(answer));
             return answer;
         } catch (BackendException e) {
             exchangeOpen = false;
@@ -1287,13 +1288,30 @@ final class BackendLink {
         return new String(query, 1, query.length - 1, java.nio.charset.StandardCharsets.ISO_8859_1).contains("FOUND_ROWS()");
     }
 
-    /** A statement of Sluice's own ran: the backend's last statement is no client's, its counts unknown. */
-    private static void ownStatementRan(PooledBackend backend) {
+    /**
+     * After a statement of Sluice's own: what it left is no client's. {@code raised}: it raised conditions of its own
+     * (a replayed SET the server calls deprecated, say), which replace what the diagnostics area held and are
+     * cleared before a client may read them; otherwise what was there before may still be (MariaDB keeps it).
+     */
+    private static void ownStatementRan(PooledBackend backend, boolean raised) {
         LastStatement there = backend.state().lastStatement();
-        long conditions = there.conditionsFrom();
+        long conditions = raised ? LastStatement.next() : there.conditionsFrom();
+        if (raised) {
+            LOG.debugf("backend %d: a statement of Sluice's raised conditions", backend.connection().threadId());
+        }
         there.unknown();
-        // Sluice's statements raise no conditions; what was there before may still be (MariaDB keeps it).
         there.conditionsFrom(conditions);
+    }
+
+    /** Whether a one-packet answer (OK, EOF or ERR) says the statement raised conditions. */
+    private static boolean raisedConditions(byte[] answer) {
+        if (ErrPacket.is(answer)) {
+            return true;
+        }
+        if (answer.length > 0 && answer[0] == OkPacket.HEADER) {
+            return answer.length >= 7 && OkPacket.decode(answer, answer.length, false).warnings() > 0;
+        }
+        return EofPacket.is(answer, answer.length) && EofPacket.decode(answer, answer.length).warnings() > 0;
     }
 
     private void lost(BackendException e) {

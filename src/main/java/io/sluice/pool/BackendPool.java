@@ -675,9 +675,12 @@ public final class BackendPool implements AutoCloseable {
             if ((answer[0] & 0xff) != OkPacket.HEADER) {
                 return false;
             }
+            // Ending the old session may raise conditions of its own (the OK counts them): the server keeps them
+            // through statements that read no table, so they are cleared before a client may read them.
+            boolean raised = OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()).warnings() > 0;
             backend.statements().clear();
             backend.connection().enableSessionTracking();
-            backend.state().afterReset();
+            backend.state().afterReset(raised);
             return true;
         } catch (RuntimeException e) {
             return false;

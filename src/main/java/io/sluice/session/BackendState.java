@@ -32,12 +32,12 @@ public final class BackendState {
      * After COM_RESET_CONNECTION: variables back at the global defaults, the character set back at the
      * connection's handshake (Sluice's, not a client's), no last insert id. The schema stays.
      */
-    public void afterReset() {
+    public void afterReset(boolean raisedConditions) {
         variables.clear();
         userVariables.clear();
         lastStatement.unknown();
-        // A reset clears the diagnostics area too.
-        lastStatement.conditionsFrom(0);
+        // A reset clears the diagnostics area, unless ending the old session raised conditions of its own.
+        lastStatement.conditionsFrom(raisedConditions ? LastStatement.UNKNOWN_ORIGIN : 0);
         charsetKnown = false;
         multiStatements = null;
         lastInsertId = 0;
@@ -46,7 +46,7 @@ public final class BackendState {
 
     /** After a COM_CHANGE_USER without a schema: everything reset, no schema. */
     public void afterChangeUser() {
-        afterReset();
+        afterReset(false);
         schemaKnown = true;
         schema = null;
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LastStatement {
     /** A count Sluice does not know (the backend ran something whose effect on it Sluice does not follow). */
     public static final long UNKNOWN = Long.MIN_VALUE;
+    /** Where {@link #conditionsFrom()} names no statement: the diagnostics area may hold conditions of unknown origin. */
+    public static final long UNKNOWN_ORIGIN = -1;
     private static final AtomicLong NUMBERS = new AtomicLong();
 
     private long number;
@@ -46,7 +48,7 @@ public final class LastStatement {
         number = next();
         rowCount = UNKNOWN;
         foundRows = UNKNOWN;
-        conditionsFrom = -1;
+        conditionsFrom = UNKNOWN_ORIGIN;
     }
 
     public void copyFrom(LastStatement other) {

@@ -130,7 +130,7 @@ class BackendStateTest {
         s.apply(new SessionTrack(Map.of("time_zone", "+03:00"), null, true, null));
         s.lastInsertId(42);
 
-        s.afterReset();
+        s.afterReset(false);
 
         assertThat(s.variables().asMap()).isEmpty();
         assertThat(s.charsetKnown()).isFalse();
@@ -140,12 +140,25 @@ class BackendStateTest {
         assertThat(s.schema()).isEqualTo("app");
     }
 
+    /** A reset clears the diagnostics area, unless its OK counts conditions the ending session raised. */
+    @Test
+    void afterResetTheDiagnosticsAreaIsEmptyUnlessTheResetRaisedConditions() {
+        BackendState clean = BackendState.fresh();
+        clean.afterReset(false);
+        assertThat(clean.lastStatement().diagnostics()).isFalse();
+
+        BackendState raised = BackendState.fresh();
+        raised.afterReset(true);
+        assertThat(raised.lastStatement().diagnostics()).isTrue();
+        assertThat(raised.lastStatement().sameConditionsAs(new LastStatement())).isFalse();
+    }
+
     /** A reset does not make an unknown schema known. */
     @Test
     void afterResetKeepsAnUnknownSchemaUnknown() {
         BackendState s = new BackendState();
 
-        s.afterReset();
+        s.afterReset(false);
 
         assertThat(s.schemaKnown()).isFalse();
     }

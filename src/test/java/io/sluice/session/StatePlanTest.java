@@ -376,7 +376,7 @@ class StatePlanTest {
     void multiStatementsWhenUnknown(boolean wanted) {
         SessionState client = client("app", wanted);
         BackendState backend = inStateOf(client);
-        backend.afterReset();              // multi-statements unknown (and the rest too)
+        backend.afterReset(false);              // multi-statements unknown (and the rest too)
         backend.variablesSetTo(client.variables(), new UserVariables());
 
         assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, null, wanted, null));
@@ -407,7 +407,7 @@ class StatePlanTest {
         client.apply(reports("time_zone", "+03:00"));
         BackendState backend = BackendState.fresh();
         backend.schema("other");
-        backend.afterReset();
+        backend.afterReset(false);
 
         assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", true,
                 "SET " + HANDSHAKE_CHARSET + ", @@session.time_zone = '+03:00'"));
