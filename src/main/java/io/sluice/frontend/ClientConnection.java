@@ -14,6 +14,7 @@ import io.vertx.core.net.NetSocket;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,7 +49,7 @@ final class ClientConnection implements ClientTransport {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private volatile boolean closed;
-    private volatile boolean readPaused;
+    private final AtomicBoolean readPaused = new AtomicBoolean();
     private boolean framingFailed;
     private ByteBuf batch;
     private int sequenceId;
@@ -129,10 +130,25 @@ final class ClientConnection implements ClientTransport {
             inbox.add(e);
             return;
         }
-        if ((inbox.size() >= QUEUE_PAUSE || queuedBytes.get() >= maxQueuedBytes) && !readPaused) {
-            readPaused = true;
+        if (queueFull() && !readPaused.get()) {
+            readPaused.set(true);
             socket.pause();
+            // The session may have taken packets between the check above and the flag: it then saw no pause to
+            // undo, and nothing else would ever resume reading. Checked again after the flag is set, so that
+            // either this loop or the session sees the other's change.
+            if (!queueFull() && takeBackPause()) {
+                socket.resume();
+            }
         }
+    }
+
+    private boolean queueFull() {
+        return inbox.size() >= QUEUE_PAUSE || queuedBytes.get() >= maxQueuedBytes;
+    }
+
+    /** Clears the pause flag; true for the one caller (event loop or session) that then resumes reading. */
+    private boolean takeBackPause() {
+        return readPaused.compareAndSet(true, false);
     }
 
     private void completed(InboundPacket packet) {
@@ -217,9 +233,13 @@ final class ClientConnection implements ClientTransport {
         if (next instanceof InboundPacket packet) {
             queuedBytes.addAndGet(-packet.length());
         }
-        if (readPaused && inbox.size() <= 1) {
-            readPaused = false;
-            context.runOnContext(v -> socket.resume());
+        if (readPaused.get() && inbox.size() <= 1 && takeBackPause()) {
+            // Not if the loop has paused again meanwhile: that pause is the session's to undo on a later take.
+            context.runOnContext(v -> {
+                if (!readPaused.get()) {
+                    socket.resume();
+                }
+            });
         }
         if (next instanceof RuntimeException e) {
             if (e == ClientGoneException.INSTANCE) {
