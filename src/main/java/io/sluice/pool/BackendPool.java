@@ -165,24 +165,23 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections open in the pool's Agroal pools: borrowed, parked or idle. */
     private int openConnections() {
-        int n = 0;
-        for (AgroalDataSource ds : variants) {
-            if (ds != null) {
-                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
-            }
-        }
-        return n;
+        return sumOverVariants(m -> m.activeCount() + m.availableCount());
     }
 
     /** Connections idle in the pool's Agroal pools (not those parked by idle clients). */
     private int idleInAgroal() {
-        int n = 0;
+        return sumOverVariants(io.agroal.api.AgroalDataSourceMetrics::availableCount);
+    }
+
+    /** A count summed over both CLIENT_FOUND_ROWS variants' Agroal pools (those opened so far). */
+    private int sumOverVariants(java.util.function.ToLongFunction<io.agroal.api.AgroalDataSourceMetrics> count) {
+        long n = 0;
         for (AgroalDataSource ds : variants) {
             if (ds != null) {
-                n += (int) ds.getMetrics().availableCount();
+                n += count.applyAsLong(ds.getMetrics());
             }
         }
-        return n;
+        return (int) n;
     }
 
     /** The connections this pool may hold now: {@code max-size}, or its fleet share when that is lower. */
