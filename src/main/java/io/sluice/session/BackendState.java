@@ -53,6 +53,9 @@ public final class BackendState {
 
     /** Takes in what the backend reported about a command run on it. */
     public void apply(SessionTrack track) {
+        if (track.schema() != null) {
+            variables.schemaChanged();
+        }
         variables.setAll(SessionState.replayable(track.variables()));
         Long id = SessionVariables.lastInsertIdSet(track.variables());
         if (id != null) {
@@ -79,9 +82,11 @@ public final class BackendState {
         return schema;
     }
 
+    /** After Sluice's own change of schema (COM_INIT_DB), which also resets the schema's character set and collation. */
     public void schema(String s) {
         schemaKnown = true;
         schema = s;
+        variables.schemaChanged();
     }
 
     public Boolean multiStatements() {

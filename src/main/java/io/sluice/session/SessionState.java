@@ -37,6 +37,9 @@ public final class SessionState {
 
     /** Takes in what the server reported about the client's own command. */
     public void apply(SessionTrack track) {
+        if (track.schema() != null) {
+            variables.schemaChanged();
+        }
         variables.setAll(replayable(track.variables()));
         Long id = SessionVariables.lastInsertIdSet(track.variables());
         if (id != null) {

@@ -21,6 +21,12 @@ public final class SessionVariables {
     public static final Set<String> CHARSET = Set.of(CHARACTER_SET_CLIENT, CHARACTER_SET_RESULTS, CHARACTER_SET_CONNECTION, COLLATION_CONNECTION);
 
     /**
+     * Variables the server sets to the new default schema's on every change of schema (USE, COM_INIT_DB), with no
+     * session-tracking report: after one, a session holds them as if never set.
+     */
+    public static final Set<String> SCHEMA_DEFAULTS = Set.of("character_set_database", "collation_database");
+
+    /**
      * Variables that are the last insert id under another name: setting one is LAST_INSERT_ID(n), which Sluice
      * keeps apart (and has no DEFAULT to be reset to).
      */
@@ -81,6 +87,11 @@ public final class SessionVariables {
         } else {
             values.put(name, value);
         }
+    }
+
+    /** After a change of schema: the schema's character set and collation, as if never set. */
+    public void schemaChanged() {
+        values.keySet().removeAll(SCHEMA_DEFAULTS);
     }
 
     public void setAll(Map<String, String> changes) {

@@ -38,7 +38,11 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
         if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {
             return new StatePlan(false, true, null, null, null);
         }
-        String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()))
+        // A character set or collation of the schema's that another client set is undone by selecting the schema
+        // again: SET ... = DEFAULT would give the server's default, not the schema's.
+        boolean schemaDefaultsChanged = actual.variables().asMap().keySet().stream()
+                .anyMatch(name -> SessionVariables.SCHEMA_DEFAULTS.contains(name) && wanted.variables().get(name) == null);
+        String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()) || schemaDefaultsChanged)
                 ? wanted.schema() : null;
         Boolean multi = actual.multiStatements() == null || actual.multiStatements() != wanted.multiStatements()
                 ? wanted.multiStatements() : null;

@@ -68,6 +68,8 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(s, 924),
                 ProgramGenerator.generate(s, 931),
                 ProgramGenerator.generate(s, 1175),
+                // collation_database set, then USE: the server puts the new schema's back, with no tracking report.
+                ProgramGenerator.generate(s, 1339),
                 // Found with seed 7 against the MySQL 8 face.
                 ProgramGenerator.generate(7, 393),
                 ProgramGenerator.generate(7, 681),
