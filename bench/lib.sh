@@ -142,6 +142,16 @@ EOF
 
 # cpu_ticks <pid>: user + system CPU time of all the process's threads so far, in clock ticks (/proc/<pid>/stat
 # fields 14 and 15; the command name in field 2 may hold spaces, so fields are counted after its ')').
+peak_threads_connected() { # pid: samples the database while that process runs; prints the peak of Threads_connected
+  local peak=0 n
+  while kill -0 "$1" 2>/dev/null; do
+    n=$(mariadb -h127.0.0.1 -P"$DB_PORT" -uroot -N -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" 2>/dev/null | awk '{print $2}')
+    [ -n "$n" ] && [ "$n" -gt "$peak" ] && peak=$n
+    sleep 0.5
+  done
+  echo "$peak"
+}
+
 cpu_ticks() {
   sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }

@@ -22,16 +22,6 @@ common=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user="$BENCH_USER" --my
         --mysql-db=bench --tables=4 --table-size=10000 --report-interval=0)
 sysbench oltp_point_select "${common[@]}" --mysql-port="$DB_PORT" prepare >/dev/null
 
-peak_threads_connected() { # samples the database while a run goes on; prints the peak
-  local peak=0 n
-  while kill -0 "$1" 2>/dev/null; do
-    n=$(mariadb -h127.0.0.1 -P"$DB_PORT" -uroot -N -e "SHOW GLOBAL STATUS LIKE 'Threads_connected'" 2>/dev/null | awk '{print $2}')
-    [ -n "$n" ] && [ "$n" -gt "$peak" ] && peak=$n
-    sleep 0.5
-  done
-  echo "$peak"
-}
-
 storm() { # port -> "qps errors peak_threads_connected"
   local out="$WORK/storm.$1.out"
   sysbench oltp_point_select "${common[@]}" --mysql-port="$1" --threads="$CLIENTS" --time="$SECONDS_PER_RUN" \

@@ -174,6 +174,11 @@ public class SluiceServer implements ProxyState {
                 tags, pool, p -> registry.inTransaction(p));
         metrics.gauge(SluiceMetrics.DATABASE_CONNECTIONS_MAX, "sluice.pool.max-size (MaxDatabaseConnectionsAllowed)", tags, pool, BackendPool::maxSize);
         metrics.gauge(SluiceMetrics.CLIENTS_WAITING, "Clients waiting for a backend connection", tags, pool, BackendPool::waiting);
+        for (io.sluice.session.PinReason reason : io.sluice.session.PinReason.values()) {
+            metrics.gauge(SluiceMetrics.PINNED_BACKENDS, "Backend connections pinned to their clients now, by pin reason "
+                    + "(a connection pinned for two reasons counts under both)", tags.and("reason", reason.label()), pool,
+                    p -> p.pinReasons().getOrDefault(reason, 0));
+        }
         pools.fleet(pool).ifPresent(fleet -> {
             metrics.gauge(SluiceMetrics.FLEET_SHARE, "Backend connections this instance's pool may hold now: its share of the fleet budget",
                     tags, fleet, FleetBudget::limit);
@@ -270,10 +275,10 @@ public class SluiceServer implements ProxyState {
         }
         String problem = probe.problem();
         if (problem == null) {
-            // Reachable; a login the server refuses is a problem too.
+            // Reachable; a login the server refuses, or a backend that cannot track sessions, is a problem too.
             for (BackendPool pool : pools.all()) {
-                if (pool.lastFailure() != null && pool.lastFailure().contains("Access denied")) {
-                    problem = pool.lastFailure();
+                if (pool.refusal() != null) {
+                    problem = pool.refusal();
                 }
             }
         }
@@ -305,6 +310,27 @@ public class SluiceServer implements ProxyState {
                 out.put(user, new Check(true, s.lastError() == null ? s.source() + " ok"
                         : s.source() + " serving cached credentials: " + s.lastError()));
             }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Check> pins() {
+        if (pools == null) {
+            return Map.of();
+        }
+        Map<String, Check> out = new LinkedHashMap<>();
+        for (BackendPool pool : pools.all()) {
+            int pinned = pool.pinnedCount();
+            if (pinned == 0) {
+                continue;
+            }
+            String reasons = pool.pinReasons().entrySet().stream().map(e -> e.getKey().label() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            int waiting = pool.waiting();
+            boolean exhausted = pinned >= pool.maxSize() && waiting > 0;
+            out.put(pool.name(), new Check(!exhausted, pinned + " of " + pool.maxSize() + " backends pinned (" + reasons + ")"
+                    + (waiting > 0 ? ", " + waiting + " clients waiting" : "")));
         }
         return out;
     }

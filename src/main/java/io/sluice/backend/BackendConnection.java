@@ -136,15 +136,32 @@ public final class BackendConnection {
      * schema, transaction characteristics, and a flag for changes the server does not name. Needed after the
      * connection opens and after every COM_RESET_CONNECTION, which puts these back to the global defaults.
      *
-     * @throws BackendException when the server refuses (it predates session tracking: MySQL 5.7, MariaDB 10.3)
+     * <p>Sluice follows client sessions only through this tracking, so a backend without it is refused rather
+     * than used blind: one that did not agree CLIENT_SESSION_TRACK in its handshake (a server before MySQL 5.7 or
+     * MariaDB 10.2, or a proxy in front of one), one that refuses the settings, and one that accepts them but
+     * reports nothing (it would let every client's SET leak to the next client).
+     *
+     * @throws BackendException of kind UNSUPPORTED when the backend cannot track sessions
      */
     public void enableSessionTracking() {
+        if (!sessionTrack()) {
+            throw new BackendException(BackendException.Kind.UNSUPPORTED, SESSION_TRACKING_REFUSED
+                    + ": the backend (" + serverVersion + ") did not agree CLIENT_SESSION_TRACK in its handshake", null);
+        }
         byte[] answer = call(TRACKING);
         if ((answer[0] & 0xff) != OkPacket.HEADER) {
-            throw new BackendException(BackendException.Kind.UNSUPPORTED,
-                    "backend refused session tracking (MySQL 5.7+ or MariaDB 10.3+ needed): " + ErrPacket.decode(answer, answer.length).message(), null);
+            throw new BackendException(BackendException.Kind.UNSUPPORTED, SESSION_TRACKING_REFUSED
+                    + ": the backend refused it (MySQL 5.7+ or MariaDB 10.2+ needed): " + ErrPacket.decode(answer, answer.length).message(), null);
+        }
+        OkPacket ok = OkPacket.decode(answer, answer.length, true);
+        if (ok.sessionStateInfo() == null || ok.sessionStateInfo().length == 0) {
+            throw new BackendException(BackendException.Kind.UNSUPPORTED, SESSION_TRACKING_REFUSED
+                    + ": the backend (" + serverVersion + ") accepted the session_track_* settings but reports no session state", null);
         }
     }
+
+    /** How every refusal for missing session tracking starts: what readiness and clients are shown. */
+    public static final String SESSION_TRACKING_REFUSED = "Backend refused: Sluice needs session-state tracking";
 
     private static final byte[] TRACKING = ("\u0003SET SESSION session_track_schema = ON, session_track_state_change = ON, "
             + "session_track_system_variables = '*', session_track_transaction_info = 'CHARACTERISTICS'")

@@ -71,6 +71,18 @@ public interface SluiceConfig {
         /** Pin a client that calls CONNECTION_ID(), so that the id stays the same for its whole session. */
         @WithDefault("false")
         boolean onConnectionId();
+
+        /**
+         * {@code capture}: a statement that sets user variables does not pin; Sluice reads their values and types
+         * back from that backend and sets them again wherever the client's next statement runs. {@code pin}: any
+         * use of a user variable pins the client to its backend for the rest of its session (as RDS Proxy does).
+         */
+        @WithDefault("capture")
+        UserVariables userVariables();
+    }
+
+    enum UserVariables {
+        CAPTURE, PIN
     }
 
     /** Client connections accepted at most; the next one gets ERR 1040 "Too many connections". */
@@ -295,6 +307,15 @@ public interface SluiceConfig {
         /** Clients queued for a backend at most; beyond it a client gets the borrow-timeout error at once. */
         @WithDefault("10000")
         int maxWaiting();
+
+        /**
+         * Transaction pooling: how long a client keeps its backend, idle, after a statement whose warnings, error or
+         * changed-row count its next statement may read (SHOW WARNINGS, @@warning_count, GET DIAGNOSTICS,
+         * ROW_COUNT()); they live only on that backend. Past it the backend goes back to the pool and those
+         * diagnostics are forgotten, as if a statement had cleared them.
+         */
+        @WithDefault("1s")
+        Duration diagnosticsHold();
     }
 
     /**

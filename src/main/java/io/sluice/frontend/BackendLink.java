@@ -2,6 +2,7 @@ package io.sluice.frontend;
 
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.BackendException;
+import io.sluice.config.SluiceConfig;
 import io.sluice.config.SluiceConfig.PoolMode;
 import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPool;
@@ -10,22 +11,31 @@ import io.sluice.pool.BorrowTimeoutException;
 import io.sluice.pool.Lease;
 import io.sluice.pool.PooledBackend;
 import io.sluice.pool.Release;
+import io.sluice.protocol.ColumnDefinition;
 import io.sluice.protocol.CommandType;
 import io.sluice.protocol.ErrPacket;
+import io.sluice.protocol.EofPacket;
 import io.sluice.protocol.OkPacket;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ResponseScanner;
 import io.sluice.protocol.ResponseScanner.Role;
 import io.sluice.protocol.ServerStatus;
+import io.sluice.session.CaptureQuery;
+import io.sluice.session.LastStatement;
 import io.sluice.session.PinReason;
 import io.sluice.session.SessionState;
 import io.sluice.session.SessionTrack;
+import io.sluice.session.SessionVariables;
 import io.sluice.session.StatePlan;
+import io.sluice.session.StatementTraits;
+import io.sluice.session.UserValue;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -35,13 +45,42 @@ import java.util.function.BooleanSupplier;
  *
  * <p>In transaction pooling a backend goes back to the pool after every command that leaves nothing behind
  * on it: no open transaction (server status flags), no pending transaction characteristics, no open cursor or
- * half-sent long data, and no pin. Everything else a session holds — schema, character set, system variables,
- * multi-statements, the last insert id — Sluice knows from session tracking and replays on the next backend.
+ * half-sent long data, no pin, and nothing of its last statement that the client's next one may still read
+ * there (warnings, an error, a changed-row count: the backend is held for the next statement, at most
+ * {@code sluice.pool.diagnostics-hold}). Everything else a session holds — schema, character set, system
+ * variables, user variables, multi-statements, the last insert id, ROW_COUNT() and FOUND_ROWS() — Sluice
+ * knows from session tracking, or reads back before it leaves the backend, and replays on the next one.
  */
 final class BackendLink {
     private static final Logger LOG = Logger.getLogger(BackendLink.class);
     private static final int ER_UNKNOWN_CHARACTER_SET = 1115;
     private static final int ER_UNKNOWN_COLLATION = 1273;
+    /** Leaves ROW_COUNT() at 1 and no session state behind (MariaDB's anonymous blocks). */
+    private static final String ONE_ROW_COUNTED = "BEGIN NOT ATOMIC DECLARE sluice_row INT; SELECT 1 INTO sluice_row; END";
+    /**
+     * MySQL has no anonymous blocks: ROW_COUNT() of 1 is left by a SELECT INTO a user variable of Sluice's, which
+     * the backend's state then holds, so that it is reset before any client gets it again.
+     */
+    private static final String ROW_COUNT_VARIABLE = "sluice_row_count";
+    private static final String ONE_ROW_INTO_VARIABLE = "SELECT 1 INTO @" + ROW_COUNT_VARIABLE;
+    /**
+     * A larger ROW_COUNT() is left by inserting as many rows into a temporary table of Sluice's, which is reset away
+     * like the variable above. It reads a table, so only where the client has no conditions to lose.
+     */
+    private static final String ROW_COUNT_TABLE = "sluice_row_count";
+    private static final long MAX_RECREATED_ROW_COUNT = 1_000;
+    /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
+    private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
+    private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
+    /** Up to this many, FOUND_ROWS() is restored without reading a table, which would clear the client's conditions. */
+    private static final long MAX_UNION_FOUND_ROWS = 1_000;
+    /**
+     * Takes another client's warnings off a backend: a statement that reads a table (a JSON_TABLE of nothing)
+     * and raises none clears the diagnostics area on MariaDB as on MySQL.
+     */
+    private static final String CLEAR_DIAGNOSTICS = "SELECT 1 FROM JSON_TABLE('[]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_clear";
+    /** Every user variable of the session, on MariaDB; MySQL has no such table (a scan there pins instead). */
+    private static final String USER_VARIABLE_NAMES = "SELECT VARIABLE_NAME FROM information_schema.USER_VARIABLES";
 
     private final ClientTransport transport;
     /** Where answers go: the client, or a capture while serving a command that must not be answered. */
@@ -50,6 +89,8 @@ final class BackendLink {
     private final Telemetry telemetry;
     private final long connectionId;
     private final Set<PinReason> exempt;
+    private final boolean captureUserVariables;
+    private final long holdNanos;
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
     private SessionState desired;
     private int clientCapabilities;
@@ -70,10 +111,32 @@ final class BackendLink {
      */
     private boolean exchangeOpen;
     /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
-    private boolean stateUnknown;
+    private boolean replayFailed;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
     private long databaseNanos = -1;
     private boolean errored;
+
+    // ---- what the client's statements changed on the backend it holds, read back before it leaves ----
+
+    /** The traits of the client statement being served (COM_QUERY, COM_STMT_EXECUTE), or null for other commands. */
+    private StatementTraits statement;
+    /** User variables the client's statements may have assigned on the backend it holds. */
+    private final Set<String> uncaptured = new LinkedHashSet<>();
+    /** A statement may have set user variables no text names (a function, a trigger): read all of them. */
+    private boolean scanUserVariables;
+    /** The server reported a state change no statement text explains: unless user variables explain it, pin. */
+    private boolean unexplainedChange;
+    /** The client set its last insert id with LAST_INSERT_ID(expr) on the backend it holds; no OK packet said to what. */
+    private boolean lastInsertIdOnBackend;
+    /** The backend may hold state Sluice knows nothing of: reset it before anyone else gets it. */
+    private boolean unknownState;
+    /** The last client command raised no warning and no error. */
+    private boolean lastCommandClean = true;
+    /** Until when (System.nanoTime()) an idle client keeps its backend for its next statement; 0 when it does not. */
+    private long holdUntil;
+    /** Commands in a row, neither raising conditions nor reading them, after which the backend was kept. */
+    private int heldCommands;
+    private static final int MAX_HELD_COMMANDS = 32;
 
     BackendLink(ClientTransport client, SessionServices services, long connectionId) {
         this.transport = client;
@@ -82,6 +145,8 @@ final class BackendLink {
         this.telemetry = services.telemetry();
         this.connectionId = connectionId;
         this.exempt = services.pinningExemptions();
+        this.captureUserVariables = services.config().pinning().userVariables() == SluiceConfig.UserVariables.CAPTURE;
+        this.holdNanos = services.config().pool().diagnosticsHold().toNanos();
     }
 
     /** Whom the link serves: the user's pool, the client's capabilities and the session it expects. */
@@ -93,12 +158,23 @@ final class BackendLink {
         this.pins.clear();
         this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         this.pendingCharacteristics = "";
+        forgetBackendState();
+    }
+
+    private void forgetBackendState() {
+        uncaptured.clear();
+        scanUserVariables = false;
+        unexplainedChange = false;
+        lastInsertIdOnBackend = false;
+        unknownState = false;
+        holdUntil = 0;
+        lastCommandClean = true;
     }
 
     /** How this client's SQL reads string literals now (its sql_mode and character set). */
-    io.sluice.session.StatementTraits.Dialect dialect() {
+    StatementTraits.Dialect dialect() {
         var vars = desired.variables();
-        return io.sluice.session.StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(io.sluice.session.SessionVariables.CHARACTER_SET_CLIENT),
+        return StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(SessionVariables.CHARACTER_SET_CLIENT),
                 (statusFlags & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
     }
 
@@ -106,6 +182,8 @@ final class BackendLink {
     void commandStarted() {
         databaseNanos = -1;
         errored = false;
+        statement = null;
+        holdUntil = 0;
     }
 
     long databaseNanos() {
@@ -163,11 +241,37 @@ final class BackendLink {
         if (pins.add(reason)) {
             telemetry.pinned(reason.label());
             LOG.debugf("client %d pinned to its backend: %s", connectionId, reason.label());
+            if (lease != null) {
+                lease.pinnedFor(pins);
+            }
         }
     }
 
     boolean pinned() {
         return !pins.isEmpty();
+    }
+
+    /**
+     * A client statement is about to run (COM_QUERY, or COM_STMT_EXECUTE with the traits of its SQL): pins what
+     * cannot move, and notes what to read back from the backend afterwards.
+     */
+    void statementStarting(StatementTraits traits) {
+        statement = traits;
+        for (PinReason reason : traits.pins()) {
+            if (reason != PinReason.USER_VARIABLE || !captureUserVariables) {
+                pin(reason);
+            }
+        }
+        if (captureUserVariables && traits.uncapturableUserVariable()) {
+            pin(PinReason.USER_VARIABLE);
+        }
+        if (traits.callsProcedure()) {
+            pin(PinReason.STORED_PROCEDURE);
+        }
+        if (traits.touchesSessionTracking()) {
+            // With tracking changed, Sluice could no longer follow the session: it stays on this backend.
+            pin(PinReason.SESSION_TRACKING);
+        }
     }
 
     // ---- borrowing and giving back ----
@@ -207,12 +311,15 @@ final class BackendLink {
         return false;
     }
 
-    /** After each command: gives the backend back unless something ties the client to it. */
+    /**
+     * After each command: gives the backend back unless something ties the client to it. Before it goes, what
+     * the client's statements changed there unseen is read back, so that the next backend gets it too.
+     */
     void commandDone() {
         if (!holdsBackend() || holdsState()) {
             return;
         }
-        if (exchangeOpen || stateUnknown) {
+        if (exchangeOpen || replayFailed) {
             // Whatever the pool mode: the next command borrows a backend whose state Sluice knows.
             giveBack(exchangeOpen ? Release.DISCARD : Release.RESET, exchangeOpen ? "an exchange broke off" : "state replay failed");
             return;
@@ -220,10 +327,100 @@ final class BackendLink {
         if (services.config().poolMode() == PoolMode.SESSION) {
             return;
         }
+        PooledBackend backend = lease.backend();
+        // MariaDB keeps conditions through statements that read no table, so a client that met an error and then
+        // runs only such statements (pings, DO SLEEP) would keep its backend for as long as it is busy. While other
+        // clients wait, it keeps it for at most MAX_HELD_COMMANDS commands that neither raise conditions nor read
+        // them (SHOW WARNINGS and the like start the count again); then the backend goes back, the conditions with it.
+        if (statement != null && statement.onlyDiagnostics()) {
+            heldCommands = 0;
+        } else if (lastCommandClean) {
+            heldCommands++;
+        }
+        if ((heldCommands <= MAX_HELD_COMMANDS || lease.pool().waiting() == 0) && keepsForNextStatement(backend)) {
+            holdUntil = System.nanoTime() + holdNanos;
+            return;
+        }
+        heldCommands = 0;
+        leave(backend);
+    }
+
+    /**
+     * Whether the client's last statement left something its next statement may read only on this backend:
+     * conditions in the diagnostics area, or a positive ROW_COUNT() (-1 and 0 are restored anywhere). MariaDB
+     * keeps the conditions through statements that read no table, so once a statement raised none, Sluice asks
+     * the backend whether any are left.
+     */
+    private boolean keepsForNextStatement(PooledBackend backend) {
+        LastStatement last = desired.lastStatement();
+        if (last.diagnostics() && lastCommandClean && last.rowCount() <= 0 && last.sameAs(backend.state().lastStatement())) {
+            Long conditions = countConditions(backend);
+            if (conditions != null && conditions == 0) {
+                last.conditionsFrom(0);
+                backend.state().lastStatement().conditionsFrom(0);
+            }
+        }
+        return holdNanos > 0 && (last.diagnostics() || last.rowCount() > 0);
+    }
+
+    /**
+     * A statement was prepared on the backend: MariaDB creates the user variables it assigns (as NULL) right then,
+     * so they are read back like those a statement assigned.
+     */
+    void prepared(StatementTraits traits) {
+        if (captureUserVariables) {
+            uncaptured.addAll(traits.assignedUserVariables());
+        }
+    }
+
+    /** Reads what must follow the client, then parks the backend (or gives it back). */
+    private void leave(PooledBackend backend) {
+        if (!settle(backend)) {
+            return;
+        }
+        if (pinned()) {
+            // Reading back showed state that cannot move.
+            return;
+        }
+        if (unknownState) {
+            giveBack(Release.RESET, "state not known after a statement that failed");
+            return;
+        }
         // Kept for the client's next statement unless another client needs it first.
         if (!lease.pool().park(lease)) {
             giveBack(Release.KEEP, "command complete");
         }
+    }
+
+    /**
+     * Before the client's session is reset: the server's reset keeps FOUND_ROWS(), so a count only the held
+     * backend knows (after SELECT ... INTO, SQL_CALC_FOUND_ROWS) is read from it before it goes.
+     */
+    void keepFoundRowsThroughReset() {
+        if (holdsBackend() && desired.lastStatement().foundRows() == LastStatement.UNKNOWN) {
+            PooledBackend backend = lease.backend();
+            withoutAnswersReturning(() -> settle(backend));
+        }
+    }
+
+    /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
+    long holdDeadline() {
+        return holdsBackend() ? holdUntil : 0;
+    }
+
+    /**
+     * The client stayed idle past {@code sluice.pool.diagnostics-hold}: its backend goes back, and with it the
+     * warnings and row count of its last statement, as if a statement had cleared them. Runs on the session's
+     * thread between commands; anything that goes wrong is kept from the client, who asked nothing.
+     */
+    void holdExpired() {
+        holdUntil = 0;
+        heldCommands = 0;
+        desired.lastStatement().conditionsFrom(0);
+        if (!holdsBackend() || holdsState()) {
+            return;
+        }
+        withoutAnswers(() -> leave(lease.backend()));
     }
 
     /** Something only this backend has: an open transaction, pending characteristics, a cursor, a pin. */
@@ -234,15 +431,18 @@ final class BackendLink {
 
     /**
      * Ends the client's use of its backend (disconnect, COM_RESET_CONNECTION, COM_CHANGE_USER). A backend
-     * whose state Sluice cannot describe — a pin, an open transaction — is reset before anyone else gets it.
+     * whose state Sluice cannot describe — a pin, an open transaction, variables not read back — is reset
+     * before anyone else gets it.
      */
     void release(String reason) {
         if (lease != null) {
-            giveBack(exchangeOpen ? Release.DISCARD : holdsState() || stateUnknown ? Release.RESET : Release.KEEP, reason);
+            boolean clean = !holdsState() && !unknownState && !replayFailed && uncaptured.isEmpty() && !scanUserVariables;
+            giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
         }
         pins.clear();
         pendingCharacteristics = "";
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+        forgetBackendState();
     }
 
     /** The backend cannot be trusted any more (it broke, or was left mid-response): closed and replaced. */
@@ -253,14 +453,26 @@ final class BackendLink {
     }
 
     private void giveBack(Release how, String reason) {
+        if (how != Release.DISCARD && !exchangeOpen && lease.held()) {
+            // The client's FOUND_ROWS() may live only here (after a CALL that failed, say, before a reset).
+            PooledBackend backend = lease.backend();
+            withoutAnswersReturning(() -> keepFoundRows(backend, null));
+            if (lease == null) {
+                return;
+            }
+        }
         Lease l = lease;
+        LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
+        holdUntil = 0;
+        heldCommands = 0;
         exchangeOpen = false;
-        stateUnknown = false;
+        replayFailed = false;
         if (!l.held() && !l.resume()) {
             // The pool took it over while parked: it is no longer this client's to give back.
             return;
         }
+        l.pinnedFor(EnumSet.noneOf(PinReason.class));
         l.pool().release(l, how, reason);
     }
 
@@ -271,24 +483,63 @@ final class BackendLink {
      * of several variables can apply in part): it is reset before anyone else gets it.
      */
     private boolean sync(PooledBackend backend) {
-        if (replay(backend)) {
+        lease.pinnedFor(pins);
+        if (!syncTo(backend, desired)) {
+            return false;
+        }
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        if (there.diagnostics() && !there.sameConditionsAs(own)) {
+            // Another client's warnings are not this client's to see.
+            byte[] answer = call(backend, query(CLEAR_DIAGNOSTICS));
+            if (answer == null || forwardIfError(answer)) {
+                return false;
+            }
+            there.conditionsFrom(0);
+            there.foundRows(0);
+            there.rowCount(-1);
+        }
+        return true;
+    }
+
+    /** Brings the backend into {@code target}'s state (the client's, or a statement's prepare context). */
+    private boolean syncTo(PooledBackend backend, SessionState target) {
+        if (replayTo(backend, target)) {
             return true;
         }
-        stateUnknown = lease != null;
+        replayFailed = lease != null;
         return false;
     }
 
-    private boolean replay(PooledBackend backend) {
-        StatePlan plan = plan(backend);
+    private boolean replayTo(PooledBackend backend, SessionState target) {
+        StatePlan plan = plan(backend, target);
+        LOG.tracef("client %d on backend %d: replay %s", connectionId, backend.connection().threadId(), plan);
+        if (plan.resetFirst()) {
+            if (!pool.resetSession(backend)) {
+                lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
+                return false;
+            }
+            plan = plan(backend, target);
+        }
         if (plan.leaveSchema()) {
             if (!pool.leaveSchema(backend)) {
                 lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting its default schema", null));
                 return false;
             }
-            plan = plan(backend);
+            plan = plan(backend, target);
         }
         if (plan.isEmpty()) {
             return true;
+        }
+        if (plan.schema() != null) {
+            // The schema first: changing it sets character_set_database and collation_database to the schema's,
+            // which the client may have set since, so the variables are planned again after it.
+            byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
+            if (answer == null || forwardIfError(answer)) {
+                return false;
+            }
+            backend.state().schema(plan.schema());
+            plan = plan(backend, target);
         }
         if (plan.setStatement() != null) {
             byte[] answer = call(backend, query(plan.setStatement()));
@@ -297,23 +548,24 @@ final class BackendLink {
             }
             if (ErrPacket.is(answer)) {
                 int code = ErrPacket.decode(answer, answer.length).code();
-                if ((code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
+                if (target == desired && (code == ER_UNKNOWN_CHARACTER_SET || code == ER_UNKNOWN_COLLATION) && fallBackToServerCollation()) {
                     // A collation the server does not know (MySQL 8's 255 on MariaDB, say): at a handshake the
                     // server itself falls back to its default, so the session does too.
-                    return replay(backend);
+                    return replayTo(backend, target);
+                }
+                if (!backend.state().variables().asMap().isEmpty() || !backend.state().userVariables().isEmpty()) {
+                    // Maybe what another client left cannot be put back to its default: start from a clean session.
+                    if (!pool.resetSession(backend)) {
+                        lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
+                        return false;
+                    }
+                    return replayTo(backend, target);
                 }
                 errored = true;
                 client.write(answer);
                 return false;
             }
-            backend.state().variablesSetTo(desired.variables());
-        }
-        if (plan.schema() != null) {
-            byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
-            if (answer == null || forwardIfError(answer)) {
-                return false;
-            }
-            backend.state().schema(plan.schema());
+            backend.state().variablesSetTo(target.variables(), target.userVariables());
         }
         if (plan.multiStatements() != null) {
             boolean on = plan.multiStatements();
@@ -327,19 +579,42 @@ final class BackendLink {
         return true;
     }
 
-    private StatePlan plan(PooledBackend backend) {
-        return StatePlan.between(desired, backend.state(), backend.state().noBackslashEscapes());
+    private static StatePlan plan(PooledBackend backend, SessionState target) {
+        return StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes());
+    }
+
+    /**
+     * Prepares a statement on the backend (a hidden COM_STMT_PREPARE) in the context the client first prepared
+     * it in, which may not be the client's now (it has changed schema or sql_mode since), then brings the backend
+     * back to the client's state. The answer, or null after answering the client if that failed.
+     */
+    List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
+        boolean elsewhere = !context.equals(io.sluice.session.PrepareContext.of(desired));
+        // A context without a schema means a reset (there is no leaving a schema otherwise): what the client's
+        // statements changed unseen on this backend (a trigger's user variables) is read back first, or the reset
+        // loses it. Not otherwise: reading back replaces ROW_COUNT(), which a positive count cannot survive.
+        if (elsewhere && context.schema() == null && desired.schema() != null && !settle(backend)) {
+            return null;
+        }
+        if (elsewhere && !syncTo(backend, context.applyTo(desired))) {
+            return null;
+        }
+        List<byte[]> answer = exchange(backend, prepare);
+        if (elsewhere && answer != null && !syncTo(backend, desired)) {
+            return null;
+        }
+        return answer;
     }
 
     private boolean fallBackToServerCollation() {
         String serverDefault = Integer.toString(services.pools().identity().collationId());
         var vars = desired.variables();
-        if (serverDefault.equals(vars.get(io.sluice.session.SessionVariables.COLLATION_CONNECTION))) {
+        if (serverDefault.equals(vars.get(SessionVariables.COLLATION_CONNECTION))) {
             return false;
         }
-        vars.set(io.sluice.session.SessionVariables.CHARACTER_SET_CLIENT, serverDefault);
-        vars.set(io.sluice.session.SessionVariables.CHARACTER_SET_RESULTS, serverDefault);
-        vars.set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, serverDefault);
+        vars.set(SessionVariables.CHARACTER_SET_CLIENT, serverDefault);
+        vars.set(SessionVariables.CHARACTER_SET_RESULTS, serverDefault);
+        vars.set(SessionVariables.COLLATION_CONNECTION, serverDefault);
         return true;
     }
 
@@ -348,7 +623,8 @@ final class BackendLink {
      * on another backend. Setting it with LAST_INSERT_ID(n) first makes the function answer as the client expects.
      */
     boolean syncLastInsertId(PooledBackend backend) {
-        if (backend.state().lastInsertId() == desired.lastInsertId()) {
+        if (lastInsertIdOnBackend || backend.state().lastInsertIdKnown() && backend.state().lastInsertId() == desired.lastInsertId()) {
+            // Set on this backend by the client itself and not read back yet: this backend has it right.
             return true;
         }
         byte[] answer = call(backend, query("SELECT LAST_INSERT_ID(" + Long.toUnsignedString(desired.lastInsertId()) + ")"));
@@ -357,6 +633,201 @@ final class BackendLink {
         }
         backend.state().lastInsertId(desired.lastInsertId());
         return true;
+    }
+
+    /**
+     * ROW_COUNT() and FOUND_ROWS() answer about the connection's previous statement. When that was not the
+     * client's own (another client's, or Sluice's own replay), they are made the client's first: FOUND_ROWS()
+     * with a SELECT of as many rows, ROW_COUNT() -1 with a SHOW and 0 with a DO. A positive ROW_COUNT() cannot be
+     * recreated; the backend it lives on was kept for the client's next statement (see keepsForNextStatement).
+     */
+    boolean restoreLastStatement(PooledBackend backend, StatementTraits traits) {
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        boolean foundRowsFirst = traits.readsFoundRows() || traits.mayKeepFoundRows();
+        if (!foundRowsFirst && !traits.readsRowCount()) {
+            return true;
+        }
+        long found = own.foundRows();
+        if (foundRowsFirst && found != LastStatement.UNKNOWN && found != there.foundRows() && found <= MAX_RESTORED_FOUND_ROWS) {
+            // Read no table where the client's conditions must survive (a UNION of table-less SELECTs keeps them).
+            // An explicit LIMIT: the client's sql_select_limit would cut the rows short.
+            String rows = found == 0 ? "SELECT 1 FROM DUAL WHERE FALSE"
+                    : (found <= MAX_UNION_FOUND_ROWS && own.diagnostics() ? "SELECT 1" + " UNION ALL SELECT 1".repeat((int) found - 1)
+                    : "SELECT 1 FROM JSON_TABLE('[" + "0,".repeat((int) found - 1) + "0]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_rows")
+                    + " LIMIT " + found;
+            if (exchangeOrFail(backend, query(rows)) == null) {
+                return false;
+            }
+            there.foundRows(found);
+            there.rowCount(-1);
+        }
+        long rows = own.rowCount();
+        String recreate = rows == 0 ? "DO 0" : rows == -1 ? "SHOW WARNINGS LIMIT 0"
+                // One row, as a single-row insert or SELECT ... INTO leaves: a SELECT INTO a local variable of an
+                // anonymous block (MariaDB only) sets it and nothing else but FOUND_ROWS(), restored above.
+                : rows != 1 || traits.readsFoundRows() ? null
+                : services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED
+                // A pinned session's backend is reset when the client leaves; otherwise the variable is put in the
+                // backend's state, which has it reset before the next statement. Not inside a transaction of an
+                // unpinned session: that reset would end the transaction.
+                : pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0 ? ONE_ROW_INTO_VARIABLE : null;
+        boolean recreatable = traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT
+                && rows != there.rowCount() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0);
+        if (recreatable && own.diagnostics() && own.sameConditionsAs(there)) {
+            // Conditions that may still be there (a statement that raised none may not have cleared them): asked,
+            // since the count is about to be replaced anyway.
+            Long conditions = countConditions(backend);
+            if (conditions == null && lease == null) {
+                return false;
+            }
+            if (conditions != null && conditions == 0) {
+                own.conditionsFrom(0);
+                there.conditionsFrom(0);
+            }
+        }
+        if (recreatable && !own.diagnostics()) {
+            // Errors are ignored (a server enforcing GTID consistency refuses temporary tables in transactions): the
+            // count then stays as it was, as before.
+            for (String sql : List.of("DROP TEMPORARY TABLE IF EXISTS " + ROW_COUNT_TABLE, "CREATE TEMPORARY TABLE " + ROW_COUNT_TABLE + " (x INT)",
+                    "INSERT INTO " + ROW_COUNT_TABLE + " VALUES " + String.join(",", java.util.Collections.nCopies((int) rows, "(0)")))) {
+                if (exchange(backend, query(sql)) == null) {
+                    return false;
+                }
+            }
+            there.rowCount(rows);
+            if (!pinned()) {
+                backend.state().userVariables().set(ROW_COUNT_VARIABLE, new UserValue(UserValue.Type.SIGNED, "1", null, "binary", "binary", 0));
+            }
+        }
+        if (traits.readsRowCount() && recreate != null && rows != there.rowCount()) {
+            if (exchangeOrFail(backend, query(recreate)) == null) {
+                return false;
+            }
+            there.rowCount(rows);
+            if (recreate.equals(ONE_ROW_COUNTED)) {
+                there.foundRows(0);
+            } else if (recreate.equals(ONE_ROW_INTO_VARIABLE)) {
+                there.foundRows(LastStatement.UNKNOWN);
+                if (!pinned()) {
+                    backend.state().userVariables().set(ROW_COUNT_VARIABLE, new UserValue(UserValue.Type.SIGNED, "1", null, "binary", "binary", 0));
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- reading back what a statement changed unseen ----
+
+    /**
+     * Reads back from the backend what the client's statements changed there without an answer saying how, so
+     * that it follows the client: user variables (value, type, character set), the last insert id set by
+     * LAST_INSERT_ID(expr), and FOUND_ROWS() after SQL_CALC_FOUND_ROWS. False after answering the client when
+     * the backend broke.
+     */
+    private boolean settle(PooledBackend backend) {
+        if (scanUserVariables) {
+            List<byte[]> names = exchange(backend, query(USER_VARIABLE_NAMES));
+            if (names == null) {
+                return false;
+            }
+            backend.state().lastStatement().number(LastStatement.next());
+            if (ErrPacket.is(names.get(0))) {
+                // No way to list them (MySQL): the client keeps this backend, with whatever it holds.
+                pin(PinReason.UNTRACKED_STATE);
+                return true;
+            }
+            for (int i = 2; i < names.size() - 1; i++) {
+                byte[][] row = ColumnDefinition.textRow(names.get(i), 1);
+                String name = row[0] == null ? null : new String(row[0], java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+                if (ROW_COUNT_VARIABLE.equals(name)) {
+                    // Sluice's own, not the client's.
+                    continue;
+                }
+                if (name != null && io.sluice.session.UserVariables.writable(name)) {
+                    uncaptured.add(name);
+                } else if (name != null) {
+                    pin(PinReason.USER_VARIABLE);
+                    return true;
+                }
+            }
+            scanUserVariables = false;
+        }
+        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
+                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, List.copyOf(uncaptured));
+        if (capture.isEmpty()) {
+            if (unexplainedChange) {
+                pin(PinReason.UNTRACKED_STATE);
+            }
+            return true;
+        }
+        List<byte[]> answer = exchange(backend, query(capture.sql()));
+        if (answer == null) {
+            return false;
+        }
+        LastStatement there = backend.state().lastStatement();
+        there.number(LastStatement.next());
+        there.rowCount(-1);
+        there.foundRows(1);
+        if (ErrPacket.is(answer.get(0)) || answer.size() < 3) {
+            // Nothing Sluice can replay: the client stays where its state is.
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
+        int columns = (int) new io.sluice.protocol.PayloadReader(answer.get(0)).readLenenc();
+        List<ColumnDefinition> definitions = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+            definitions.add(ColumnDefinition.decode(answer.get(i)));
+        }
+        CaptureQuery.Captured captured;
+        try {
+            captured = capture.parse(definitions, ColumnDefinition.textRow(answer.get(columns + 1), columns));
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "client %d: reading back session state failed", connectionId);
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
+        if (captured.lastInsertId() != null) {
+            desired.lastInsertId(captured.lastInsertId());
+            backend.state().lastInsertId(captured.lastInsertId());
+            lastInsertIdOnBackend = false;
+        }
+        if (captured.foundRows() != null) {
+            desired.lastStatement().foundRows(captured.foundRows());
+        }
+        if (!captured.userVariables().values().stream().allMatch(UserValue::replayable)) {
+            // A value no statement can set again (bytes invalid in its character set): it stays where it is.
+            pin(PinReason.UNTRACKED_STATE);
+            return true;
+        }
+        boolean changed = false;
+        for (Map.Entry<String, UserValue> v : captured.userVariables().entrySet()) {
+            UserValue before = desired.userVariables().get(v.getKey());
+            changed |= !(v.getValue().equals(before) || before == null && v.getValue().isNull());
+            desired.userVariables().set(v.getKey(), v.getValue());
+            backend.state().userVariables().set(v.getKey(), v.getValue());
+        }
+        uncaptured.clear();
+        if (unexplainedChange && !changed) {
+            // The server said something changed, and it was no user variable: state Sluice cannot see.
+            pin(PinReason.UNTRACKED_STATE);
+        }
+        unexplainedChange = false;
+        return true;
+    }
+
+    /** SHOW COUNT(*) WARNINGS on the backend: the conditions its diagnostics area holds; null if it broke. */
+    private Long countConditions(PooledBackend backend) {
+        List<byte[]> answer = withoutAnswersReturning(() -> exchange(backend, query("SHOW COUNT(*) WARNINGS")));
+        if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < 3) {
+            return null;
+        }
+        LastStatement there = backend.state().lastStatement();
+        there.rowCount(-1);
+        there.foundRows(1);
+        byte[][] row = ColumnDefinition.textRow(answer.get(2), 1);
+        return row[0] == null ? null : Long.parseLong(ColumnDefinition.ascii(row[0]));
     }
 
     // ---- relaying ----
@@ -378,6 +849,10 @@ final class BackendLink {
         int command = payload[0] & 0xff;
         boolean midResponse = false;
         kills.running(connection.threadId());
+        if (LOG.isTraceEnabled()) {
+            LOG.tracef("client %d on backend %d: command 0x%02x %s", connectionId, connection.threadId(), command,
+                    new String(payload, 1, Math.min(length - 1, 120), java.nio.charset.StandardCharsets.UTF_8));
+        }
         long received = 0;
         long started = System.nanoTime();
         try {
@@ -388,6 +863,7 @@ final class BackendLink {
             midResponse = true;
             ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
             ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
+            Effects effects = new Effects();
             boolean declinedFile = false;
             boolean error = false;
             do {
@@ -398,6 +874,7 @@ final class BackendLink {
                 received += n + 4;
                 byte[] packet = connection.buffer();
                 Role role = scanner.next(packet, n);
+                effects.see(role, scanner);
                 if (capture != null) {
                     capture.add(java.util.Arrays.copyOf(packet, n));
                 }
@@ -434,10 +911,13 @@ final class BackendLink {
                 }
             } while (!scanner.isComplete());
             midResponse = false;
-            if (!error || scanner.lastOk() != null) {
+            if (effects.statusSeen) {
+                // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
+                // and must not end a transaction that is still open.
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
             }
             errored |= error;
+            finish(backend, effects, error);
             if (collationUnreported) {
                 learnCollation(backend);
             }
@@ -457,14 +937,141 @@ final class BackendLink {
         }
     }
 
+    /** What one response says about the statement's after-effects: row count, rows of its last result set, conditions. */
+    private static final class Effects {
+        long rowCount = -1;
+        long lastResultRows = -1;
+        long rowsSoFar;
+        long insertId;
+        boolean conditions;
+        boolean statusSeen;
+
+        void see(Role role, ResponseScanner scanner) {
+            switch (role) {
+                case COLUMN_COUNT -> rowsSoFar = 0;
+                case ROW -> rowsSoFar++;
+                case RESULT_END -> {
+                    statusSeen = true;
+                    lastResultRows = rowsSoFar;
+                    rowCount = -1;
+                    conditions |= scanner.warnings() > 0;
+                }
+                case OK -> {
+                    statusSeen = true;
+                    rowCount = scanner.lastOk() == null ? 0 : scanner.lastOk().affectedRows();
+                    insertId |= scanner.lastOk() == null ? 0 : scanner.lastOk().lastInsertId();
+                    conditions |= scanner.warnings() > 0;
+                }
+                case ERR -> {
+                    rowCount = -1;
+                    conditions = true;
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Records what the command left on the backend, for the client (its own statement) and for the backend. */
+    private void finish(PooledBackend backend, Effects effects, boolean error) {
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        long number = LastStatement.next();
+        // MariaDB keeps earlier conditions through a statement that reads no table: they may still be there.
+        long conditions = effects.conditions ? number : own.diagnostics() && own.sameConditionsAs(there) ? own.conditionsFrom() : 0;
+        lastCommandClean = !effects.conditions;
+        own.number(number);
+        there.number(number);
+        own.conditionsFrom(conditions);
+        there.conditionsFrom(conditions);
+        StatementTraits traits = statement;
+        if (traits == null) {
+            // Not a statement (COM_INIT_DB, a prepare, ...): ROW_COUNT() and FOUND_ROWS() stay as they were, on both sides.
+            return;
+        }
+        if (!traits.onlyGetDiagnostics()) {
+            own.rowCount(effects.rowCount);
+            there.rowCount(effects.rowCount);
+        }
+        if (traits.onlyDiagnostics()) {
+            // SHOW WARNINGS, GET DIAGNOSTICS: FOUND_ROWS() stays as it was, on both sides.
+        } else if (traits.calcFoundRows() || traits.callsProcedure() || traits.selectsInto()
+                || effects.lastResultRows >= 0 && !traits.onlySelects()) {
+            // Rows never sent (SQL_CALC_FOUND_ROWS, SELECT ... INTO, INSERT ... SELECT, a procedure's statements)
+            // or rows that are not what FOUND_ROWS() counts (SHOW, EXPLAIN): read back if the client moves.
+            own.foundRows(LastStatement.UNKNOWN);
+            there.foundRows(LastStatement.UNKNOWN);
+        } else if (effects.lastResultRows >= 0) {
+            own.foundRows(effects.lastResultRows);
+            there.foundRows(effects.lastResultRows);
+        }
+        if (captureUserVariables) {
+            uncaptured.addAll(traits.assignedUserVariables());
+        }
+        // The last insert id an OK reports is the inserted row's id even when the statement gave it (LAST_INSERT_ID()
+        // then keeps its value), and a failed multi-row insert changes LAST_INSERT_ID() with no OK at all: the
+        // backend's value is read back before the client leaves it. So after a procedure, which may call
+        // LAST_INSERT_ID(expr) or insert rows where no OK packet of the client's tells.
+        if (traits.setsLastInsertId() || traits.callsProcedure() || traits.insertsRows() && (error || effects.insertId != 0)) {
+            lastInsertIdOnBackend = true;
+            backend.state().forgetLastInsertId();
+        }
+        if (error && (traits.callsProcedure() || traits.isDml())) {
+            // A trigger or function may have set user variables before the statement failed; no answer says.
+            scanUserVariables |= captureUserVariables;
+            unknownState |= !captureUserVariables;
+        }
+        if (!error && !traits.unscopedSystemVariables().isEmpty()) {
+            withoutAnswers(() -> readBackSystemVariables(backend, traits.unscopedSystemVariables()));
+        }
+    }
+
+    /**
+     * MariaDB does not report a change made as {@code SET @@name = ...} (no SESSION, no LOCAL): Sluice asks for
+     * the values, as tracking would have reported them.
+     */
+    private void readBackSystemVariables(PooledBackend backend, Set<String> names) {
+        List<String> variables = names.stream().filter(io.sluice.session.UserVariables::writable).map(n -> "@@session.`" + n + "`").toList();
+        if (variables.isEmpty()) {
+            return;
+        }
+        // This SELECT replaces what FOUND_ROWS() answers: a count only the backend knows is read with it.
+        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
+                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        List<String> columns = new ArrayList<>();
+        if (foundRowsUnknown) {
+            columns.add("FOUND_ROWS()");
+        }
+        columns.addAll(variables);
+        List<byte[]> answer = exchange(backend, query("SELECT " + String.join(", ", columns)));
+        if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < columns.size() + 2) {
+            return;
+        }
+        byte[][] row = ColumnDefinition.textRow(answer.get(columns.size() + 1), columns.size());
+        int i = 0;
+        if (foundRowsUnknown) {
+            desired.lastStatement().foundRows(Long.parseLong(ColumnDefinition.ascii(row[i++])));
+        }
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String name : names) {
+            if (io.sluice.session.UserVariables.writable(name)) {
+                values.put(name, row[i] == null ? "" : new String(row[i], java.nio.charset.StandardCharsets.UTF_8));
+                i++;
+            }
+        }
+        SessionTrack track = new SessionTrack(values, null, false, null);
+        backend.state().apply(track);
+        desired.apply(track);
+    }
+
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
         List<byte[]> answer = exchange(backend, query("SELECT @@collation_connection"));
         // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
         if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
             String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();
-            desired.variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
-            backend.state().variables().set(io.sluice.session.SessionVariables.COLLATION_CONNECTION, collation);
+            desired.variables().set(SessionVariables.COLLATION_CONNECTION, collation);
+            backend.state().variables().set(SessionVariables.COLLATION_CONNECTION, collation);
         }
     }
 
@@ -496,16 +1103,20 @@ final class BackendLink {
             return;
         }
         backend.state().noBackslashEscapes((ok.statusFlags() & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
-        if (ok.lastInsertId() != 0) {
-            backend.state().lastInsertId(ok.lastInsertId());
-            if (clientCommand) {
-                desired.lastInsertId(ok.lastInsertId());
-            }
+        if (ok.lastInsertId() != 0 && clientCommand) {
+            // Likely what LAST_INSERT_ID() answers now, though not when the statement gave the id itself: the value
+            // is read back (see finish) before the client leaves the backend.
+            desired.lastInsertId(ok.lastInsertId());
+            backend.state().forgetLastInsertId();
         }
         if (ok.sessionStateInfo() == null) {
             return;
         }
         SessionTrack track = SessionTrack.parse(ok.sessionStateInfo());
+        if (clientCommand && statement != null && !statement.statementScopedVariables().isEmpty()) {
+            // SET STATEMENT ... FOR: the server reports the values it sets for the one statement, not their return.
+            track = track.without(statement.statementScopedVariables());
+        }
         backend.state().apply(track);
         if (!clientCommand) {
             return;
@@ -514,16 +1125,45 @@ final class BackendLink {
         if (track.transactionCharacteristics() != null) {
             pendingCharacteristics = track.transactionCharacteristics();
         }
-        if (track.variables().containsKey(io.sluice.session.SessionVariables.CHARACTER_SET_CONNECTION)
-                && !track.variables().containsKey(io.sluice.session.SessionVariables.COLLATION_CONNECTION)) {
+        if (track.variables().containsKey(SessionVariables.CHARACTER_SET_CONNECTION)
+                && !track.variables().containsKey(SessionVariables.COLLATION_CONNECTION)) {
             // SET NAMES x COLLATE y reports the character sets only: ask for the collation once the answer is done.
             collationUnreported = true;
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             pin(PinReason.SESSION_TRACKING);
-        } else if (track.untrackedChange() && !pinned()) {
+        }
+        if (track.variables().keySet().stream().anyMatch(SessionVariables.NOT_REPLAYABLE::contains)) {
+            // insert_id is used up by the next insert, rand_seed by the next RAND(): only this backend has them right.
             pin(PinReason.UNTRACKED_STATE);
         }
+        if (track.stateChanged() && !explains(track)) {
+            if (captureUserVariables) {
+                // Maybe a function or trigger set user variables: all of them are read back, and if none changed,
+                // the change was something else.
+                scanUserVariables = true;
+                unexplainedChange = true;
+            } else {
+                pin(PinReason.UNTRACKED_STATE);
+            }
+        }
+    }
+
+    /**
+     * Whether what changed is accounted for: variables or a schema the server named, user variables the text
+     * assigns (read back), or state the text pinned for. A statement that can run stored code (a function, a
+     * trigger) may have changed more than it shows.
+     */
+    private boolean explains(SessionTrack track) {
+        if (pinned()) {
+            return true;
+        }
+        StatementTraits traits = statement;
+        if (traits == null || traits.mayRunStoredCode()) {
+            return false;
+        }
+        return !track.variables().isEmpty() || track.schema() != null || !traits.assignedUserVariables().isEmpty()
+                || !traits.statementScopedVariables().isEmpty();
     }
 
     private void relayLocalFile(BackendConnection connection) {
@@ -552,6 +1192,9 @@ final class BackendLink {
      * of the answer; null after answering the client if the backend broke.
      */
     List<byte[]> exchange(PooledBackend backend, byte[] payload) {
+        if (!keepFoundRows(backend, payload)) {
+            return null;
+        }
         BackendConnection connection = backend.connection();
         exchangeOpen = true;
         try {
@@ -561,18 +1204,31 @@ final class BackendLink {
             do {
                 int n = connection.read();
                 packets.add(java.util.Arrays.copyOf(connection.buffer(), n));
-                if (scanner.next(connection.buffer(), n) == Role.LOCAL_INFILE_REQUEST) {
+                Role role = scanner.next(connection.buffer(), n);
+                if (role == Role.OK || role == Role.RESULT_END) {
+                    follow(backend, scanner.lastOk(), false);
+                } else if (role == Role.LOCAL_INFILE_REQUEST) {
                     // Sluice's own commands never load files: an empty one declines, and the server answers.
                     connection.sendPacket(new byte[0], 0);
                 }
             } while (!scanner.isComplete());
             exchangeOpen = false;
+            ownStatementRan(backend, ErrPacket.is(packets.get(0)) || scanner.warnings() > 0);
             return packets;
         } catch (BackendException e) {
             exchangeOpen = false;
             lost(e);
             return null;
         }
+    }
+
+    /** Like {@link #exchange}, but an error answer is forwarded to the client too (and null returned). */
+    private List<byte[]> exchangeOrFail(PooledBackend backend, byte[] payload) {
+        List<byte[]> answer = exchange(backend, payload);
+        if (answer != null && forwardIfError(answer.get(0))) {
+            return null;
+        }
+        return answer;
     }
 
     /** Sends a command that has no answer (COM_STMT_CLOSE); false after answering the client if the backend broke. */
@@ -587,6 +1243,9 @@ final class BackendLink {
     }
 
     private byte[] call(PooledBackend backend, byte[] payload) {
+        if (!keepFoundRows(backend, payload)) {
+            return null;
+        }
         exchangeOpen = true;
         try {
             byte[] answer = backend.connection().call(payload);
@@ -594,12 +1253,65 @@ final class BackendLink {
                 follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
             }
             exchangeOpen = false;
+            ownStatementRan(backend, raisedConditions(answer));
             return answer;
         } catch (BackendException e) {
             exchangeOpen = false;
             lost(e);
             return null;
         }
+    }
+
+    /**
+     * A statement of Sluice's own replaces what FOUND_ROWS() answers. When the client's count lives only on this
+     * backend (after SELECT ... INTO, INSERT ... SELECT, SHOW, CALL), it is read first, unless the statement reads
+     * it itself (the capture query does) or is no query (a prepare leaves FOUND_ROWS() and ROW_COUNT() alone);
+     * {@code payload} null: the backend is about to go back. False after answering the client if the backend broke.
+     */
+    private boolean keepFoundRows(PooledBackend backend, byte[] payload) {
+        LastStatement own = desired.lastStatement();
+        if (own.foundRows() != LastStatement.UNKNOWN || !own.sameAs(backend.state().lastStatement())
+                || payload != null && (payload[0] != CommandType.COM_QUERY || readsFoundRows(payload))) {
+            return true;
+        }
+        List<byte[]> answer = exchange(backend, query(READ_FOUND_ROWS));
+        if (answer == null) {
+            return false;
+        }
+        if (!ErrPacket.is(answer.get(0)) && answer.size() >= 3) {
+            own.foundRows(Long.parseLong(ColumnDefinition.ascii(ColumnDefinition.textRow(answer.get(2), 1)[0])));
+        }
+        return true;
+    }
+
+    private static boolean readsFoundRows(byte[] query) {
+        return new String(query, 1, query.length - 1, java.nio.charset.StandardCharsets.ISO_8859_1).contains("FOUND_ROWS()");
+    }
+
+    /**
+     * After a statement of Sluice's own: what it left is no client's. {@code raised}: it raised conditions of its own
+     * (a replayed SET the server calls deprecated, say), which replace what the diagnostics area held and are
+     * cleared before a client may read them; otherwise what was there before may still be (MariaDB keeps it).
+     */
+    private static void ownStatementRan(PooledBackend backend, boolean raised) {
+        LastStatement there = backend.state().lastStatement();
+        long conditions = raised ? LastStatement.next() : there.conditionsFrom();
+        if (raised) {
+            LOG.debugf("backend %d: a statement of Sluice's raised conditions", backend.connection().threadId());
+        }
+        there.unknown();
+        there.conditionsFrom(conditions);
+    }
+
+    /** Whether a one-packet answer (OK, EOF or ERR) says the statement raised conditions. */
+    private static boolean raisedConditions(byte[] answer) {
+        if (ErrPacket.is(answer)) {
+            return true;
+        }
+        if (answer.length > 0 && answer[0] == OkPacket.HEADER) {
+            return answer.length >= 7 && OkPacket.decode(answer, answer.length, false).warnings() > 0;
+        }
+        return EofPacket.is(answer, answer.length) && EofPacket.decode(answer, answer.length).warnings() > 0;
     }
 
     private void lost(BackendException e) {
@@ -618,6 +1330,8 @@ final class BackendLink {
         writeError(Errors.backendLost(e.getMessage()));
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         pendingCharacteristics = "";
+        // What the client had set there and Sluice had not read back is gone with it.
+        forgetBackendState();
     }
 
     private boolean forwardIfError(byte[] answer) {
@@ -657,13 +1371,22 @@ final class BackendLink {
      */
     List<byte[]> withoutAnswers(Runnable work) {
         List<byte[]> captured = new ArrayList<>();
+        ClientTransport before = client;
         client = new AnswerCapture(transport, captured);
         try {
             work.run();
         } finally {
-            client = transport;
+            client = before;
         }
         return captured;
+    }
+
+    private <T> T withoutAnswersReturning(java.util.function.Supplier<T> work) {
+        Object[] result = new Object[1];
+        withoutAnswers(() -> result[0] = work.get());
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
     }
 
     static byte[] query(String sql) {

@@ -14,6 +14,7 @@ import io.vertx.core.net.NetSocket;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,7 +49,7 @@ final class ClientConnection implements ClientTransport {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
     private volatile boolean closed;
-    private volatile boolean readPaused;
+    private final AtomicBoolean readPaused = new AtomicBoolean();
     private boolean framingFailed;
     private ByteBuf batch;
     private int sequenceId;
@@ -56,6 +57,11 @@ final class ClientConnection implements ClientTransport {
     private final Telemetry telemetry;
     private final boolean tlsOffered;
     private final long packetTimeoutMillis;
+    /** How long an oversized packet being dropped may pause before it is refused without its end. */
+    private static final long DISCARD_IDLE_MILLIS = 2_000;
+    /** Bytes received so far: whether an oversized packet is still arriving. */
+    private long bytesSeen;
+    private long discardTimer = -1;
     private final long writeTimeoutNanos;
     private long packetsCompleted;
     private long packetTimer = -1;
@@ -75,7 +81,9 @@ final class ClientConnection implements ClientTransport {
         this.context = Vertx.currentContext();
         this.maxPacketSize = limits.maxPacketSize();
         this.maxQueuedBytes = limits.maxQueuedBytes();
-        this.framer = new PacketFramer(limits.maxLoginPacketSize());
+        // Before login an oversized packet is refused at its header: only after it is one read to its end, for an
+        // answer in sequence (a client that logged in may have sent a big query by mistake; a stranger gets nothing).
+        this.framer = new PacketFramer(limits.maxLoginPacketSize(), 0);
     }
 
     /**
@@ -91,7 +99,7 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public void authenticated() {
-        framer.limit(maxPacketSize);
+        framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
     }
 
     /** Starts reading; call on the socket's event loop. */
@@ -112,7 +120,9 @@ final class ClientConnection implements ClientTransport {
                 framer.feedWhile(bytes, this::firstPacket);
             }
             framer.feed(bytes, this::completed);
+            bytesSeen += data.length();
             watchPartialPacket();
+            watchDiscard();
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
@@ -120,10 +130,25 @@ final class ClientConnection implements ClientTransport {
             inbox.add(e);
             return;
         }
-        if ((inbox.size() >= QUEUE_PAUSE || queuedBytes.get() >= maxQueuedBytes) && !readPaused) {
-            readPaused = true;
+        if (queueFull() && !readPaused.get()) {
+            readPaused.set(true);
             socket.pause();
+            // The session may have taken packets between the check above and the flag: it then saw no pause to
+            // undo, and nothing else would ever resume reading. Checked again after the flag is set, so that
+            // either this loop or the session sees the other's change.
+            if (!queueFull() && takeBackPause()) {
+                socket.resume();
+            }
         }
+    }
+
+    private boolean queueFull() {
+        return inbox.size() >= QUEUE_PAUSE || queuedBytes.get() >= maxQueuedBytes;
+    }
+
+    /** Clears the pause flag; true for the one caller (event loop or session) that then resumes reading. */
+    private boolean takeBackPause() {
+        return readPaused.compareAndSet(true, false);
     }
 
     private void completed(InboundPacket packet) {
@@ -147,6 +172,31 @@ final class ClientConnection implements ClientTransport {
                 abort();
             } else {
                 watchPartialPacket();
+            }
+        });
+    }
+
+    /**
+     * An oversized packet is read to its end so that its client, still writing it, then reads the refusal in
+     * sequence (PyMySQL); a client that stops sending it mid-way (it announced more than it has) is refused once
+     * nothing has arrived for {@link #DISCARD_IDLE_MILLIS}, as a server refuses at the header.
+     */
+    private void watchDiscard() {
+        if (discardTimer >= 0 || !framer.isDiscarding()) {
+            return;
+        }
+        long at = bytesSeen;
+        discardTimer = context.owner().setTimer(DISCARD_IDLE_MILLIS, id -> {
+            discardTimer = -1;
+            if (framingFailed || !framer.isDiscarding()) {
+                return;
+            }
+            if (bytesSeen == at) {
+                framingFailed = true;
+                socket.pause();
+                inbox.add(framer.abandonDiscard());
+            } else {
+                watchDiscard();
             }
         });
     }
@@ -183,9 +233,13 @@ final class ClientConnection implements ClientTransport {
         if (next instanceof InboundPacket packet) {
             queuedBytes.addAndGet(-packet.length());
         }
-        if (readPaused && inbox.size() <= 1) {
-            readPaused = false;
-            context.runOnContext(v -> socket.resume());
+        if (readPaused.get() && inbox.size() <= 1 && takeBackPause()) {
+            // Not if the loop has paused again meanwhile: that pause is the session's to undo on a later take.
+            context.runOnContext(v -> {
+                if (!readPaused.get()) {
+                    socket.resume();
+                }
+            });
         }
         if (next instanceof RuntimeException e) {
             if (e == ClientGoneException.INSTANCE) {

@@ -139,6 +139,7 @@ final class ClientSession implements Runnable {
         } catch (ClientGoneException e) {
             // The client left; nothing to answer.
         } catch (PacketTooLargeException e) {
+            client.sequence(e.answerSequenceId());
             if (phase != Phase.COMMAND) {
                 services.telemetry().authFailed("bad-handshake");
             }
@@ -348,8 +349,11 @@ final class ClientSession implements Runnable {
         long idleTimeout = services.config().client().idleTimeout().toNanos();
         while (!killed) {
             client.sequence(1);
-            InboundPacket packet = client.receive(idleTimeout);
+            InboundPacket packet = nextCommand(idleTimeout);
             if (packet == null) {
+                if (backend.sessionLost() || draining && !backend.holdsBackend()) {
+                    return;
+                }
                 LOG.debugf("client %d idle for %s: disconnected", connectionId, services.config().client().idleTimeout());
                 failAndClose(Errors.idleTimeout());
                 return;
@@ -369,6 +373,31 @@ final class ClientSession implements Runnable {
             client.flush();
             if (backend.sessionLost() || draining && !backend.holdsBackend()) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * The client's next command, or null after {@code idleTimeout} (0: never) without one, or when the session
+     * must end while it is idle. A backend the client keeps for its next statement goes back once the
+     * diagnostics hold passes, without waking the client.
+     */
+    private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
+        long idleDeadline = idleTimeout > 0 ? System.nanoTime() + idleTimeout : 0;
+        while (true) {
+            long hold = backend.holdDeadline();
+            long deadline = hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
+            InboundPacket packet = client.receive(deadline == 0 ? 0 : Math.max(1, deadline - System.nanoTime()));
+            if (packet != null) {
+                return packet;
+            }
+            if (hold != 0 && System.nanoTime() - hold >= 0) {
+                backend.holdExpired();
+                if (backend.sessionLost() || draining && !backend.holdsBackend()) {
+                    return null;
+                }
+            } else if (idleDeadline != 0 && System.nanoTime() - idleDeadline >= 0) {
+                return null;
             }
         }
     }
@@ -446,18 +475,24 @@ final class ClientSession implements Runnable {
             // compound statement, in a PREPARE) would reach a pooled backend, so the text is refused.
             Optional<KillStatement> kill = KillStatement.parse(packet.payload(), 1, packet.length() - 1);
             if (kill.isPresent() && kill.get().id().isPresent()) {
-                kill(kill.get().id().getAsLong(), kill.get().connection());
+                long id = kill.get().id().getAsLong();
+                kill(id == KillStatement.OWN_ID ? connectionId : id, kill.get().connection());
             } else {
                 backend.writeError(Errors.unsupportedKill());
             }
             return !killed;
         }
-        traits.pins().forEach(backend::pin);
+        return runStatement(packet.payload(), packet.length(), traits);
+    }
+
+    /** A COM_QUERY on the client's backend, as the client's own statement. */
+    private boolean runStatement(byte[] payload, int length, StatementTraits traits) {
+        backend.statementStarting(traits);
         PooledBackend b = backend.acquire();
-        if (b == null || traits.readsLastInsertId() && !backend.syncLastInsertId(b)) {
+        if (b == null || traits.needsLastInsertId() && !backend.syncLastInsertId(b) || !backend.restoreLastStatement(b, traits)) {
             return true;
         }
-        backend.relay(b, packet.payload(), packet.length(), -1, null);
+        backend.relay(b, payload, length, -1, null);
         return true;
     }
 
@@ -485,6 +520,7 @@ final class ClientSession implements Runnable {
 
     /** COM_RESET_CONNECTION: the session is as after the handshake (the schema stays), and nothing ties it to a backend. */
     private void resetConnection() {
+        backend.keepFoundRowsThroughReset();
         backend.release("client reset its session");
         statements.clear();
         backend.desired().reset(handshakeCollation);
@@ -493,6 +529,9 @@ final class ClientSession implements Runnable {
 
     private boolean changeUser(InboundPacket packet) throws InterruptedException {
         ChangeUserRequest request = ChangeUserRequest.decode(packet.payload(), capabilities);
+        // As COM_RESET_CONNECTION, COM_CHANGE_USER leaves FOUND_ROWS() as it was.
+        backend.keepFoundRowsThroughReset();
+        long foundRows = backend.desired().lastStatement().foundRows();
         backend.release("client changes user");
         statements.clear();
         phase(Phase.AUTHENTICATING);
@@ -506,6 +545,7 @@ final class ClientSession implements Runnable {
         }
         backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
                 new SessionState(handshakeCollation, request.database(), backend.desired().multiStatements()));
+        backend.desired().lastStatement().foundRows(foundRows);
         phase(Phase.COMMAND);
         if (request.database() != null && !enterSchema()) {
             return false;
@@ -529,10 +569,16 @@ final class ClientSession implements Runnable {
             return;
         }
         if (victim == this) {
+            // As on the server: the KILL statement is itself the query it interrupts, and a session that kills
+            // its own connection is told so before it is closed.
             if (connection) {
                 killed = true;
+                backend.writeError(Errors.ownConnectionKilled(services.pools().identity().version()));
+            } else {
+                // Raised by the backend, so that the error lands in the client's diagnostics area as the server's would.
+                byte[] signal = BackendLink.query(Errors.QUERY_INTERRUPTED_SIGNAL);
+                runStatement(signal, signal.length, StatementTraits.of(Errors.QUERY_INTERRUPTED_SIGNAL));
             }
-            backend.writeOk();
             return;
         }
         victim.interrupt(connection);

@@ -6,6 +6,10 @@ import io.sluice.protocol.ErrorCode;
 
 /** The errors Sluice itself answers with, worded like the server's where the server has an equivalent. */
 final class Errors {
+    private static final int ER_QUERY_INTERRUPTED = 1317;
+    /** MariaDB's error for a connection killed under the client. */
+    private static final int ER_CONNECTION_KILLED = 1927;
+
     private Errors() {
     }
 
@@ -108,6 +112,20 @@ final class Errors {
 
     static ErrPacket notOwner(long id) {
         return new ErrPacket(ErrorCode.ER_KILL_DENIED_ERROR, "HY000", "You are not owner of thread " + id);
+    }
+
+    /** The statement that makes a backend raise {@link #queryInterrupted()} itself. */
+    static final String QUERY_INTERRUPTED_SIGNAL = "SIGNAL SQLSTATE '70100' SET MYSQL_ERRNO = " + ER_QUERY_INTERRUPTED
+            + ", MESSAGE_TEXT = 'Query execution was interrupted'";
+
+    /** What a server answers a KILL QUERY of the session's own id: the KILL interrupted itself. */
+    static ErrPacket queryInterrupted() {
+        return new ErrPacket(ER_QUERY_INTERRUPTED, "70100", "Query execution was interrupted");
+    }
+
+    /** What a server answers a KILL of the session's own connection, before it closes it. */
+    static ErrPacket ownConnectionKilled(String serverVersion) {
+        return serverVersion.contains("MariaDB") ? new ErrPacket(ER_CONNECTION_KILLED, "70100", "Connection was killed") : queryInterrupted();
     }
 
     static ErrPacket unsupportedKill() {

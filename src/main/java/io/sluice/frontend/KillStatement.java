@@ -17,6 +17,8 @@ import java.util.OptionalLong;
  * @param connection true for KILL [CONNECTION], false for KILL QUERY
  */
 record KillStatement(OptionalLong id, boolean connection) {
+    /** The id of {@code KILL [QUERY] CONNECTION_ID()}: the session's own. */
+    static final long OWN_ID = -1;
     private static final KillStatement UNSUPPORTED = new KillStatement(OptionalLong.empty(), true);
     /** Digits of the largest id a signed 64-bit number holds; more cannot be a connection id. */
     private static final int MAX_DIGITS = 19;
@@ -34,7 +36,7 @@ record KillStatement(OptionalLong id, boolean connection) {
         if (!query) {
             t.word("connection");
         }
-        OptionalLong id = t.number();
+        OptionalLong id = t.word("connection_id") && t.symbol('(') && t.symbol(')') ? OptionalLong.of(OWN_ID) : t.number();
         if (id.isEmpty()) {
             return Optional.of(UNSUPPORTED);
         }
@@ -62,7 +64,8 @@ record KillStatement(OptionalLong id, boolean connection) {
                 return false;
             }
             for (int k = 0; k < n; k++) {
-                if ((s[i + k] | 0x20) != lower.charAt(k)) {
+                int c = s[i + k] & 0xff;
+                if ((c >= 'A' && c <= 'Z' ? c | 0x20 : c) != lower.charAt(k)) {
                     return false;
                 }
             }
@@ -96,11 +99,14 @@ record KillStatement(OptionalLong id, boolean connection) {
             return OptionalLong.of(value);
         }
 
-        void symbol(char c) {
+        /** Consumes {@code c} if it is next. */
+        boolean symbol(char c) {
             if (i < end && s[i] == c) {
                 i++;
                 skipSpace();
+                return true;
             }
+            return false;
         }
 
         boolean atEnd() {

@@ -9,10 +9,10 @@ import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PayloadReader;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ServerStatus;
+import io.sluice.session.PrepareContext;
 import io.sluice.session.PinReason;
 import io.sluice.session.StatementTraits;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -42,7 +42,9 @@ final class PreparedStatements {
     /** A statement as its client knows it. */
     private static final class Statement {
         final long id;
+        /** The statement's context and bytes: its key in backends' statement caches. */
         final String sql;
+        final PrepareContext context;
         final byte[] prepare;
         final int parameters;
         final StatementTraits traits;
@@ -53,9 +55,10 @@ final class PreparedStatements {
         boolean cursorOpen;
         boolean longData;
 
-        Statement(long id, String sql, byte[] prepare, int parameters, StatementTraits traits) {
+        Statement(long id, String sql, PrepareContext context, byte[] prepare, int parameters, StatementTraits traits) {
             this.id = id;
             this.sql = sql;
+            this.context = context;
             this.prepare = prepare;
             this.parameters = parameters;
             this.traits = traits;
@@ -105,13 +108,18 @@ final class PreparedStatements {
 
     /** False when the client holds no new statement afterwards. */
     private boolean prepareWithin(InboundPacket packet) {
-        String sql = new String(packet.payload(), 1, packet.length() - 1, StandardCharsets.UTF_8);
         PooledBackend backend = link.acquire();
         if (backend == null) {
             return false;
         }
+        // Prepared in the client's context as it is now: a backend's statement of the same text prepared in
+        // another schema, sql_mode or character set means something else.
+        PrepareContext context = PrepareContext.of(link.desired());
+        String sql = context.key(packet.payload(), 1, packet.length() - 1);
         long id = nextId;
-        BackendStatement cached = backend.statements().get(sql);
+        StatementTraits traits = StatementTraits.of(packet.payload(), 1, packet.length() - 1, link.dialect());
+        // The columns of SELECT @a describe @a's type when prepared: a response cached before it changed is stale.
+        BackendStatement cached = traits.pins().contains(PinReason.USER_VARIABLE) ? null : backend.statements().get(sql);
         int parameters;
         if (cached != null) {
             telemetry.statementPrepared(true);
@@ -127,9 +135,10 @@ final class PreparedStatements {
             BackendStatement prepared = remember(backend, sql, response);
             parameters = prepared.parameters();
         }
+        link.prepared(traits);
         nextId++;
         lastPrepared = id;
-        byId.put(id, new Statement(id, sql, packet.payload(), parameters, StatementTraits.of(sql, link.dialect())));
+        byId.put(id, new Statement(id, sql, context, packet.payload(), parameters, traits));
         return true;
     }
 
@@ -144,13 +153,14 @@ final class PreparedStatements {
             statement.longData = false;
             return;
         }
-        statement.traits.pins().forEach(link::pin);
+        link.statementStarting(statement.traits);
         PooledBackend backend = link.acquire();
         if (backend == null) {
             return;
         }
         BackendStatement onBackend = onBackend(backend, statement);
-        if (onBackend == null || statement.traits.readsLastInsertId() && !link.syncLastInsertId(backend)) {
+        if (onBackend == null || statement.traits.needsLastInsertId() && !link.syncLastInsertId(backend)
+                || !link.restoreLastStatement(backend, statement.traits)) {
             return;
         }
         byte[] payload = rewriteExecute(packet.payload(), statement, onBackend);
@@ -261,7 +271,7 @@ final class PreparedStatements {
         if (cached != null) {
             return cached;
         }
-        List<byte[]> response = link.exchange(backend, statement.prepare);
+        List<byte[]> response = link.prepareIn(backend, statement.context, statement.prepare);
         if (response == null) {
             return null;
         }

@@ -71,6 +71,7 @@ public class HealthChecks {
         }
         up &= report(b, "target", proxy.targets());
         up &= report(b, "credentials", proxy.credentials());
+        up &= report(b, "pins", proxy.pins());
         proxy.fleet().forEach((pool, detail) -> b.withData("fleet " + pool, detail));
         return b.status(up).build();
     }

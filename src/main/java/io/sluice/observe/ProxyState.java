@@ -41,4 +41,10 @@ public interface ProxyState {
 
     /** Per user: are credentials loaded (a secret store that is unreachable but cached is ok, with a detail). */
     Map<String, Check> credentials();
+
+    /**
+     * Per pool with backends pinned to their clients: how many, for which reasons; not ok when every backend is
+     * pinned and clients are waiting (they can only be served once a pinned client leaves).
+     */
+    Map<String, Check> pins();
 }

@@ -39,6 +39,7 @@ public class SluiceMetrics implements Telemetry {
     public static final String QUERY_ERRORS = "sluice.query.errors";
     public static final String QUERY_DATABASE = "sluice.query.database";
     public static final String PINS = "sluice.pins";
+    public static final String PINNED_BACKENDS = "sluice.database.connections.pinned";
     public static final String PREPARED = "sluice.prepared.statements";
     public static final String REPREPARED = "sluice.prepared.statements.reprepared";
     public static final String CLIENT_BYTES_RECEIVED = "sluice.client.received";

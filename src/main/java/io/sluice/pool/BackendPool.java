@@ -165,24 +165,23 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections open in the pool's Agroal pools: borrowed, parked or idle. */
     private int openConnections() {
-        int n = 0;
-        for (AgroalDataSource ds : variants) {
-            if (ds != null) {
-                n += (int) (ds.getMetrics().activeCount() + ds.getMetrics().availableCount());
-            }
-        }
-        return n;
+        return sumOverVariants(m -> m.activeCount() + m.availableCount());
     }
 
     /** Connections idle in the pool's Agroal pools (not those parked by idle clients). */
     private int idleInAgroal() {
-        int n = 0;
+        return sumOverVariants(io.agroal.api.AgroalDataSourceMetrics::availableCount);
+    }
+
+    /** A count summed over both CLIENT_FOUND_ROWS variants' Agroal pools (those opened so far). */
+    private int sumOverVariants(java.util.function.ToLongFunction<io.agroal.api.AgroalDataSourceMetrics> count) {
+        long n = 0;
         for (AgroalDataSource ds : variants) {
             if (ds != null) {
-                n += (int) ds.getMetrics().availableCount();
+                n += count.applyAsLong(ds.getMetrics());
             }
         }
-        return n;
+        return (int) n;
     }
 
     /** The connections this pool may hold now: {@code max-size}, or its fleet share when that is lower. */
@@ -313,6 +312,11 @@ public final class BackendPool implements AutoCloseable {
                 BackendUnavailableException failure = unavailable(e);
                 lastFailure = failure.getMessage();
                 lastFailureAt = System.nanoTime();
+                if (e.getCause() instanceof io.sluice.backend.BackendException be && be.kind() == io.sluice.backend.BackendException.Kind.UNSUPPORTED) {
+                    // Waiting does not give a backend session tracking: say so at once.
+                    permits.release();
+                    throw failure;
+                }
                 boolean loginRejected = failure.vendorCode() == 1045;
                 if (loginRejected && !loginRetried) {
                     // A rotated secret: the credential source fetched afresh in unavailable(); one more try.
@@ -327,7 +331,7 @@ public final class BackendPool implements AutoCloseable {
                         // Past the deadline a free permit would be taken at once and the login tried again without
                         // pause, for as long as the database stays full: the wait ends here, as any borrow's does.
                         telemetry.borrowTimedOut();
-                        throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription());
+                        throw timeout();
                     }
                     TimeUnit.NANOSECONDS.sleep(Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime())));
                     backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(250));
@@ -360,6 +364,32 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    private BorrowTimeoutException timeout() {
+        return BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription(), pinnedCount(), pinReasons());
+    }
+
+    /** Backends held right now by clients pinned to them. */
+    public int pinnedCount() {
+        int n = 0;
+        for (Lease l : out) {
+            if (!l.pins().isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Backends held by pinned clients, by pin reason (a backend pinned for two reasons counts under both). */
+    public java.util.Map<io.sluice.session.PinReason, Integer> pinReasons() {
+        java.util.Map<io.sluice.session.PinReason, Integer> counts = new java.util.EnumMap<>(io.sluice.session.PinReason.class);
+        for (Lease l : out) {
+            for (io.sluice.session.PinReason r : l.pins()) {
+                counts.merge(r, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
     /**
      * A permit to open or take a connection (then null), or a parked lease taken over (then its holder's permit
      * passes to the new lease); waits in the fair queue until {@code deadlineNanos}.
@@ -383,7 +413,7 @@ public final class BackendPool implements AutoCloseable {
         // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
         if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             telemetry.borrowTimedOut();
-            throw BorrowTimeoutException.timedOut(name, config.borrowTimeout(), limitDescription());
+            throw timeout();
         }
         return null;
     }
@@ -520,6 +550,16 @@ public final class BackendPool implements AutoCloseable {
         return lastSuccess;
     }
 
+    /**
+     * Why the backend refuses to serve through this pool (login refused, no session tracking) if the last attempt
+     * to connect failed that way; null otherwise. Unlike an unreachable backend, this does not heal by waiting.
+     */
+    public String refusal() {
+        String failure = lastFailure();
+        return failure != null && (failure.contains("Access denied") || failure.contains(io.sluice.backend.BackendConnection.SESSION_TRACKING_REFUSED))
+                ? failure : null;
+    }
+
     /** Why the last connection attempt failed, or null if it has not failed since it last succeeded. */
     public String lastFailure() {
         return lastFailureAt > lastSuccess ? lastFailure : null;
@@ -616,6 +656,14 @@ public final class BackendPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts a borrowed backend's session back as it was when opened (for state another client left that cannot
+     * be undone statement by statement); false if the backend broke doing so.
+     */
+    public boolean resetSession(PooledBackend backend) {
+        return reset(backend);
+    }
+
     /** How long the connection sending a KILL QUERY waits for the server's answer. */
     private static final long KILL_TIMEOUT_MILLIS = 10_000;
 
@@ -626,9 +674,12 @@ public final class BackendPool implements AutoCloseable {
             if ((answer[0] & 0xff) != OkPacket.HEADER) {
                 return false;
             }
+            // Ending the old session may raise conditions of its own (the OK counts them): the server keeps them
+            // through statements that read no table, so they are cleared before a client may read them.
+            boolean raised = OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()).warnings() > 0;
             backend.statements().clear();
             backend.connection().enableSessionTracking();
-            backend.state().afterReset();
+            backend.state().afterReset(raised);
             return true;
         } catch (RuntimeException e) {
             return false;

@@ -25,6 +25,8 @@ public final class Lease {
     private volatile long parkedAt;
     /** Holder and pool janitor may both try to give it back; only the first counts. */
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Why the holder is pinned to this backend (empty when it is not): read by the pool to explain a full pool. */
+    private volatile java.util.Set<io.sluice.session.PinReason> pins = java.util.Set.of();
 
     Lease(BackendPool pool, Connection pooled, PooledBackend backend, boolean foundRows) {
         this.pool = pool;
@@ -75,6 +77,15 @@ public final class Lease {
 
     long parkedAt() {
         return parkedAt;
+    }
+
+    /** The holder's pin reasons, kept current by the holder (the pool reads them from other threads). */
+    public void pinnedFor(java.util.Set<io.sluice.session.PinReason> reasons) {
+        pins = reasons.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(reasons);
+    }
+
+    public java.util.Set<io.sluice.session.PinReason> pins() {
+        return pins;
     }
 
     boolean markReleased() {

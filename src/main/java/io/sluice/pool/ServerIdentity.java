@@ -7,4 +7,8 @@ package io.sluice.pool;
  *                   MySQL 8, mysql_native_password for MariaDB and MySQL 5.7)
  */
 public record ServerIdentity(String version, int collationId, String authPlugin) {
+    /** MariaDB writes its name into every version string it announces ("10.11.6-MariaDB-0+deb12u1"). */
+    public boolean isMariaDb() {
+        return version.contains("MariaDB");
+    }
 }

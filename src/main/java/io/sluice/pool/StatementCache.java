@@ -36,6 +36,10 @@ public final class StatementCache {
         BackendStatement replaced = bySql.put(sql, statement);
         if (replaced != null) {
             bytes -= sizeOf(sql, replaced);
+            if (replaced != statement) {
+                // Prepared again (its cached answer was stale): the older one is closed, not left on the backend.
+                onEvict.accept(replaced);
+            }
         }
         bytes += sizeOf(sql, statement);
         Iterator<Map.Entry<String, BackendStatement>> eldest = bySql.entrySet().iterator();

@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * held for a packet is at most twice its bytes received, or {@link #INITIAL_CAPACITY}. A completed payload is
  * exactly as long as declared. Continuation packets must carry consecutive sequence ids.
  *
+ * <p>A packet over the limit is read to its end without being kept (up to a bound, {@link #MAX_DISCARDED} unless
+ * the framer was made to refuse at once), so that the error answering it carries the sequence id a server would
+ * use after the client's last packet (clients such as PyMySQL check it).
+ *
  * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int)} may be called
  * from another.
  */
@@ -22,8 +26,12 @@ public final class PacketFramer {
     public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
     /** The first array of a packet's payload, unless the packet is smaller; it grows as bytes arrive. */
     public static final int INITIAL_CAPACITY = 4096;
+    /** Bytes of one oversized packet read and dropped at most before giving up on it at once. */
+    public static final long MAX_DISCARDED = 1L << 30;
 
     private volatile int maxPayload;
+    /** How much of an oversized packet is read and dropped before it is refused; 0 refuses at its header. */
+    private volatile long maxDiscarded;
     private final byte[] header = new byte[4];
     private int headerFill;
     private byte[] payload;
@@ -35,19 +43,28 @@ public final class PacketFramer {
     private int firstSequenceId;
     private int lastSequenceId;
     private boolean inPacket;
+    /** Reading an oversized packet to its end, keeping nothing: its declared size so far; -1 when not. */
+    private long discarding = -1;
     private java.util.function.Predicate<InboundPacket> sink;
     private boolean stopped;
 
     public PacketFramer(int maxPayload) {
+        this(maxPayload, MAX_DISCARDED);
+    }
+
+    /** @param maxDiscarded bytes of an oversized packet read and dropped before refusing it; 0 refuses at its header */
+    public PacketFramer(int maxPayload, long maxDiscarded) {
         this.maxPayload = maxPayload;
+        this.maxDiscarded = maxDiscarded;
     }
 
     /**
-     * Changes the largest payload accepted, for headers read from now on: a client may send only small packets
-     * until it has authenticated. Safe from any thread.
+     * Changes the largest payload accepted, and how much of a larger one is read to its end, for headers read from
+     * now on: a client may send only small packets until it has authenticated. Safe from any thread.
      */
-    public void limit(int maxPayload) {
+    public void limit(int maxPayload, long maxDiscarded) {
         this.maxPayload = maxPayload;
+        this.maxDiscarded = maxDiscarded;
     }
 
     public int limit() {
@@ -86,14 +103,34 @@ public final class PacketFramer {
                 continue;
             }
             int n = Math.min(chunkRemaining, in.readableBytes());
-            ensureCapacity(payloadFill + n);
-            in.readBytes(payload, payloadFill, n);
-            payloadFill += n;
+            if (discarding >= 0) {
+                in.skipBytes(n);
+            } else {
+                ensureCapacity(payloadFill + n);
+                in.readBytes(payload, payloadFill, n);
+                payloadFill += n;
+            }
             chunkRemaining -= n;
             if (chunkRemaining == 0) {
                 endChunk();
             }
         }
+    }
+
+    /** True while an oversized packet is being read to its end, its bytes dropped. */
+    public boolean isDiscarding() {
+        return discarding >= 0;
+    }
+
+    /**
+     * Gives up reading an oversized packet to its end (its client stopped sending it): the refusal, in sequence
+     * after the last header received. The connection cannot be framed any further.
+     */
+    public PacketTooLargeException abandonDiscard() {
+        long dropped = discarding;
+        discarding = -1;
+        inPacket = false;
+        return new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
     }
 
     /** True when part of a packet has been received but not all of it. */
@@ -110,26 +147,39 @@ public final class PacketFramer {
             if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
                 throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
             }
-            long total = (long) payloadFill + length;
-            if (total > limit) {
-                throw new PacketTooLargeException(total, limit);
+            long total = (discarding >= 0 ? discarding : payloadFill) + (long) length;
+            if (discarding >= 0 || total > limit) {
+                discard(total, limit, sequenceId);
+            } else {
+                declared = (int) total;
             }
-            declared = (int) total;
         } else {
-            if (length > limit) {
-                throw new PacketTooLargeException(length, limit);
-            }
             inPacket = true;
             firstSequenceId = sequenceId;
-            declared = length;
-            payload = new byte[Math.min(length, INITIAL_CAPACITY)];
             payloadFill = 0;
+            if (length > limit) {
+                discard(length, limit, sequenceId);
+            } else {
+                declared = length;
+                payload = new byte[Math.min(length, INITIAL_CAPACITY)];
+            }
         }
         lastSequenceId = sequenceId;
         chunkRemaining = length;
         chunkIsFull = length == MAX_PHYSICAL_PAYLOAD;
         if (length == 0) {
             endChunk();
+        }
+    }
+
+    /** The packet is over the limit: from here on its bytes are dropped, up to a bound. */
+    private void discard(long declaredSoFar, int limit, int sequenceId) {
+        payload = null;
+        discarding = declaredSoFar;
+        if (declaredSoFar > maxDiscarded) {
+            discarding = -1;
+            inPacket = false;
+            throw new PacketTooLargeException(declaredSoFar, limit, sequenceId);
         }
     }
 
@@ -145,6 +195,12 @@ public final class PacketFramer {
     private void endChunk() {
         if (chunkIsFull) {
             return;
+        }
+        if (discarding >= 0) {
+            long dropped = discarding;
+            discarding = -1;
+            inPacket = false;
+            throw new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
         }
         InboundPacket packet = new InboundPacket(payload, firstSequenceId, lastSequenceId);
         payload = null;

@@ -11,7 +11,10 @@ public final class BackendState {
     private Boolean multiStatements;
     private boolean charsetKnown;
     private final SessionVariables variables = new SessionVariables();
+    private final UserVariables userVariables = new UserVariables();
+    private final LastStatement lastStatement = new LastStatement();
     private long lastInsertId;
+    private boolean lastInsertIdKnown = true;
     private boolean noBackslashEscapes;
 
     /** A connection as Connector/J opened it: no schema, multi-statements off, character set Connector/J's own. */
@@ -19,6 +22,9 @@ public final class BackendState {
         BackendState s = new BackendState();
         s.schemaKnown = true;
         s.multiStatements = false;
+        // Connector/J ran statements of its own while connecting (none of them raises conditions).
+        s.lastStatement.unknown();
+        s.lastStatement.conditionsFrom(0);
         return s;
     }
 
@@ -26,32 +32,45 @@ public final class BackendState {
      * After COM_RESET_CONNECTION: variables back at the global defaults, the character set back at the
      * connection's handshake (Sluice's, not a client's), no last insert id. The schema stays.
      */
-    public void afterReset() {
+    public void afterReset(boolean raisedConditions) {
         variables.clear();
+        userVariables.clear();
+        lastStatement.unknown();
+        // A reset clears the diagnostics area, unless ending the old session raised conditions of its own.
+        lastStatement.conditionsFrom(raisedConditions ? LastStatement.UNKNOWN_ORIGIN : 0);
         charsetKnown = false;
         multiStatements = null;
         lastInsertId = 0;
+        lastInsertIdKnown = true;
     }
 
     /** After a COM_CHANGE_USER without a schema: everything reset, no schema. */
     public void afterChangeUser() {
-        afterReset();
+        afterReset(false);
         schemaKnown = true;
         schema = null;
     }
 
     /** Takes in what the backend reported about a command run on it. */
     public void apply(SessionTrack track) {
-        variables.setAll(SessionState.withoutTrackingSettings(track.variables()));
+        if (track.schema() != null) {
+            variables.schemaChanged();
+        }
+        variables.setAll(SessionState.replayable(track.variables()));
+        Long id = SessionVariables.lastInsertIdSet(track.variables());
+        if (id != null) {
+            lastInsertId(id);
+        }
         if (track.schema() != null) {
             schemaKnown = true;
             schema = track.schema().isEmpty() ? null : track.schema();
         }
     }
 
-    /** Records that the backend was brought into {@code wanted}'s variables. */
-    public void variablesSetTo(SessionVariables wanted) {
+    /** Records that the backend was brought into {@code wanted}'s variables, system and user. */
+    public void variablesSetTo(SessionVariables wanted, UserVariables wantedUser) {
         variables.copyFrom(wanted);
+        userVariables.copyFrom(wantedUser);
         charsetKnown = true;
     }
 
@@ -63,9 +82,11 @@ public final class BackendState {
         return schema;
     }
 
+    /** After Sluice's own change of schema (COM_INIT_DB), which also resets the schema's character set and collation. */
     public void schema(String s) {
         schemaKnown = true;
         schema = s;
+        variables.schemaChanged();
     }
 
     public Boolean multiStatements() {
@@ -84,12 +105,33 @@ public final class BackendState {
         return variables;
     }
 
+    /** The user variables Sluice set or saw set on this backend (the only ones a replay must take away). */
+    public UserVariables userVariables() {
+        return userVariables;
+    }
+
+    /** What the last statement on this backend (a client's, or Sluice's own) left. */
+    public LastStatement lastStatement() {
+        return lastStatement;
+    }
+
     public long lastInsertId() {
         return lastInsertId;
     }
 
     public void lastInsertId(long id) {
         lastInsertId = id;
+        lastInsertIdKnown = true;
+    }
+
+    /** Whether Sluice knows what LAST_INSERT_ID() answers on this backend (not after an insert it has not read back). */
+    public boolean lastInsertIdKnown() {
+        return lastInsertIdKnown;
+    }
+
+    /** An insert ran whose effect on LAST_INSERT_ID() no answer states exactly. */
+    public void forgetLastInsertId() {
+        lastInsertIdKnown = false;
     }
 
     /** Whether the backend's sql_mode has NO_BACKSLASH_ESCAPES (its status flags say), which changes string literals. */

@@ -10,6 +10,8 @@ public final class SessionState {
     private String schema;
     private boolean multiStatements;
     private final SessionVariables variables;
+    private final UserVariables userVariables = new UserVariables();
+    private final LastStatement lastStatement = new LastStatement();
     private long lastInsertId;
 
     public SessionState(int handshakeCollation, String schema, boolean multiStatements) {
@@ -18,9 +20,31 @@ public final class SessionState {
         this.multiStatements = multiStatements;
     }
 
+    private SessionState(SessionState other) {
+        this.variables = new SessionVariables();
+        this.variables.copyFrom(other.variables);
+        this.userVariables.copyFrom(other.userVariables);
+        this.lastStatement.copyFrom(other.lastStatement);
+        this.schema = other.schema;
+        this.multiStatements = other.multiStatements;
+        this.lastInsertId = other.lastInsertId;
+    }
+
+    /** A copy, to be brought into another context without changing this one. */
+    public SessionState copy() {
+        return new SessionState(this);
+    }
+
     /** Takes in what the server reported about the client's own command. */
     public void apply(SessionTrack track) {
-        variables.setAll(withoutTrackingSettings(track.variables()));
+        if (track.schema() != null) {
+            variables.schemaChanged();
+        }
+        variables.setAll(replayable(track.variables()));
+        Long id = SessionVariables.lastInsertIdSet(track.variables());
+        if (id != null) {
+            lastInsertId = id;
+        }
         if (track.schema() != null) {
             schema = track.schema().isEmpty() ? null : track.schema();
         }
@@ -29,16 +53,24 @@ public final class SessionState {
     /** COM_RESET_CONNECTION: as after the handshake, but the schema stays. */
     public void reset(int handshakeCollation) {
         variables.copyFrom(SessionVariables.forHandshakeCollation(handshakeCollation));
+        userVariables.clear();
+        // MariaDB's reset leaves FOUND_ROWS() as the last SELECT left it (the differential test compares).
+        long foundRows = lastStatement.foundRows();
+        lastStatement.reset();
+        lastStatement.foundRows(foundRows);
         lastInsertId = 0;
     }
 
-    /** Sluice's own session_track_* settings are not the client's state and are never replayed. */
-    static Map<String, String> withoutTrackingSettings(Map<String, String> variables) {
-        if (variables.keySet().stream().noneMatch(SessionState::isTrackingSetting)) {
+    /**
+     * The variables of a tracking report that a replay sets: not Sluice's own session_track_* settings, and
+     * not those that are no setting at all (the last insert id, which Sluice keeps apart).
+     */
+    static Map<String, String> replayable(Map<String, String> variables) {
+        if (variables.keySet().stream().allMatch(SessionVariables::replayable)) {
             return variables;
         }
         Map<String, String> rest = new java.util.LinkedHashMap<>(variables);
-        rest.keySet().removeIf(SessionState::isTrackingSetting);
+        rest.keySet().removeIf(name -> !SessionVariables.replayable(name));
         return rest;
     }
 
@@ -64,6 +96,16 @@ public final class SessionState {
 
     public SessionVariables variables() {
         return variables;
+    }
+
+    /** The user variables the client has set, as captured from the backends that set them. */
+    public UserVariables userVariables() {
+        return userVariables;
+    }
+
+    /** What the client's last statement left: its row count, found rows, conditions. */
+    public LastStatement lastStatement() {
+        return lastStatement;
     }
 
     public long lastInsertId() {

@@ -31,6 +31,13 @@ public record SessionTrack(Map<String, String> variables, String schema, boolean
         return stateChanged && variables.isEmpty() && schema == null;
     }
 
+    /** The same report without the given variables. */
+    public SessionTrack without(java.util.Set<String> names) {
+        Map<String, String> rest = new LinkedHashMap<>(variables);
+        rest.keySet().removeAll(names);
+        return new SessionTrack(rest, schema, stateChanged, transactionCharacteristics);
+    }
+
     public static SessionTrack parse(byte[] info) {
         if (info == null || info.length == 0) {
             return NONE;

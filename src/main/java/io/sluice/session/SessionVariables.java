@@ -20,7 +20,46 @@ public final class SessionVariables {
     /** The character-set variables, in the order that replays them correctly (a collation after its charset). */
     public static final Set<String> CHARSET = Set.of(CHARACTER_SET_CLIENT, CHARACTER_SET_RESULTS, CHARACTER_SET_CONNECTION, COLLATION_CONNECTION);
 
+    /**
+     * Variables the server sets to the new default schema's on every change of schema (USE, COM_INIT_DB), with no
+     * session-tracking report: after one, a session holds them as if never set.
+     */
+    public static final Set<String> SCHEMA_DEFAULTS = Set.of("character_set_database", "collation_database");
+
+    /**
+     * Variables that are the last insert id under another name: setting one is LAST_INSERT_ID(n), which Sluice
+     * keeps apart (and has no DEFAULT to be reset to).
+     */
+    private static final Set<String> LAST_INSERT_ID = Set.of("last_insert_id", "identity");
+
+    /**
+     * Variables whose value is not a setting a replay could restore: consumed by the next statement
+     * ({@code insert_id}), or advanced by every use ({@code rand_seed1}, {@code rand_seed2}). A client that sets
+     * one keeps its backend.
+     */
+    public static final Set<String> NOT_REPLAYABLE = Set.of("insert_id", "rand_seed1", "rand_seed2");
+
     private final Map<String, String> values = new LinkedHashMap<>();
+
+    /** Whether a reported variable is session state a replay sets. */
+    static boolean replayable(String name) {
+        return !SessionState.isTrackingSetting(name) && !LAST_INSERT_ID.contains(name) && !NOT_REPLAYABLE.contains(name);
+    }
+
+    /** The last insert id a tracking report says was set through a variable, or null. */
+    static Long lastInsertIdSet(Map<String, String> reported) {
+        for (String name : LAST_INSERT_ID) {
+            String value = reported.get(name);
+            if (value != null) {
+                try {
+                    return Long.parseUnsignedLong(value);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
 
     /** What a connection whose handshake named {@code collationId} starts with, as the server sets it. */
     public static SessionVariables forHandshakeCollation(int collationId) {
@@ -39,6 +78,20 @@ public final class SessionVariables {
             values.remove(COLLATION_CONNECTION);
         }
         values.put(name, value);
+    }
+
+    /** Sets a variable, or (null) takes it back to the server's default. */
+    public void setOrRemove(String name, String value) {
+        if (value == null) {
+            values.remove(name);
+        } else {
+            values.put(name, value);
+        }
+    }
+
+    /** After a change of schema: the schema's character set and collation, as if never set. */
+    public void schemaChanged() {
+        values.keySet().removeAll(SCHEMA_DEFAULTS);
     }
 
     public void setAll(Map<String, String> changes) {

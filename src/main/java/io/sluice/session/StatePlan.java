@@ -7,21 +7,24 @@ import java.util.regex.Pattern;
 
 /**
  * The fewest commands that bring a backend into a client's session state: nothing when it is there already,
- * else at most a COM_INIT_DB, a COM_SET_OPTION and one combined SET. Leaving a schema altogether is the one
+ * else at most a COM_INIT_DB, a COM_SET_OPTION and one combined SET (system variables, and the user variables
+ * the client set). User variables of another client are only taken away by resetting the session. Leaving a schema altogether is the one
  * thing no statement does; the plan asks for a COM_CHANGE_USER, after which it must be made again.
  *
+ * @param resetFirst   the backend holds user variables the client never set: only a reset takes them away (a
+ *                     variable set to NULL keeps its type, and one never set reads differently)
  * @param leaveSchema  the backend has a schema and the client has none
  * @param schema       the schema to enter (COM_INIT_DB), or null
  * @param multiStatements the COM_SET_OPTION to send, or null
  * @param setStatement the combined SET, or null
  */
-public record StatePlan(boolean leaveSchema, String schema, Boolean multiStatements, String setStatement) {
+public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, Boolean multiStatements, String setStatement) {
     private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
     private static final List<String> CHARSET_ORDER = List.of(SessionVariables.CHARACTER_SET_CLIENT,
             SessionVariables.CHARACTER_SET_RESULTS, SessionVariables.CHARACTER_SET_CONNECTION, SessionVariables.COLLATION_CONNECTION);
 
     public boolean isEmpty() {
-        return !leaveSchema && schema == null && multiStatements == null && setStatement == null;
+        return !resetFirst && !leaveSchema && schema == null && multiStatements == null && setStatement == null;
     }
 
     /**
@@ -29,18 +32,31 @@ public record StatePlan(boolean leaveSchema, String schema, Boolean multiStateme
      *                           which changes how a string literal must be written
      */
     public static StatePlan between(SessionState wanted, BackendState actual, boolean noBackslashEscapes) {
-        if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {
-            return new StatePlan(true, null, null, null);
+        if (actual.userVariables().asMap().keySet().stream().anyMatch(name -> wanted.userVariables().get(name) == null)) {
+            return new StatePlan(true, false, null, null, null);
         }
-        String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()))
+        if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {
+            return new StatePlan(false, true, null, null, null);
+        }
+        // A character set or collation of the schema's that another client set is undone by selecting the schema
+        // again: SET ... = DEFAULT would give the server's default, not the schema's.
+        boolean schemaDefaultsChanged = actual.variables().asMap().keySet().stream()
+                .anyMatch(name -> SessionVariables.SCHEMA_DEFAULTS.contains(name) && wanted.variables().get(name) == null);
+        String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()) || schemaDefaultsChanged)
                 ? wanted.schema() : null;
         Boolean multi = actual.multiStatements() == null || actual.multiStatements() != wanted.multiStatements()
                 ? wanted.multiStatements() : null;
-        return new StatePlan(false, schema, multi, setStatement(wanted.variables(), actual, noBackslashEscapes));
+        return new StatePlan(false, false, schema, multi, setStatement(wanted.variables(), wanted.userVariables(), actual, noBackslashEscapes));
     }
 
-    private static String setStatement(SessionVariables wanted, BackendState actual, boolean noBackslashEscapes) {
+    private static String setStatement(SessionVariables wanted, UserVariables wantedUser, BackendState actual, boolean noBackslashEscapes) {
         List<String> assignments = new ArrayList<>();
+        wantedUser.asMap().forEach((name, value) -> {
+            if (!value.equals(actual.userVariables().get(name))) {
+                assignments.add(UserVariables.reference(name) + " = " + value.toSql());
+            }
+        });
+
         Map<String, String> want = wanted.asMap();
         Map<String, String> have = actual.variables().asMap();
         if (!actual.charsetKnown() || !wanted.sameCharset(actual.variables())) {

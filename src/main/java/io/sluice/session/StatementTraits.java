@@ -7,9 +7,9 @@ import java.util.Locale;
  * What a COM_QUERY's SQL does that matters to multiplexing, found in one pass over its bytes without parsing
  * the statement: string literals, quoted identifiers and comments are skipped (MySQL's executable comments
  * {@code /*! ... *}{@code /} are read as code). It looks for the session state the server does not report
- * through session tracking (named locks, {@code SELECT ... INTO @v}, SQL_CALC_FOUND_ROWS), for functions
- * whose answer depends on the connection (LAST_INSERT_ID(), ROW_COUNT(), CONNECTION_ID()), and for KILL
- * statements, which must never reach a pooled backend.
+ * through session tracking (named locks, user variables, SQL_CALC_FOUND_ROWS), for the user variables a
+ * statement may assign, for functions whose answer depends on the connection (LAST_INSERT_ID(),
+ * ROW_COUNT(), FOUND_ROWS(), CONNECTION_ID()), and for KILL statements, which must never reach a pooled backend.
  *
  * <p>Client input, so linear in its length whatever it holds: each byte is looked at a bounded number of times
  * (a string literal of a PREPARE or a compound statement twice, once as the literal and once as the SQL it holds),
@@ -18,27 +18,178 @@ import java.util.Locale;
 public final class StatementTraits {
     /** Longer than every keyword the scanner looks for: longer words are skipped without being copied. */
     private static final int LONGEST_KEYWORD = 32;
+    /** Longer than every scoped system variable name ({@code session.} and 64 characters): longer ones are not copied. */
+    private static final int LONGEST_SYSTEM_VARIABLE = 80;
     /** Words that begin the statements of a compound statement (BEGIN ... END, IF, loops, handlers). */
     private static final java.util.Set<String> COMPOUND_STARTS = java.util.Set.of(
             "begin", "if", "elseif", "else", "case", "when", "then", "loop", "repeat", "while", "for", "declare", "do");
+    /** Statements that may answer with rows that are not a SELECT's, or run a procedure's statements. */
+    private static final java.util.Set<String> ROWS_NOT_SELECTED = java.util.Set.of("call", "show", "explain", "describe",
+            "desc", "analyze", "check", "checksum", "optimize", "repair", "values", "help", "execute", "table");
     /** What CREATE or ALTER makes when its body is a statement of its own. */
     private static final java.util.Set<String> STORED_PROGRAMS = java.util.Set.of("procedure", "function", "trigger", "event");
 
     private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
+    private final java.util.Set<String> assignedUserVariables = new java.util.LinkedHashSet<>();
     private boolean lastInsertId;
+    private boolean setsLastInsertId;
+    private boolean rowCount;
+    private boolean foundRows;
+    private boolean calcFoundRows;
+    private boolean callsProcedure;
+    private boolean sessionTracking;
+    private boolean uncapturableUserVariable;
+    private boolean selectsInto;
+    private boolean onlySelects = true;
+    private boolean onlyGetDiagnostics = true;
+    private boolean onlyDiagnostics = true;
+    private boolean mayKeepFoundRows;
+    private boolean dml;
+    private boolean insertsRows;
+    private boolean callsFunction;
+    private final java.util.Set<String> statementScopedVariables = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> unscopedSystemVariables = new java.util.LinkedHashSet<>();
     private boolean kills;
 
     private StatementTraits() {
     }
 
-    /** Session state the statement creates that cannot move to another connection. */
+    /**
+     * Session state the statement creates that cannot move to another connection. {@link PinReason#USER_VARIABLE}
+     * stands for any use of a user variable: it pins only where user variables are not captured.
+     */
     public EnumSet<PinReason> pins() {
         return pins;
+    }
+
+    /**
+     * The user variables (lower case) the statement may assign: targets of {@code :=}, of a SET, of INTO, of
+     * GET DIAGNOSTICS, and every variable passed to CALL (OUT parameters) or LOAD DATA. Reads may be among them.
+     */
+    public java.util.Set<String> assignedUserVariables() {
+        return assignedUserVariables;
+    }
+
+    /** A user variable the statement names in a way Sluice does not write back (a name that is not plain ASCII). */
+    public boolean uncapturableUserVariable() {
+        return uncapturableUserVariable;
     }
 
     /** Whether the statement reads LAST_INSERT_ID() (or @@identity / @@last_insert_id). */
     public boolean readsLastInsertId() {
         return lastInsertId;
+    }
+
+    /** Whether the statement sets the last insert id itself with LAST_INSERT_ID(expr), which no OK packet reports. */
+    public boolean setsLastInsertId() {
+        return setsLastInsertId;
+    }
+
+    /** Whether the statement reads ROW_COUNT(): the row count of the statement before it. */
+    public boolean readsRowCount() {
+        return rowCount;
+    }
+
+    /** Whether the statement reads FOUND_ROWS(): the rows of the last SELECT before it. */
+    public boolean readsFoundRows() {
+        return foundRows;
+    }
+
+    /** SQL_CALC_FOUND_ROWS: FOUND_ROWS() will count rows that were never sent. */
+    public boolean calcFoundRows() {
+        return calcFoundRows;
+    }
+
+    /** Whether the statement calls a stored procedure, which may change any session state unseen. */
+    public boolean callsProcedure() {
+        return callsProcedure;
+    }
+
+    /**
+     * The variables a SET STATEMENT ... FOR sets for the one statement (lower case): the server reports their
+     * temporary values as changes, and puts them back afterwards without a report.
+     */
+    public java.util.Set<String> statementScopedVariables() {
+        return statementScopedVariables;
+    }
+
+    /**
+     * System variables a SET assigns in the {@code @@name} form, without SESSION or LOCAL (lower case). MariaDB's
+     * session tracking does not report a change made that way, so Sluice reads them back.
+     */
+    public java.util.Set<String> unscopedSystemVariables() {
+        return unscopedSystemVariables;
+    }
+
+    /**
+     * SELECT ... INTO, or a SELECT inside another statement (INSERT ... SELECT, CREATE ... SELECT, a subquery of a
+     * SET): no rows sent, yet FOUND_ROWS() changes.
+     */
+    public boolean selectsInto() {
+        return selectsInto;
+    }
+
+    /**
+     * Whether every statement in the text is a SELECT (or WITH ... SELECT), whose rows sent are what FOUND_ROWS()
+     * counts next. Other statements' results do not say: SHOW WARNINGS, EXPLAIN, VALUES or CHECK TABLE leave
+     * FOUND_ROWS() as it was, SHOW TABLES sets it, ANALYZE sets it to rows it never sends.
+     */
+    public boolean onlySelects() {
+        return onlySelects;
+    }
+
+    /** Whether every statement in the text is GET DIAGNOSTICS, which leaves ROW_COUNT() as the statement before set it. */
+    public boolean onlyGetDiagnostics() {
+        return onlyGetDiagnostics;
+    }
+
+    /**
+     * Whether the statement may leave FOUND_ROWS() as the backend had it, where Sluice cannot tell whether it did:
+     * a procedure that runs no SELECT, or a result set that is not a SELECT's (EXPLAIN, VALUES, CHECK TABLE keep it;
+     * SHOW TABLES sets it). The client's own count must be on the backend before it runs.
+     */
+    public boolean mayKeepFoundRows() {
+        return mayKeepFoundRows;
+    }
+
+    /**
+     * Whether every statement in the text is GET DIAGNOSTICS, SHOW WARNINGS or SHOW ERRORS: they leave FOUND_ROWS()
+     * as the statement before set it (SHOW COUNT(*) WARNINGS does not: it is a SELECT of one row).
+     */
+    public boolean onlyDiagnostics() {
+        return onlyDiagnostics;
+    }
+
+    /**
+     * Whether the statement may run stored code that changes session state where its text does not show it:
+     * a procedure, a function (any name called like one), or triggers (INSERT, UPDATE, DELETE, REPLACE, LOAD).
+     */
+    public boolean mayRunStoredCode() {
+        return callsProcedure || dml || callsFunction;
+    }
+
+    /**
+     * Whether the statement's outcome depends on the client's last insert id being the backend's: it reads it,
+     * sets it from itself (LAST_INSERT_ID(expr)), or inserts (which may leave it as it was).
+     */
+    public boolean needsLastInsertId() {
+        // A procedure may read LAST_INSERT_ID() or leave it as it found it, and its text says nothing of it.
+        return lastInsertId || insertsRows || setsLastInsertId || callsProcedure;
+    }
+
+    /** INSERT, REPLACE or LOAD: what LAST_INSERT_ID() answers may change. */
+    public boolean insertsRows() {
+        return insertsRows;
+    }
+
+    /** INSERT, UPDATE, DELETE, REPLACE or LOAD: it may fire triggers. */
+    public boolean isDml() {
+        return dml;
+    }
+
+    /** Whether the statement names a session_track_* variable: Sluice's own view of the session. */
+    public boolean touchesSessionTracking() {
+        return sessionTracking;
     }
 
     /**
@@ -106,6 +257,10 @@ public final class StatementTraits {
         private String firstWord = "";
         private String previousWord = "";
         private String secondWord = "";
+        /** INTO was seen in the current statement: user variables after it are assignment targets. */
+        private boolean into;
+        /** Inside the variable list of SET STATEMENT ... FOR. */
+        private boolean statementScope;
         /** The current statement is, or defines, a compound statement: any of its words may begin a statement. */
         private boolean compound;
 
@@ -137,6 +292,8 @@ public final class StatementTraits {
                     firstWord = "";
                     secondWord = "";
                     previousWord = "";
+                    into = false;
+                    statementScope = false;
                     compound = false;
                     i++;
                 } else if (c == ':' && wordIndex == 1 && at(i + 1) != '=') {
@@ -168,15 +325,28 @@ public final class StatementTraits {
             }
             if (wordIndex == 0) {
                 firstWord = w;
+                out.onlySelects &= w.equals("select") || w.equals("with");
+                // GET begins nothing but GET [CURRENT | STACKED] DIAGNOSTICS.
+                out.onlyGetDiagnostics &= w.equals("get");
+                out.onlyDiagnostics &= w.equals("get") || w.equals("show");
+                out.mayKeepFoundRows |= ROWS_NOT_SELECTED.contains(w);
                 switch (w) {
                     case "prepare" -> out.pins.add(PinReason.TEXT_PREPARED_STATEMENT);
                     case "xa" -> out.pins.add(PinReason.XA_TRANSACTION);
                     case "handler" -> out.pins.add(PinReason.HANDLER);
+                    case "call" -> out.callsProcedure = true;
+                    case "insert", "replace", "load" -> {
+                        out.dml = true;
+                        out.insertsRows = true;
+                    }
+                    case "update", "delete" -> out.dml = true;
                     default -> {
                     }
                 }
             } else if (wordIndex == 1) {
                 secondWord = w;
+                out.onlyDiagnostics &= firstWord.equals("get") || firstWord.equals("show") && (w.equals("warnings") || w.equals("errors"));
+                statementScope = firstWord.equals("set") && w.equals("statement");
                 if (firstWord.equals("lock") && (w.equals("tables") || w.equals("table") || w.equals("instance"))
                         || firstWord.equals("backup") && w.equals("lock")) {
                     out.pins.add(PinReason.LOCK_TABLES);
@@ -196,28 +366,67 @@ public final class StatementTraits {
                         out.pins.add(PinReason.NAMED_LOCK);
                     }
                 }
-                case "sql_calc_found_rows" -> out.pins.add(PinReason.FOUND_ROWS);
-                case "found_rows" -> {
-                    if (call) {
-                        out.pins.add(PinReason.FOUND_ROWS);
-                    }
-                }
-                case "row_count" -> {
-                    if (call) {
-                        out.pins.add(PinReason.ROW_COUNT);
-                    }
-                }
+                case "sql_calc_found_rows" -> out.calcFoundRows = true;
+                case "found_rows" -> out.foundRows |= call;
+                case "row_count" -> out.rowCount |= call;
                 case "connection_id" -> {
                     if (call) {
                         out.pins.add(PinReason.CONNECTION_ID);
                     }
                 }
-                case "last_insert_id" -> out.lastInsertId = true;
-                default -> {
+                case "last_insert_id" -> {
+                    out.lastInsertId = true;
+                    // LAST_INSERT_ID(expr) sets what LAST_INSERT_ID() answers from then on.
+                    out.setsLastInsertId |= call && afterOpeningParenthesis() != ')';
                 }
+                case "insert_id", "rand_seed1", "rand_seed2" -> {
+                    if (firstWord.equals("set")) {
+                        // Used up by the next insert, or advanced by every RAND(): no value to replay.
+                        out.pins.add(PinReason.UNTRACKED_STATE);
+                    }
+                }
+                case "duplicate" -> {
+                    if (out.dml) {
+                        // INSERT ... ON DUPLICATE KEY UPDATE reports the updated row's id, which LAST_INSERT_ID() does not take.
+                        out.setsLastInsertId = true;
+                    }
+                }
+                case "select" -> out.selectsInto |= wordIndex > 0 && !firstWord.equals("select") && !firstWord.equals("with");
+                case "into" -> {
+                    into = true;
+                    out.selectsInto |= firstWord.equals("select") || firstWord.equals("with");
+                }
+                default -> {
+                    if (w.startsWith("session_track_")) {
+                        out.sessionTracking = true;
+                    }
+                }
+            }
+            out.callsFunction |= call;
+            if (statementScope && wordIndex >= 2 && !w.equals("for") && nextNonSpace() == '=') {
+                out.statementScopedVariables.add(w);
             }
             previousWord = w;
             wordIndex++;
+            if (statementScope && w.equals("for")) {
+                // SET STATEMENT ... FOR <statement>: what follows is a statement of its own.
+                statementScope = false;
+                wordIndex = 0;
+                firstWord = "";
+                secondWord = "";
+            }
+        }
+
+        /** The first character after the '(' that follows the current word, spaces and comments skipped. */
+        private int afterOpeningParenthesis() {
+            int save = i;
+            while (i < end && s[i] != '(') {
+                i++;
+            }
+            i++;
+            int c = nextNonSpace();
+            i = save;
+            return c;
         }
 
         /**
@@ -232,19 +441,108 @@ public final class StatementTraits {
                 while (i < end && (isWordChar(s[i] & 0xff) || s[i] == '.')) {
                     i++;
                 }
-                String name = i - start > LONGEST_KEYWORD ? ""
+                String name = i - start > LONGEST_SYSTEM_VARIABLE ? ""
                         : new String(s, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
                 if (name.endsWith("identity") || name.endsWith("last_insert_id")) {
                     out.lastInsertId = true;
+                }
+                if (name.contains("session_track_")) {
+                    out.sessionTracking = true;
+                }
+                String bare = name.substring(name.lastIndexOf('.') + 1);
+                if (firstWord.equals("set") && (bare.equals("insert_id") || bare.equals("rand_seed1") || bare.equals("rand_seed2"))) {
+                    out.pins.add(PinReason.UNTRACKED_STATE);
+                }
+                if (statementScope && nextNonSpace() == '=') {
+                    out.statementScopedVariables.add(bare);
+                } else if (firstWord.equals("set") && !statementScope && name.indexOf('.') < 0 && assignmentFollows()) {
+                    out.unscopedSystemVariables.add(name);
                 }
                 return;
             }
             boolean joinsUserAndHost = i > start && (s[i - 1] == '\'' || s[i - 1] == '"' || s[i - 1] == '`'
                     || isWordChar(s[i - 1] & 0xff) && namesAccounts());
-            if (!joinsUserAndHost) {
-                out.pins.add(PinReason.USER_VARIABLE);
+            if (joinsUserAndHost) {
+                i++;
+                return;
             }
+            out.pins.add(PinReason.USER_VARIABLE);
             i++;
+            String name = variableName();
+            if (assigns()) {
+                if (name != null && UserVariables.writable(name)) {
+                    out.assignedUserVariables.add(name);
+                } else {
+                    out.uncapturableUserVariable = true;
+                }
+            }
+        }
+
+        /**
+         * The name after '@' (lower case, as the server compares them), plain or quoted; null when it is not plain
+         * ASCII, which Sluice would have to write back in the session's character set.
+         */
+        private String variableName() {
+            int quote = at(i);
+            StringBuilder name = new StringBuilder();
+            boolean ascii = true;
+            if (quote == '\'' || quote == '"' || quote == '`') {
+                i++;
+                while (i < end) {
+                    int c = s[i] & 0xff;
+                    if (c == quote) {
+                        if (at(i + 1) == quote) {
+                            name.append((char) c);
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    ascii &= c < 0x80 && c != '\\';
+                    name.append((char) c);
+                    i++;
+                }
+            } else {
+                while (i < end && (isWordChar(s[i] & 0xff) || s[i] == '.')) {
+                    ascii &= (s[i] & 0xff) < 0x80;
+                    name.append((char) (s[i] & 0xff));
+                    i++;
+                }
+            }
+            return ascii && name.length() > 0 ? name.toString().toLowerCase(Locale.ROOT) : null;
+        }
+
+        /** Whether '=' or ':=' follows. */
+        private boolean assignmentFollows() {
+            int next = nextNonSpace();
+            if (next == '=') {
+                return true;
+            }
+            if (next != ':') {
+                return false;
+            }
+            int j = i;
+            while (j < end && s[j] != ':') {
+                j++;
+            }
+            return at(j + 1) == '=';
+        }
+
+        /** Whether the variable just read is (or may be) assigned by the statement. */
+        private boolean assigns() {
+            int next = nextNonSpace();
+            if (next == ':' ) {
+                int j = i;
+                while (j < end && s[j] != ':') {
+                    j++;
+                }
+                if (at(j + 1) == '=') {
+                    return true;
+                }
+            }
+            return into || next == '=' && firstWord.equals("set")
+                    || firstWord.equals("get") || firstWord.equals("call") || firstWord.equals("load");
         }
 
         /** Account management, where name@host is an account: GRANT, REVOKE, SHOW GRANTS, CREATE/ALTER/DROP/RENAME USER. */

@@ -32,7 +32,10 @@ class KillStatementTest {
             "# hello\\nKILL 5|5|true",
             "-- hello\\nKILL QUERY 5|5|false",
             "KILL/* a */QUERY/* b */9/* c */;/* d */|9|false",
-            "KILL 9223372036854775807|9223372036854775807|true"})
+            "KILL 9223372036854775807|9223372036854775807|true",
+            "KILL CONNECTION_ID()|-1|true",
+            "kill query connection_id ( )|-1|false",
+            "KILL CONNECTION CONNECTION_ID();|-1|true"})
     void supportedForms(String sql, long id, boolean connection) {
         assertThat(parse(sql)).contains(new KillStatement(OptionalLong.of(id), connection));
     }
@@ -48,7 +51,8 @@ class KillStatementTest {
             "KILL 99999999999999999999",
             "KILL 5x",
             "KILL @v",
-            "KILL CONNECTION_ID()"})
+            "KILL CONNECTION_ID",
+            "KILL CONNECTION_ID(1)"})
     void otherFormsAreKillsSluiceDoesNotRun(String sql) {
         assertThat(parse(sql)).contains(new KillStatement(OptionalLong.empty(), true));
     }

@@ -43,12 +43,12 @@ final class ScriptedTransport implements ClientTransport, ClientScript.ServerVie
     ScriptedTransport(ClientScript script, int maxLoginPacketSize, int maxPacketSize) {
         this.script = script;
         this.maxPacketSize = maxPacketSize;
-        this.framer = new PacketFramer(maxLoginPacketSize);
+        this.framer = new PacketFramer(maxLoginPacketSize, 0);
     }
 
     @Override
     public void authenticated() {
-        framer.limit(maxPacketSize);
+        framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
     }
 
     @Override

@@ -18,7 +18,7 @@ final class ReferenceFramer {
         COMPLETE,
         /** The stream ends inside a header or a packet. */
         PARTIAL,
-        /** A header declared a packet over the limit. */
+        /** A packet over the limit, read to its end (its bytes dropped). */
         TOO_LARGE,
         /** A continuation chunk's sequence id did not follow its predecessor's. */
         OUT_OF_SEQUENCE
@@ -41,36 +41,40 @@ final class ReferenceFramer {
     private Result read(int limit) {
         List<InboundPacket> packets = new ArrayList<>();
         byte[] payload = null;
+        // The size declared so far of a packet over the limit, whose bytes are read and dropped; -1 when none.
+        long dropped = -1;
         int first = 0;
         int last = 0;
         while (true) {
             byte[] header = new byte[4];
             int got = take(header, 0, 4);
             if (got < 4) {
-                return new Result(packets, got > 0 || payload != null ? Outcome.PARTIAL : Outcome.COMPLETE, 0);
+                return new Result(packets, got > 0 || payload != null || dropped >= 0 ? Outcome.PARTIAL : Outcome.COMPLETE, 0);
             }
             int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16;
             int sequenceId = header[3] & 0xff;
-            int at;
-            if (payload != null) {
-                if (sequenceId != ((last + 1) & 0xff)) {
-                    return new Result(packets, Outcome.OUT_OF_SEQUENCE, 0);
-                }
-                long total = (long) payload.length + length;
-                if (total > limit) {
-                    return new Result(packets, Outcome.TOO_LARGE, total);
-                }
-                at = payload.length;
-                payload = Arrays.copyOf(payload, (int) total);
-            } else {
-                if (length > limit) {
-                    return new Result(packets, Outcome.TOO_LARGE, length);
-                }
-                at = 0;
-                payload = new byte[length];
+            boolean continuation = payload != null || dropped >= 0;
+            if (continuation && sequenceId != ((last + 1) & 0xff)) {
+                return new Result(packets, Outcome.OUT_OF_SEQUENCE, 0);
+            }
+            long total = continuation ? (dropped >= 0 ? dropped : payload.length) + (long) length : length;
+            if (!continuation) {
                 first = sequenceId;
             }
             last = sequenceId;
+            if (dropped >= 0 || total > limit) {
+                dropped = total;
+                payload = null;
+                if (take(new byte[length], 0, length) < length) {
+                    return new Result(packets, Outcome.PARTIAL, 0);
+                }
+                if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+                    return new Result(packets, Outcome.TOO_LARGE, total);
+                }
+                continue;
+            }
+            int at = continuation ? payload.length : 0;
+            payload = continuation ? Arrays.copyOf(payload, (int) total) : new byte[length];
             if (take(payload, at, length) < length) {
                 return new Result(packets, Outcome.PARTIAL, 0);
             }

@@ -122,6 +122,31 @@ class BudgetsTest {
     }
 
     /**
+     * A command larger than {@code sluice.client.max-queued-bytes} pauses reading, and the session taking it resumes
+     * it. Each side used to decide alone: a session that took the packet between the event loop's check and its
+     * pause left reading paused for good, and the client's next command was never read (a 20 MB row hung in CI).
+     */
+    @Test
+    void readingResumesAfterEveryCommandLargerThanTheQueueBudget() throws Exception {
+        try (RawClient c = new RawClient(SluiceTestResource.port())) {
+            assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).isTrue();
+            c.socket().setSoTimeout(10_000);
+            byte[] big = new byte[(1 << 20) + (1 << 19)];
+            System.arraycopy("\u0003DO 1 /*".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, big, 0, 8);
+            java.util.Arrays.fill(big, 8, big.length - 2, (byte) 'x');
+            big[big.length - 2] = '*';
+            big[big.length - 1] = '/';
+            byte[] small = "\u0003DO 2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < 300; i++) {
+                c.write(0, big);
+                assertThat(c.read().isOk()).as("answer to large command %d", i).isTrue();
+                c.write(0, small);
+                assertThat(c.read().isOk()).as("answer to the command after large command %d", i).isTrue();
+            }
+        }
+    }
+
+    /**
      * A client pipelining large commands while its session is busy: Sluice stops reading once about
      * {@code sluice.client.max-queued-bytes} (1 MiB) wait, so the client's writes block (TCP backpressure) instead
      * of Sluice buffering them. It used to read on until eight packets were queued, whatever their size.

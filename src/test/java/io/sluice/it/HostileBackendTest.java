@@ -156,6 +156,14 @@ class HostileBackendTest {
             String backend = one(first, "SELECT CONNECTION_ID()");
             try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
                 s.execute("KILL " + backend);
+                // KILL returns before the killed session has closed its socket: until it has, Sluice cannot see
+                // that the backend is gone, and the client's next statement would meet a dead connection instead.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (one(root, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + backend).equals("1")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(50);
             }
             // The first client's next statement gets a new backend, where Sluice replays its time zone: the replay's
             // answer is the lie. The server did apply it.

@@ -26,6 +26,18 @@ class StatementCacheTest {
         assertThat(cache.size()).isEqualTo(2);
     }
 
+    /** A statement prepared again under the same key (its cached answer was stale) replaces the older one, which is closed. */
+    @Test
+    void aStatementPreparedAgainClosesTheOneItReplaces() {
+        StatementCache cache = new StatementCache(10, Long.MAX_VALUE);
+        List<Long> closed = new ArrayList<>();
+        cache.put("SELECT @a", statement(1, 10), s -> closed.add(s.id()));
+        cache.put("SELECT @a", statement(2, 10), s -> closed.add(s.id()));
+        assertThat(closed).containsExactly(1L);
+        assertThat(cache.get("SELECT @a").id()).isEqualTo(2L);
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
     @Test
     void statementsAreClosedWhenTheirBytesExceedTheBound() {
         StatementCache cache = new StatementCache(1000, 10_000);

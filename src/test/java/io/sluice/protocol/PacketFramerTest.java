@@ -294,28 +294,36 @@ class PacketFramerTest {
                 .isInstanceOf(MalformedPacketException.class);
     }
 
+    /**
+     * A packet over the limit is read to its end and dropped, never buffered: the error then carries the sequence
+     * id after the client's last packet, as a server's answer would (PyMySQL checks it).
+     */
     @Test
-    void headerDeclaringMoreThanTheLimitFailsBeforeAnyBodyArrives() {
+    void packetOverTheLimitIsDroppedToItsEndThenRefused() {
         PacketFramer framer = new PacketFramer(1024);
-        // 01 04 00: 1025 bytes, one more than allowed. Only the header is fed: the framer must not wait for the body.
-        byte[] header = Hex.bytes("01 04 00 00");
-        feed(framer, header, 0, 3);
-        ByteBuf last = Unpooled.wrappedBuffer(header, 3, 1);
-        assertThatThrownBy(() -> framer.feed(last, packets::add))
+        // 01 04 00: 1025 bytes, one more than allowed.
+        feed(framer, Hex.bytes("01 04 00 00"));
+        feed(framer, new byte[1024]);
+        assertThat(framer.hasPartialPacket()).isTrue();
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(new byte[1]), packets::add))
                 .isInstanceOfSatisfying(PacketTooLargeException.class, e -> {
                     assertThat(e.declared()).isEqualTo(1025);
                     assertThat(e.limit()).isEqualTo(1024);
+                    assertThat(e.answerSequenceId()).isEqualTo(1);
                 });
         assertThat(packets).isEmpty();
     }
 
     @Test
-    void hugeDeclaredLengthFailsImmediately() {
+    void hugeDeclaredLengthIsNotAllocated() {
         PacketFramer framer = new PacketFramer(1 << 20);
-        // ff ff ff: the largest physical packet, 16 MiB - 1, against a 1 MiB limit
-        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(Hex.bytes("ff ff ff 00")), packets::add))
-                .isInstanceOfSatisfying(PacketTooLargeException.class,
-                        e -> assertThat(e.declared()).isEqualTo(PacketFramer.MAX_PHYSICAL_PAYLOAD));
+        // ff ff ff: the largest physical packet, 16 MiB - 1, against a 1 MiB limit; its bytes pass through unkept.
+        feed(framer, Hex.bytes("ff ff ff 00"));
+        for (int i = 0; i < 16; i++) {
+            feed(framer, new byte[1 << 20]);
+        }
+        assertThat(packets).isEmpty();
+        assertThat(framer.hasPartialPacket()).isTrue();
     }
 
     @Test
@@ -327,20 +335,40 @@ class PacketFramerTest {
         assertThat(packets.get(0).length()).isEqualTo(1024);
     }
 
+    /** PyMySQL's case: a query split over several physical packets, over the limit; the answer follows the last one. */
     @Test
-    void multiPacketPayloadCrossingTheLimitOnItsSecondHeaderFailsBeforeThatBody() {
+    void multiPacketPayloadCrossingTheLimitIsReadToItsLastPacket() {
         int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
         PacketFramer framer = new PacketFramer(max + 10);
         feed(framer, header(max, 0));
         feed(framer, new byte[max]);
-        assertThat(packets).isEmpty();
-        // 0b 00 00 01: 11 more bytes, 0xffffff + 11 in all, one over the limit; no body byte is fed
-        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(Hex.bytes("0b 00 00 01")), packets::add))
+        // 0xffffff + 0xffffff: over the limit from the second header on; sequence ids 1, then 2 ends it
+        feed(framer, header(max, 1));
+        feed(framer, new byte[max]);
+        feed(framer, Hex.bytes("0b 00 00 02"));
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(new byte[11]), packets::add))
                 .isInstanceOfSatisfying(PacketTooLargeException.class, e -> {
-                    assertThat(e.declared()).isEqualTo((long) max + 11);
+                    assertThat(e.declared()).isEqualTo(2L * max + 11);
                     assertThat(e.limit()).isEqualTo(max + 10);
+                    assertThat(e.answerSequenceId()).isEqualTo(3);
                 });
         assertThat(packets).isEmpty();
+    }
+
+    @Test
+    void aPacketBeyondWhatIsReadAndDroppedIsRefusedAtOnce() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = new PacketFramer(1024);
+        long declared = 0;
+        int sequence = 0;
+        while (declared + max <= PacketFramer.MAX_DISCARDED) {
+            feed(framer, header(max, sequence++));
+            feed(framer, new byte[max]);
+            declared += max;
+        }
+        int next = sequence;
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(max, next)), packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class, e -> assertThat(e.answerSequenceId()).isEqualTo((next + 1) & 0xff));
     }
 
     @Test
@@ -355,11 +383,29 @@ class PacketFramerTest {
         assertThat(packets.get(0).length()).isEqualTo(max + 10);
     }
 
+    /** A client that announced more than it sends: the refusal is given up waiting for, in sequence after its last header. */
+    @Test
+    void anOversizedPacketAbandonedMidWayIsRefusedAfterItsLastHeader() {
+        PacketFramer framer = new PacketFramer(100);
+        feed(framer, header(50, 0));
+        feed(framer, new byte[50]);
+        assertThat(framer.isDiscarding()).isFalse();
+        feed(framer, header(200, 3));
+        feed(framer, new byte[20]);
+        assertThat(framer.isDiscarding()).isTrue();
+        PacketTooLargeException refusal = framer.abandonDiscard();
+        assertThat(refusal.answerSequenceId()).isEqualTo(4);
+        assertThat(framer.isDiscarding()).isFalse();
+        assertThat(packets).hasSize(1);
+    }
+
     @Test
     void limitBelowOnePhysicalPacketRejectsAFullPacket() {
         PacketFramer framer = new PacketFramer(PacketFramer.MAX_PHYSICAL_PAYLOAD - 1);
-        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(PacketFramer.MAX_PHYSICAL_PAYLOAD, 0)), packets::add))
-                .isInstanceOf(PacketTooLargeException.class);
+        feed(framer, header(PacketFramer.MAX_PHYSICAL_PAYLOAD, 0));
+        feed(framer, new byte[PacketFramer.MAX_PHYSICAL_PAYLOAD]);
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(0, 1)), packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class, e -> assertThat(e.answerSequenceId()).isEqualTo(2));
     }
 
     @Test
@@ -408,12 +454,13 @@ class PacketFramerTest {
 
     @Test
     void theLimitCanBeRaisedForLaterPackets() {
-        PacketFramer framer = new PacketFramer(16);
+        PacketFramer framer = new PacketFramer(16, 0);
         assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(header(17, 0)), packets::add))
+                .as("refused at its header, as a login packet is")
                 .isInstanceOf(PacketTooLargeException.class);
-        PacketFramer raised = new PacketFramer(16);
+        PacketFramer raised = new PacketFramer(16, 0);
         feed(raised, Hex.bytes("01 00 00 01 41"));
-        raised.limit(1024);
+        raised.limit(1024, PacketFramer.MAX_DISCARDED);
         feed(raised, header(17, 0));
         feed(raised, new byte[17]);
         assertThat(packets).hasSize(2);

@@ -106,7 +106,7 @@ class BackendStateTest {
         SessionVariables wanted = SessionVariables.forHandshakeCollation(45);
         wanted.set("time_zone", "+03:00");
 
-        s.variablesSetTo(wanted);
+        s.variablesSetTo(wanted, new UserVariables());
         wanted.set("time_zone", "+05:00");
 
         assertThat(s.charsetKnown()).isTrue();
@@ -126,11 +126,11 @@ class BackendStateTest {
         BackendState s = BackendState.fresh();
         s.schema("app");
         s.multiStatements(true);
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
         s.apply(new SessionTrack(Map.of("time_zone", "+03:00"), null, true, null));
         s.lastInsertId(42);
 
-        s.afterReset();
+        s.afterReset(false);
 
         assertThat(s.variables().asMap()).isEmpty();
         assertThat(s.charsetKnown()).isFalse();
@@ -140,12 +140,25 @@ class BackendStateTest {
         assertThat(s.schema()).isEqualTo("app");
     }
 
+    /** A reset clears the diagnostics area, unless its OK counts conditions the ending session raised. */
+    @Test
+    void afterResetTheDiagnosticsAreaIsEmptyUnlessTheResetRaisedConditions() {
+        BackendState clean = BackendState.fresh();
+        clean.afterReset(false);
+        assertThat(clean.lastStatement().diagnostics()).isFalse();
+
+        BackendState raised = BackendState.fresh();
+        raised.afterReset(true);
+        assertThat(raised.lastStatement().diagnostics()).isTrue();
+        assertThat(raised.lastStatement().sameConditionsAs(new LastStatement())).isFalse();
+    }
+
     /** A reset does not make an unknown schema known. */
     @Test
     void afterResetKeepsAnUnknownSchemaUnknown() {
         BackendState s = new BackendState();
 
-        s.afterReset();
+        s.afterReset(false);
 
         assertThat(s.schemaKnown()).isFalse();
     }
@@ -155,7 +168,7 @@ class BackendStateTest {
     void afterChangeUserHasNoSchema() {
         BackendState s = new BackendState();
         s.multiStatements(true);
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
         s.lastInsertId(42);
 
         s.afterChangeUser();
@@ -210,7 +223,7 @@ class BackendStateTest {
     @Test
     void applyKeepsTheCharsetCoupling() {
         BackendState s = BackendState.fresh();
-        s.variablesSetTo(SessionVariables.forHandshakeCollation(45));
+        s.variablesSetTo(SessionVariables.forHandshakeCollation(45), new UserVariables());
 
         s.apply(new SessionTrack(Map.of(CHARACTER_SET_CONNECTION, "latin1"), null, true, null));
 

@@ -166,21 +166,21 @@ class SessionStateTest {
         assertThat(SessionState.isTrackingSetting("track_session")).isFalse();
     }
 
-    /** withoutTrackingSettings never changes its argument (it may be the parsed track's own map). */
+    /** replayable never changes its argument (it may be the parsed track's own map). */
     @Test
-    void withoutTrackingSettingsCopiesOnlyWhenItMust() {
+    void replayableCopiesOnlyWhenItMust() {
         Map<String, String> plain = Map.of("time_zone", "+03:00");
-        assertThat(SessionState.withoutTrackingSettings(plain)).isSameAs(plain);
+        assertThat(SessionState.replayable(plain)).isSameAs(plain);
 
         Map<String, String> mixed = new LinkedHashMap<>();
         mixed.put("sql_mode", "ANSI");
         mixed.put("session_track_schema", "ON");
         mixed.put("time_zone", "+03:00");
 
-        assertThat(SessionState.withoutTrackingSettings(mixed))
+        assertThat(SessionState.replayable(mixed))
                 .containsExactly(Map.entry("sql_mode", "ANSI"), Map.entry("time_zone", "+03:00"));
         assertThat(mixed).hasSize(3);
 
-        assertThat(SessionState.withoutTrackingSettings(Map.of("session_track_schema", "ON"))).isEmpty();
+        assertThat(SessionState.replayable(Map.of("session_track_schema", "ON"))).isEmpty();
     }
 }

@@ -36,7 +36,7 @@ class StatePlanTest {
         BackendState b = BackendState.fresh();
         b.schema(client.schema());
         b.multiStatements(client.multiStatements());
-        b.variablesSetTo(client.variables());
+        b.variablesSetTo(client.variables(), client.userVariables());
         return b;
     }
 
@@ -59,7 +59,7 @@ class StatePlanTest {
         StatePlan plan = plan(client, backend);
 
         assertThat(plan.isEmpty()).isTrue();
-        assertThat(plan).isEqualTo(new StatePlan(false, null, null, null));
+        assertThat(plan).isEqualTo(new StatePlan(false, false, null, null, null));
     }
 
     /** Without a schema on either side there is nothing to leave. */
@@ -72,11 +72,11 @@ class StatePlanTest {
 
     @Test
     void isEmptyOnlyWithoutAnyCommand() {
-        assertThat(new StatePlan(false, null, null, null).isEmpty()).isTrue();
-        assertThat(new StatePlan(true, null, null, null).isEmpty()).isFalse();
-        assertThat(new StatePlan(false, "app", null, null).isEmpty()).isFalse();
-        assertThat(new StatePlan(false, null, false, null).isEmpty()).isFalse();
-        assertThat(new StatePlan(false, null, null, "SET @@session.x = 1").isEmpty()).isFalse();
+        assertThat(new StatePlan(false, false, null, null, null).isEmpty()).isTrue();
+        assertThat(new StatePlan(false, true, null, null, null).isEmpty()).isFalse();
+        assertThat(new StatePlan(false, false, "app", null, null).isEmpty()).isFalse();
+        assertThat(new StatePlan(false, false, null, false, null).isEmpty()).isFalse();
+        assertThat(new StatePlan(false, false, null, null, "SET @@session.x = 1").isEmpty()).isFalse();
     }
 
     // ---- the combined SET -------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ class StatePlanTest {
 
         StatePlan plan = plan(client, backend);
 
-        assertThat(plan).isEqualTo(new StatePlan(false, null, null, "SET " + HANDSHAKE_CHARSET));
+        assertThat(plan).isEqualTo(new StatePlan(false, false, null, null, "SET " + HANDSHAKE_CHARSET));
     }
 
     /** Known and equal: the group is left out, even though it is in both maps. */
@@ -187,7 +187,7 @@ class StatePlanTest {
         before.set("sql_mode", "ANSI");
         BackendState backend = BackendState.fresh();
         backend.schema("app");
-        backend.variablesSetTo(before);
+        backend.variablesSetTo(before, new UserVariables());
         client.apply(reports(CHARACTER_SET_RESULTS, "latin1"));
         client.apply(reports("time_zone", "+03:00"));
         client.apply(reports("sql_mode", "TRADITIONAL"));
@@ -305,7 +305,7 @@ class StatePlanTest {
         BackendState backend = BackendState.fresh();   // charset unknown, multi-statements off: would need work
         backend.schema("app");
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(true, null, null, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, true, null, null, null));
     }
 
     /** An unknown schema may be any: leaving is the only way to be sure there is none. */
@@ -313,7 +313,7 @@ class StatePlanTest {
     void leaveSchemaWhenTheBackendsIsUnknown() {
         SessionState client = client(null, false);
 
-        assertThat(plan(client, new BackendState())).isEqualTo(new StatePlan(true, null, null, null));
+        assertThat(plan(client, new BackendState())).isEqualTo(new StatePlan(false, true, null, null, null));
     }
 
     @Test
@@ -330,7 +330,7 @@ class StatePlanTest {
         BackendState backend = inStateOf(client);
         backend.schema("other");
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, "app", null, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", null, null));
     }
 
     @Test
@@ -339,7 +339,7 @@ class StatePlanTest {
         BackendState backend = inStateOf(client);
         backend.schema(null);
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, "app", null, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", null, null));
     }
 
     @Test
@@ -347,9 +347,9 @@ class StatePlanTest {
         SessionState client = client("app", false);
         BackendState backend = new BackendState();
         backend.multiStatements(false);
-        backend.variablesSetTo(client.variables());
+        backend.variablesSetTo(client.variables(), new UserVariables());
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, "app", null, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", null, null));
     }
 
     @Test
@@ -376,10 +376,10 @@ class StatePlanTest {
     void multiStatementsWhenUnknown(boolean wanted) {
         SessionState client = client("app", wanted);
         BackendState backend = inStateOf(client);
-        backend.afterReset();              // multi-statements unknown (and the rest too)
-        backend.variablesSetTo(client.variables());
+        backend.afterReset(false);              // multi-statements unknown (and the rest too)
+        backend.variablesSetTo(client.variables(), new UserVariables());
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, null, wanted, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, null, wanted, null));
     }
 
     @ParameterizedTest
@@ -389,7 +389,7 @@ class StatePlanTest {
         BackendState backend = inStateOf(client);
         backend.multiStatements(!wanted);
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, null, wanted, null));
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, null, wanted, null));
     }
 
     @ParameterizedTest
@@ -407,9 +407,9 @@ class StatePlanTest {
         client.apply(reports("time_zone", "+03:00"));
         BackendState backend = BackendState.fresh();
         backend.schema("other");
-        backend.afterReset();
+        backend.afterReset(false);
 
-        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, "app", true,
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", true,
                 "SET " + HANDSHAKE_CHARSET + ", @@session.time_zone = '+03:00'"));
     }
 
@@ -446,5 +446,40 @@ class StatePlanTest {
 
         assertThat(plan(client, backend).setStatement()).contains("utf8mb4_unicode_ci")
                 .doesNotContain("character_set_connection");
+    }
+
+    // ---- user variables ---------------------------------------------------------------------------------
+
+    private static UserValue text(String value) {
+        return new UserValue(UserValue.Type.STRING, null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8), "utf8mb4", "utf8mb4_bin", 0);
+    }
+
+    @Test
+    void userVariablesTheBackendLacksAreSetInTheSameStatement() {
+        SessionState client = client("app", false);
+        client.userVariables().set("tenant", text("acme"));
+        BackendState backend = inStateOf(client);
+        backend.userVariables().clear();
+
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @`tenant` = _utf8mb4 X'61636d65' COLLATE utf8mb4_bin");
+    }
+
+    @Test
+    void userVariablesTheBackendHasAlreadyCostNothing() {
+        SessionState client = client("app", false);
+        client.userVariables().set("tenant", text("acme"));
+        BackendState backend = inStateOf(client);
+
+        assertThat(plan(client, backend).isEmpty()).isTrue();
+    }
+
+    /** Set to NULL a variable keeps its type, and one never set reads otherwise: only a reset takes it away. */
+    @Test
+    void anotherClientsUserVariablesAskForAReset() {
+        SessionState client = client("app", false);
+        BackendState backend = inStateOf(client);
+        backend.userVariables().set("theirs", text("secret"));
+
+        assertThat(plan(client, backend)).isEqualTo(new StatePlan(true, false, null, null, null));
     }
 }

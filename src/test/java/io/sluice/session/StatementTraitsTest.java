@@ -1,11 +1,9 @@
 package io.sluice.session;
 
 import static io.sluice.session.PinReason.CONNECTION_ID;
-import static io.sluice.session.PinReason.FOUND_ROWS;
 import static io.sluice.session.PinReason.HANDLER;
 import static io.sluice.session.PinReason.LOCK_TABLES;
 import static io.sluice.session.PinReason.NAMED_LOCK;
-import static io.sluice.session.PinReason.ROW_COUNT;
 import static io.sluice.session.PinReason.TEMPORARY_TABLE;
 import static io.sluice.session.PinReason.TEXT_PREPARED_STATEMENT;
 import static io.sluice.session.PinReason.USER_VARIABLE;
@@ -178,10 +176,11 @@ class StatementTraitsTest {
                 none("SELECT handler FROM t"),
                 none("SELECT xa FROM t"),
 
-                // FOUND_ROWS, ROW_COUNT, CONNECTION_ID: answers that depend on the connection.
-                pins("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 10", FOUND_ROWS),
-                pins("SELECT FOUND_ROWS()", FOUND_ROWS),
-                pins("SELECT ROW_COUNT()", ROW_COUNT),
+                // FOUND_ROWS and ROW_COUNT are restored rather than pinned (see readsWhatTheLastStatementLeft);
+                // CONNECTION_ID pins where the configuration says so.
+                none("SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 10"),
+                none("SELECT FOUND_ROWS()"),
+                none("SELECT ROW_COUNT()"),
                 pins("SELECT CONNECTION_ID()", CONNECTION_ID),
                 pins("select connection_id ( )", CONNECTION_ID),
                 none("SELECT found_rows FROM stats"),
@@ -200,7 +199,7 @@ class StatementTraitsTest {
 
                 // Several at once.
                 new Case("SELECT SQL_CALC_FOUND_ROWS @a, LAST_INSERT_ID(), CONNECTION_ID() FROM t",
-                        EnumSet.of(FOUND_ROWS, USER_VARIABLE, CONNECTION_ID), true),
+                        EnumSet.of(USER_VARIABLE, CONNECTION_ID), true),
                 pins("LOCK TABLES t WRITE; SELECT GET_LOCK('x', 0); CREATE TEMPORARY TABLE tt (a INT)",
                         LOCK_TABLES, NAMED_LOCK, TEMPORARY_TABLE),
 
@@ -270,6 +269,48 @@ class StatementTraitsTest {
     @MethodSource("killCases")
     void findsKillWhereverAStatementCanStart(String sql, boolean kills) {
         assertThat(StatementTraits.of(sql).kills()).as("kills() of %s", sql).isEqualTo(kills);
+    }
+
+    /**
+     * FOUND_ROWS() counts the rows a SELECT sent, but other statements' rows say nothing of it (SHOW WARNINGS and
+     * EXPLAIN keep it, ANALYZE sets it to rows never sent), and a SELECT inside another statement sets it unseen;
+     * GET DIAGNOSTICS leaves ROW_COUNT() alone. Each as MariaDB 10.11 was seen to behave.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "SELECT * FROM t                                 | true  | false | false",
+            "WITH c AS (SELECT 1) SELECT * FROM c            | true  | false | false",
+            "SELECT 1; SELECT 2                              | true  | false | false",
+            "SELECT v FROM t INTO @v                         | true  | true  | false",
+            "SHOW WARNINGS                                   | false | false | false",
+            "EXPLAIN SELECT * FROM t                         | false | true  | false",
+            "SELECT 1; SHOW TABLES                           | false | false | false",
+            "SHOW WARNINGS LIMIT 1                           | false | false | false",
+            "SHOW COUNT(*) WARNINGS                          | false | false | false",
+            "INSERT INTO t SELECT * FROM u                   | false | true  | false",
+            "CREATE TEMPORARY TABLE t AS SELECT * FROM u     | false | true  | false",
+            "SET @x = (SELECT MAX(id) FROM t)                | false | true  | false",
+            "UPDATE t SET v = 1                              | false | false | false",
+            "GET DIAGNOSTICS @n = NUMBER                     | false | false | true",
+            "GET DIAGNOSTICS @n = NUMBER; SELECT 1           | false | false | false"})
+    void whatDecidesFoundRowsAndRowCount(String sql, boolean onlySelects, boolean selectsInto, boolean onlyGetDiagnostics) {
+        StatementTraits traits = StatementTraits.of(sql);
+        boolean diagnostics = onlyGetDiagnostics || sql.startsWith("SHOW WARNINGS");
+        assertThat(traits.onlyDiagnostics()).as("onlyDiagnostics").isEqualTo(diagnostics);
+        assertThat(traits.onlySelects()).as("onlySelects").isEqualTo(onlySelects);
+        assertThat(traits.selectsInto()).as("selectsInto").isEqualTo(selectsInto);
+        assertThat(traits.onlyGetDiagnostics()).as("onlyGetDiagnostics").isEqualTo(onlyGetDiagnostics);
+    }
+
+    /** Before these run, the client's FOUND_ROWS() must be on the backend: they may keep it, and Sluice cannot see whether they did. */
+    @Test
+    void statementsThatMayKeepFoundRows() {
+        for (String sql : List.of("CALL p()", "SHOW TABLES", "EXPLAIN SELECT 1", "VALUES (1)", "CHECK TABLE t", "SELECT 1; CALL p()")) {
+            assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1", "INSERT INTO t VALUES (1)", "SET @a = 1", "UPDATE t SET a = 1")) {
+            assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isFalse();
+        }
     }
 
     /** Client input is read in one pass: a long text costs time in proportion to its length, not its square. */
@@ -390,5 +431,61 @@ class StatementTraitsTest {
         byte[] bytes = "x@a".getBytes(StandardCharsets.US_ASCII);
 
         assertThat(StatementTraits.of(bytes, 1, 2).pins()).as("pins of \"@a\"").containsExactly(USER_VARIABLE);
+    }
+
+    /** The user variables a statement may assign: what Sluice reads back and replays on the next backend. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("assignments")
+    void findsTheUserVariablesAStatementAssigns(String sql, List<String> assigned) {
+        assertThat(StatementTraits.of(sql).assignedUserVariables()).as(sql).containsExactlyElementsOf(assigned);
+    }
+
+    static List<org.junit.jupiter.params.provider.Arguments> assignments() {
+        return List.of(
+                org.junit.jupiter.params.provider.Arguments.of("SET @a = 1", List.of("a")),
+                org.junit.jupiter.params.provider.Arguments.of("SET @A := 1, @b = 2, time_zone = '+01:00'", List.of("a", "b")),
+                org.junit.jupiter.params.provider.Arguments.of("SET @a = @b", List.of("a")),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT @a := 5, @b", List.of("a")),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT @a", List.of()),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT @a = 1", List.of()),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT v, id INTO @x, @`y z` FROM t", List.of("x", "y z")),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT 1 INTO@x", List.of("x")),
+                org.junit.jupiter.params.provider.Arguments.of("GET DIAGNOSTICS @n = NUMBER, @r = ROW_COUNT", List.of("n", "r")),
+                org.junit.jupiter.params.provider.Arguments.of("CALL p(@out, 1)", List.of("out")),
+                org.junit.jupiter.params.provider.Arguments.of("SET STATEMENT sql_mode = '' FOR SELECT @a = 1", List.of()),
+                org.junit.jupiter.params.provider.Arguments.of("SET @a = 1; SELECT @b = 2", List.of("a")),
+                org.junit.jupiter.params.provider.Arguments.of("SELECT @'q''x' := 1", List.of("q'x")),
+                org.junit.jupiter.params.provider.Arguments.of("/*!40101 SET @saved_cs_client = @@character_set_client */", List.of("saved_cs_client")));
+    }
+
+    @Test
+    void aNameThatIsNotPlainAsciiCannotBeCaptured() {
+        assertThat(StatementTraits.of("SET @café = 1").uncapturableUserVariable()).isTrue();
+        assertThat(StatementTraits.of("SET @cafe = 1").uncapturableUserVariable()).isFalse();
+        assertThat(StatementTraits.of("SELECT @café").uncapturableUserVariable()).as("a read needs no capture").isFalse();
+    }
+
+    @Test
+    void readsWhatTheLastStatementLeft() {
+        assertThat(StatementTraits.of("SELECT ROW_COUNT()").readsRowCount()).isTrue();
+        assertThat(StatementTraits.of("SELECT row_count FROM t").readsRowCount()).isFalse();
+        assertThat(StatementTraits.of("SELECT FOUND_ROWS()").readsFoundRows()).isTrue();
+        assertThat(StatementTraits.of("SELECT SQL_CALC_FOUND_ROWS * FROM t").calcFoundRows()).isTrue();
+        assertThat(StatementTraits.of("SELECT LAST_INSERT_ID(42)").setsLastInsertId()).isTrue();
+        assertThat(StatementTraits.of("UPDATE t SET n = LAST_INSERT_ID(n + 1)").setsLastInsertId()).isTrue();
+        assertThat(StatementTraits.of("SELECT LAST_INSERT_ID( )").setsLastInsertId()).isFalse();
+        assertThat(StatementTraits.of("SELECT LAST_INSERT_ID()").setsLastInsertId()).isFalse();
+        assertThat(StatementTraits.of("CALL p()").callsProcedure()).isTrue();
+        assertThat(StatementTraits.of("SELECT 1; call p()").callsProcedure()).isTrue();
+        assertThat(StatementTraits.of("SELECT `call` FROM t").callsProcedure()).isFalse();
+        assertThat(StatementTraits.of("SET session_track_schema = OFF").touchesSessionTracking()).isTrue();
+        assertThat(StatementTraits.of("SET @@session.session_track_system_variables = ''").touchesSessionTracking()).isTrue();
+        assertThat(StatementTraits.of("SELECT 'session_track_schema'").touchesSessionTracking()).isFalse();
+        assertThat(StatementTraits.of("SET @@sql_mode = 'ANSI', @@session.time_zone = '+01:00', @@local.x = 1, @@y := 2")
+                .unscopedSystemVariables()).containsExactly("sql_mode", "y");
+        assertThat(StatementTraits.of("SELECT @@sql_mode").unscopedSystemVariables()).isEmpty();
+        assertThat(StatementTraits.of("SET STATEMENT @@sql_mode = '' FOR SELECT 1").unscopedSystemVariables()).isEmpty();
+        assertThat(StatementTraits.of("SET STATEMENT sql_mode = '', lc_time_names = 'de_DE' FOR SELECT @@x = 1")
+                .statementScopedVariables()).containsExactly("sql_mode", "lc_time_names");
     }
 }

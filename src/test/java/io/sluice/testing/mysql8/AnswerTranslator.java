@@ -76,10 +76,18 @@ final class AnswerTranslator {
     static final ErrPacket MYSQL_LOCAL_INFILE_DISABLED = new ErrPacket(3948, "42000",
             "Loading local data is disabled; this must be enabled on both the client and server sides");
 
+    /** MariaDB's ER_CONNECTION_KILLED, its answer to a KILL of the session's own connection. */
+    private static final int MARIADB_CONNECTION_KILLED = 1927;
+    /** MySQL 8's answer to the same: ER_QUERY_INTERRUPTED (MySQL has no 1927 of that meaning). */
+    static final ErrPacket MYSQL_QUERY_INTERRUPTED = new ErrPacket(1317, "70100", "Query execution was interrupted");
+
     byte[] err(byte[] payload) {
         ErrPacket err = ErrPacket.decode(payload, payload.length);
         if (err.code() == MARIADB_LOCAL_INFILE_DISABLED) {
             return MYSQL_LOCAL_INFILE_DISABLED.encode();
+        }
+        if (err.code() == MARIADB_CONNECTION_KILLED) {
+            return MYSQL_QUERY_INTERRUPTED.encode();
         }
         String message = VariableNames.toMySql(err.message());
         return message.equals(err.message()) ? payload : new ErrPacket(err.code(), err.sqlState(), message).encode();

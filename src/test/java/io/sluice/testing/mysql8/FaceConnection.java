@@ -10,6 +10,7 @@ import io.sluice.protocol.HandshakeV10;
 import io.sluice.protocol.MalformedPacketException;
 import io.sluice.protocol.OkPacket;
 import io.sluice.protocol.PayloadReader;
+import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ServerStatus;
 import io.sluice.protocol.auth.CachingSha2Password;
 import io.sluice.protocol.auth.Scramble;
@@ -106,6 +107,7 @@ final class FaceConnection implements Runnable {
             } catch (MalformedPacketException e) {
                 // MySQL answers a command it cannot parse with ER_MALFORMED_PACKET and drops the connection.
                 face.recordMalformed();
+                System.err.println("MySQL 8 face: malformed command from the client: " + e.getMessage());
                 client.write(new ErrPacket(ErrorCode.ER_MALFORMED_PACKET, "HY000", "Malformed communication packet.").encode());
                 return;
             }
@@ -179,7 +181,13 @@ final class FaceConnection implements Runnable {
             sqlOffset = parsed.sqlOffset();
             face.recordAttributes(parsed.attributeNames());
         }
-        if (refusedAsMySqlWould(command, sqlOffset)) {
+        ErrPacket refusal = refusalAsMySqlWould(command, sqlOffset);
+        if (refusal != null) {
+            // MariaDB raises the same error itself, so that the session sees a failed statement as MySQL's would
+            // (ROW_COUNT() -1, the error in SHOW WARNINGS, FOUND_ROWS() kept); the client gets MySQL's words as they are.
+            server.write(signal(refusal));
+            server.read();
+            client.write(refusal.encode());
             return;
         }
         server.write(mariaDbText(CommandType.COM_QUERY, command, sqlOffset));
@@ -187,7 +195,9 @@ final class FaceConnection implements Runnable {
     }
 
     private void prepare(byte[] command, PacketStream server) throws IOException {
-        if (refusedAsMySqlWould(command, 1)) {
+        ErrPacket refusal = refusalAsMySqlWould(command, 1);
+        if (refusal != null) {
+            client.write(refusal.encode());
             return;
         }
         server.write(mariaDbText(CommandType.COM_STMT_PREPARE, command, 1));
@@ -212,21 +222,26 @@ final class FaceConnection implements Runnable {
 
     /**
      * MySQL 8.4 rejects what MariaDB would run: the removed variable names (ERR 1193, as for any unknown
-     * variable) and MariaDB's SET STATEMENT ... FOR (a syntax error, ERR 1064).
+     * variable) and MariaDB's SET STATEMENT ... FOR (a syntax error, ERR 1064). Null when MySQL would run it.
      */
-    private boolean refusedAsMySqlWould(byte[] command, int sqlOffset) throws IOException {
+    private static ErrPacket refusalAsMySqlWould(byte[] command, int sqlOffset) {
         String removed = VariableNames.removedVariableIn(command, sqlOffset);
         if (removed != null) {
-            client.write(new ErrPacket(ER_UNKNOWN_SYSTEM_VARIABLE, "HY000", "Unknown system variable '" + removed + "'").encode());
-            return true;
+            return new ErrPacket(ER_UNKNOWN_SYSTEM_VARIABLE, "HY000", "Unknown system variable '" + removed + "'");
         }
         String near = VariableNames.setStatementRest(command, sqlOffset);
         if (near != null) {
-            client.write(new ErrPacket(ER_PARSE_ERROR, "42000", "You have an error in your SQL syntax; check the manual that corresponds to your "
-                    + "MySQL server version for the right syntax to use near '" + near + "' at line 1").encode());
-            return true;
+            return new ErrPacket(ER_PARSE_ERROR, "42000", "You have an error in your SQL syntax; check the manual that corresponds to your "
+                    + "MySQL server version for the right syntax to use near '" + near + "' at line 1");
         }
-        return false;
+        return null;
+    }
+
+    /** A COM_QUERY with which MariaDB raises {@code err} as the statement's own error. */
+    private static byte[] signal(ErrPacket err) {
+        String sql = "SIGNAL SQLSTATE '" + err.sqlState() + "' SET MYSQL_ERRNO = " + err.code()
+                + ", MESSAGE_TEXT = '" + err.message().replace("\\", "\\\\").replace("'", "''") + "'";
+        return new PayloadWriter(sql.length() + 1).int1(CommandType.COM_QUERY).string(sql).toByteArray();
     }
 
     private static byte[] mariaDbText(int commandType, byte[] command, int sqlOffset) {

@@ -75,8 +75,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * variables tracked by default ({@code session_track_system_variables}) are MariaDB's.</li>
  * <li>Error codes and messages are MariaDB's (the same numbers as MySQL's for the common errors; texts differ in
  * places, e.g. MariaDB's syntax errors name "MariaDB server version"); only 1045, 1193, 1064 (for SET STATEMENT),
- * 1835 and 1047 are MySQL's own words, and MariaDB's 4166 for LOAD DATA LOCAL by a client that did not enable local
- * files becomes MySQL's 3948.</li>
+ * 1835 and 1047 are MySQL's own words, MariaDB's 4166 for LOAD DATA LOCAL by a client that did not enable local
+ * files becomes MySQL's 3948, and MariaDB's 1927 for a KILL of the session's own connection becomes MySQL's 1317.</li>
  * <li>Accounts: only those in the passwords map, all identified by caching_sha2_password; no multi-factor
  * accounts, no expired passwords, no per-host accounts (the cache is by user name), and MySQL's brute-force
  * delays are not imitated. A failed COM_CHANGE_USER leaves the session as it was without resetting it.</li>

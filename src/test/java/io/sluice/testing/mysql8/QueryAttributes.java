@@ -104,8 +104,18 @@ final class QueryAttributes {
                 statement.bindTypes(types);
             } else if (bind == 0) {
                 types = statement.types();
-                if (types == null || types.length < n) {
-                    throw new MalformedPacketException("new_params_bind_flag 0 before any types were bound");
+                if (types == null) {
+                    // Never bound: every parameter is taken as NULL-typed, which holds as long as every value is
+                    // NULL (Connector/J sends a first execute of setNull() parameters so, and MySQL runs it).
+                    types = new int[n];
+                    java.util.Arrays.fill(types, BinaryValue.MYSQL_TYPE_NULL);
+                    for (int i = 0; i < n; i++) {
+                        if (!isNull(nulls, i)) {
+                            throw new MalformedPacketException("new_params_bind_flag 0 before any types were bound, and a value that is not NULL");
+                        }
+                    }
+                } else if (types.length < n) {
+                    throw new MalformedPacketException("new_params_bind_flag 0 with types bound for " + types.length + " of " + n + " parameters");
                 }
             } else {
                 throw new MalformedPacketException("new_params_bind_flag " + bind);

@@ -1,0 +1,60 @@
+package io.sluice.session;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * User variables by lower-case name (the server treats their names case-insensitively): the ones a client
+ * has set, or the ones Sluice knows a backend holds.
+ */
+public final class UserVariables {
+    /** Names Sluice writes into statements as {@code @`name`}: anything but a backtick and NUL. */
+    private static final Pattern WRITABLE_NAME = Pattern.compile("[^`\\x00]{1,64}");
+
+    private final Map<String, UserValue> values = new LinkedHashMap<>();
+
+    public static boolean writable(String name) {
+        return WRITABLE_NAME.matcher(name).matches();
+    }
+
+    public void set(String name, UserValue value) {
+        values.put(name, value);
+    }
+
+    public UserValue get(String name) {
+        return values.get(name);
+    }
+
+    public void remove(String name) {
+        values.remove(name);
+    }
+
+    public Map<String, UserValue> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    public void clear() {
+        values.clear();
+    }
+
+    public void copyFrom(UserVariables other) {
+        values.clear();
+        values.putAll(other.values);
+    }
+
+    public boolean isEmpty() {
+        return values.isEmpty();
+    }
+
+    /** The reference to a variable in SQL. */
+    public static String reference(String name) {
+        return "@`" + name + "`";
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,61 @@
+package io.sluice.transparency;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one place that says what may differ between a program's run through Sluice and its run on a direct
+ * connection, each with its reason. Everything else a program observes must be equal.
+ */
+final class LegitimateDifferences {
+    private LegitimateDifferences() {
+    }
+
+    /** A masked value and why it may differ. */
+    record Masked(String columnLabelPrefix, String reason) {
+    }
+
+    /**
+     * Result columns whose values are not compared (the column, its type and its presence still are), by the
+     * start of their label, upper case.
+     */
+    static final List<Masked> MASKED_COLUMNS = List.of(
+            new Masked("CONNECTION_ID(", "multiplexed statements run on different backend connections, whose ids differ; "
+                    + "a direct connection has one id for its life (sluice.pinning.on-connection-id=true restores that)"),
+            new Masked("IS_USED_LOCK(", "answers with the id of the connection holding the lock: a backend's id through Sluice"));
+
+    /**
+     * The text of errors raised by the driver itself when a connection breaks: Connector/J writes how many
+     * milliseconds ago it last heard from the server, which is timing, not behaviour. The error code and
+     * SQLSTATE are still compared.
+     */
+    static boolean isDriverCommunicationsError(String sqlState) {
+        return sqlState != null && sqlState.startsWith("08");
+    }
+
+    /**
+     * Names of the run's own namespace become the canonical ones: each run works in schemas of its own
+     * (see {@link Namespace}), which is how both runs can go on at once without sharing data.
+     */
+    static String normalize(String observed, Namespace ns) {
+        if (observed == null) {
+            return null;
+        }
+        String out = observed;
+        for (String[] name : new String[][] {{ns.schema1(), "S1"}, {ns.schema2(), "S2"}}) {
+            // Also as HEX() and the observer show the bytes of a value that holds a schema name.
+            out = out.replace(name[0], name[1]).replace(name[0].toUpperCase(Locale.ROOT), name[1])
+                    .replace(hex(name[0]), hex(name[1])).replace(hex(name[0]).toLowerCase(Locale.ROOT), hex(name[1]).toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    private static String hex(String s) {
+        return java.util.HexFormat.of().withUpperCase().formatHex(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static boolean masked(String columnLabel) {
+        String label = columnLabel.toUpperCase(Locale.ROOT).replace(" ", "");
+        return MASKED_COLUMNS.stream().anyMatch(m -> label.startsWith(m.columnLabelPrefix()));
+    }
+}

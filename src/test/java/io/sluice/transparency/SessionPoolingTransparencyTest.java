@@ -1,0 +1,36 @@
+package io.sluice.transparency;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import java.util.Map;
+
+/** Session pooling: each client keeps a backend for its connection; 8 program clients and 2 noise clients queue for 4. */
+@QuarkusTest
+@TestProfile(SessionPoolingTransparencyTest.FourBackends.class)
+class SessionPoolingTransparencyTest extends DifferentialTransparencyTest {
+
+    public static class FourBackends implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool-mode", "session", "sluice.pool.max-size", "4", "sluice.pool.borrow-timeout", "120s",
+                    "sluice.pool.statement-cache-size", "16");
+        }
+    }
+
+    @Override
+    int workers() {
+        return 8;
+    }
+
+    @Override
+    int noiseClients() {
+        return 2;
+    }
+
+    @Override
+    long buildSeconds() {
+        return 35;
+    }
+}

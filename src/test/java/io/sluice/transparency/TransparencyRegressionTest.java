@@ -1,0 +1,212 @@
+package io.sluice.transparency;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every program the differential test ever found failing, run again in every build: generated ones by their
+ * seed and index, and small hand-written ones that show one finding each. Each runs several times at once, on
+ * a pool of two backends that noise clients keep dirtying, so that it meets backends other clients used.
+ */
+@QuarkusTest
+@TestProfile(TransparencyRegressionTest.TwoBackends.class)
+class TransparencyRegressionTest {
+    /** Copies of a program run at once (each on its own worker tables). */
+    private static final int COPIES = 3;
+
+    public static class TwoBackends implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-size", "2", "sluice.pool.borrow-timeout", "120s", "sluice.pool.statement-cache-size", "4");
+        }
+    }
+
+    @ConfigProperty(name = "sluice.backend.host")
+    String backendHost;
+    @ConfigProperty(name = "sluice.backend.port")
+    int backendPort;
+    @ConfigProperty(name = "sluice.listen.port")
+    int sluicePort;
+
+    /** Generated programs that failed once (seed, index), with what they found. */
+    static List<Program> foundBySeed() {
+        long s = DifferentialTransparencyTest.BUILD_SEED;
+        return List.of(
+                ProgramGenerator.generate(s, 0),
+                ProgramGenerator.generate(s, 3),
+                ProgramGenerator.generate(s, 14),
+                ProgramGenerator.generate(s, 19),
+                ProgramGenerator.generate(s, 37),
+                ProgramGenerator.generate(s, 46),
+                ProgramGenerator.generate(s, 72),
+                ProgramGenerator.generate(s, 129),
+                ProgramGenerator.generate(s, 133),
+                ProgramGenerator.generate(s, 135),
+                ProgramGenerator.generate(s, 163),
+                ProgramGenerator.generate(s, 168),
+                ProgramGenerator.generate(s, 171),
+                ProgramGenerator.generate(s, 199),
+                ProgramGenerator.generate(s, 355),
+                ProgramGenerator.generate(s, 367),
+                ProgramGenerator.generate(s, 139),
+                ProgramGenerator.generate(s, 368),
+                ProgramGenerator.generate(s, 469),
+                ProgramGenerator.generate(s, 672),
+                ProgramGenerator.generate(s, 825),
+                ProgramGenerator.generate(s, 924),
+                ProgramGenerator.generate(s, 931),
+                ProgramGenerator.generate(s, 1175),
+                // collation_database set, then USE: the server puts the new schema's back, with no tracking report.
+                ProgramGenerator.generate(s, 1339),
+                // Found with seed 7 against the MySQL 8 face.
+                ProgramGenerator.generate(7, 393),
+                ProgramGenerator.generate(7, 681),
+                ProgramGenerator.generate(7, 975),
+                ProgramGenerator.generate(7, 1246),
+                ProgramGenerator.generate(7, 2068),
+                ProgramGenerator.generate(7, 2087),
+                ProgramGenerator.generate(7, 2166));
+    }
+
+    /** Hand-written: each the smallest program that showed one finding. */
+    static List<Program> handWritten() {
+        return List.of(
+                program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
+                        sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
+                program("autocommit = 0 holds for the next statement wherever it runs",
+                        sql("SET autocommit = 0"), sql("INSERT INTO {T} (id, v) VALUES (0, 'zero')"), sql("SELECT 1"),
+                        new Step.Reconnect(false), sql("SELECT * FROM {T} ORDER BY id")),
+                program("KILL QUERY of the session's own id interrupts itself, and says so in SHOW WARNINGS",
+                        new Step.KillSelf(false), sql("SHOW WARNINGS"), sql("KILL QUERY CONNECTION_ID()"), sql("SHOW WARNINGS")),
+                program("a user variable keeps its type, character set and bytes on the next backend",
+                        sql("SET @a = _latin1 X'636166E9' COLLATE latin1_german1_ci, @b = CAST(18446744073709551615 AS UNSIGNED), "
+                                + "@c = 12345678901234567890.123456789, @d = 0.1e0"),
+                        sql("SELECT 1"), sql("SELECT @a, HEX(@a), COLLATION(@a), @b, @c, @d")),
+                program("a variable the client never set reads as never set, whatever another client left",
+                        sql("SELECT @a, @b, @c, @d, @tenant_id, @trig")),
+                program("SHOW WARNINGS after INSERT IGNORE and a statement that reads no table",
+                        sql("INSERT IGNORE INTO {T} (id, v) VALUES (1, 'dup')"), sql("SELECT 1"), sql("SHOW WARNINGS"),
+                        sql("SELECT @@warning_count, ROW_COUNT()")),
+                program("LAST_INSERT_ID(expr) and an explicit id do what they do on the server",
+                        sql("SELECT LAST_INSERT_ID(42)"), sql("SELECT 1"), sql("INSERT INTO {T} (id, v) VALUES (50, 'x')"),
+                        sql("SELECT 1"), sql("SELECT LAST_INSERT_ID()"), sql("INSERT INTO {T} (id, v) VALUES (2, 'odku') ON DUPLICATE KEY UPDATE n = 1"),
+                        sql("SELECT 1"), sql("SELECT LAST_INSERT_ID(), @@identity")),
+                program("a procedure that sets a user variable and the time zone does not leak them",
+                        sql("CALL set_ctx(5)"), sql("SELECT @tenant_id, @@time_zone")),
+                program("a prepared statement keeps the schema it was prepared in",
+                        new Step.Prepare(0, "SELECT v FROM shared WHERE id = ?"), sql("USE {S2}"), sql("SELECT 1"),
+                        new Step.Execute(0, List.of(1L))),
+                program("ROW_COUNT() and FOUND_ROWS() answer about the client's own previous statement",
+                        sql("UPDATE {T} SET n = n + 1 WHERE id <= 2"), sql("SELECT ROW_COUNT()"), sql("SELECT * FROM shared"),
+                        sql("SET @x = 1"), sql("SELECT FOUND_ROWS()")),
+                program("KILL QUERY CONNECTION_ID() interrupts the session's own statement",
+                        sql("KILL QUERY CONNECTION_ID()"), sql("SELECT 1")),
+                program("collation_database set by the client holds on a backend whose schema had to change",
+                        sql("SET collation_database = 'utf8mb4_bin'"), sql("SELECT @@collation_database"),
+                        sql("SELECT DATABASE(), @@character_set_database, @@collation_database")),
+                program("FOUND_ROWS() outlives COM_RESET_CONNECTION, as on the server",
+                        sql("SELECT * FROM shared"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT -0e0 INTO @a"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT v FROM shared LIMIT 1 INTO @b"), new Step.ResetConnection(), sql("SELECT FOUND_ROWS()")),
+                program("a utf8mb4 variable holding bytes invalid in utf8mb4 (a parameter sent as bytes) stays usable",
+                        new Step.Prepare(1, "SET @a = ?"), new Step.Execute(1, List.of(new byte[] {0, (byte) 0xff}, "two-1")),
+                        sql("SELECT 1 / 0"), sql("SELECT HEX(@a), CHARSET(@a)")),
+                program("FOUND_ROWS() after a statement stopped by KILL QUERY",
+                        new Step.KillRunningQuery(), sql("SELECT FOUND_ROWS()")),
+                program("FOUND_ROWS() after statements whose rows sent are not what it counts",
+                        sql("SELECT * FROM shared"), sql("CALL warn_in_proc()"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SHOW WARNINGS"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SHOW VARIABLES LIKE 'nothing%'"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("INSERT INTO {T} (id, v) SELECT id + 100, v FROM shared"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared"), sql("SET @x = (SELECT MAX(id) FROM shared)"), sql("SELECT FOUND_ROWS()"),
+                        sql("CREATE TEMPORARY TABLE tmp2 AS SELECT * FROM shared WHERE id < 3"), sql("SET NAMES latin1"),
+                        sql("SELECT FOUND_ROWS()")),
+                program("GET DIAGNOSTICS leaves ROW_COUNT() and SHOW WARNINGS leaves FOUND_ROWS() as they were",
+                        sql("UPDATE {T} SET n = n + 1"), sql("GET DIAGNOSTICS @n = NUMBER, @r = ROW_COUNT"), sql("SELECT ROW_COUNT(), @r"),
+                        sql("SHOW VARIABLES WHERE Variable_name IN ('time_zone', 'sql_select_limit')"), sql("SHOW WARNINGS"),
+                        sql("SELECT FOUND_ROWS()")),
+                program("an error's condition outlives a statement that reads no table, FOUND_ROWS() included",
+                        sql("SELECT * FROM shared"), sql("SELECT * FROM tmp1"), sql("SELECT FOUND_ROWS()"), sql("SHOW WARNINGS")),
+                program("a prepare that assigns a user variable creates it, as NULL",
+                        new Step.Prepare(0, "SET @a = ?"), sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)")),
+                program("a decimal of scale 0 stays a decimal, and a prepared SELECT @a describes @a as it is now",
+                        new Step.Prepare(1, "SELECT @a, @b"), sql("SET @a = CAST(5 AS UNSIGNED)"),
+                        sql("SELECT @a := IFNULL(@a, 0) + 1 FROM shared ORDER BY id"), sql("SELECT 1 / 0"),
+                        sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)"), new Step.Prepare(2, "SELECT @a, @b")));
+    }
+
+    private static Program program(String what, Step... steps) {
+        List<Step> list = new ArrayList<>();
+        list.add(new Step.Sql("SELECT '" + what.replace("'", "''") + "' AS finding"));
+        list.addAll(List.of(steps));
+        return new Program(0, -1, 1, true, true, list);
+    }
+
+    private static Step sql(String sql) {
+        return new Step.Sql(sql);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("foundBySeed")
+    void generatedProgramThatOnceFailed(Program program) throws Exception {
+        run(program);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("handWritten")
+    void handWrittenProgram(Program program) throws Exception {
+        run(program);
+    }
+
+    private void run(Program program) throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint backend = new Endpoint("direct", backendHost, backendPort);
+        Fixture.create(backend);
+        DifferentialRun runner = new DifferentialRun(sluice, backend, COPIES, 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> noise = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            noise.add(Thread.ofPlatform().start(new NoiseClient(sluice, 7 + i, stop, new AtomicLong())));
+        }
+        try {
+            List<Thread> copies = new ArrayList<>();
+            List<Mismatch> found = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Exception> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int copy = 0; copy < COPIES; copy++) {
+                int worker = 200 + copy;
+                copies.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        Mismatch m = runner.compare(program, worker);
+                        if (m != null) {
+                            found.add(m);
+                        }
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : copies) {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+            assertThat(found.stream().map(Mismatch::render).toList()).isEmpty();
+        } finally {
+            stop.set(true);
+            for (Thread t : noise) {
+                t.join();
+            }
+        }
+    }
+}
