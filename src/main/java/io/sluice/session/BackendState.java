@@ -33,11 +33,14 @@ public final class BackendState {
      * connection's handshake (Sluice's, not a client's), no last insert id. The schema stays.
      */
     public void afterReset(boolean raisedConditions) {
+        // A reset does not always empty the diagnostics area. MariaDB 10.11 keeps the warning count of a statement
+        // whose conditions were counted but not stored (SET STATEMENT max_error_count = 0 FOR ...), and its OK says
+        // nothing of it; ending the old session may also raise conditions of its own, which the OK does count.
+        boolean mayHoldConditions = raisedConditions || lastStatement.diagnostics();
         variables.clear();
         userVariables.clear();
         lastStatement.unknown();
-        // A reset clears the diagnostics area, unless ending the old session raised conditions of its own.
-        lastStatement.conditionsFrom(raisedConditions ? LastStatement.UNKNOWN_ORIGIN : 0);
+        lastStatement.conditionsFrom(mayHoldConditions ? LastStatement.UNKNOWN_ORIGIN : 0);
         charsetKnown = false;
         multiStatements = null;
         lastInsertId = 0;

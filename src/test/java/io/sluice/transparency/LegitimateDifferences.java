@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /**
  * The one place that says what may differ between a program's run through Sluice and its run on a direct
- * connection, each with its reason. Everything else a program observes must be equal.
+ * connection, each with its reason. Everything else a program observes must be equal. One documented difference is
+ * kept out of the runs by configuration instead: the expiry of {@code sluice.pool.diagnostics-hold}, which only a
+ * stalled machine reaches (see {@link TransactionPoolingTransparencyTest#DIAGNOSTICS_HOLD}).
  */
 final class LegitimateDifferences {
     private LegitimateDifferences() {
@@ -34,14 +36,24 @@ final class LegitimateDifferences {
     }
 
     /**
+     * The row number in the message of an error converting a stored routine's argument (its column is
+     * {@code ``.``.`n`}): MariaDB does not reset the row counter for it, so the number is how many rows the
+     * connection's previous statement went through (checked on a bare MariaDB 10.11: 4 after a SELECT of three
+     * rows, 1 after {@code SELECT 1}, 0 after an INSERT or DO). Through Sluice the previous statement on that
+     * backend may be another client's, or one of Sluice's own.
+     */
+    private static final java.util.regex.Pattern ROUTINE_ARGUMENT_ROW = java.util.regex.Pattern.compile("(for column ``\\.``\\.`[^`]*` at row )\\d+");
+
+    /**
      * Names of the run's own namespace become the canonical ones: each run works in schemas of its own
-     * (see {@link Namespace}), which is how both runs can go on at once without sharing data.
+     * (see {@link Namespace}), which is how both runs can go on at once without sharing data. The row number of
+     * an error converting a routine's argument is masked ({@link #ROUTINE_ARGUMENT_ROW}).
      */
     static String normalize(String observed, Namespace ns) {
         if (observed == null) {
             return null;
         }
-        String out = observed;
+        String out = ROUTINE_ARGUMENT_ROW.matcher(observed).replaceAll("$1<masked>");
         for (String[] name : new String[][] {{ns.schema1(), "S1"}, {ns.schema2(), "S2"}}) {
             // Also as HEX() and the observer show the bytes of a value that holds a schema name.
             out = out.replace(name[0], name[1]).replace(name[0].toUpperCase(Locale.ROOT), name[1])

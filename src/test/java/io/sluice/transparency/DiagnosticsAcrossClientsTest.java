@@ -1,0 +1,67 @@
+package io.sluice.transparency;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.TestDatabase;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What one client leaves in a backend's diagnostics area never reaches the next client, even where the server's
+ * reset leaves it behind: on a pool of one backend, so that the next client surely gets the same one.
+ */
+@QuarkusTest
+@TestProfile(DiagnosticsAcrossClientsTest.OneBackend.class)
+class DiagnosticsAcrossClientsTest {
+    private static final String PARAMETERS = "sslMode=DISABLED&allowPublicKeyRetrieval=true";
+
+    public static class OneBackend implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-size", "1");
+        }
+    }
+
+    @ConfigProperty(name = "sluice.backend.host")
+    String backendHost;
+    @ConfigProperty(name = "sluice.backend.port")
+    int backendPort;
+    @ConfigProperty(name = "sluice.listen.port")
+    int sluicePort;
+
+    /**
+     * With max_error_count = 0 a warning is counted but not stored, and MariaDB's COM_RESET_CONNECTION keeps that
+     * count (its OK says nothing of it). The leaving client's pin has its backend reset; the next client's first
+     * reading of the count must be what a connection of its own reads.
+     */
+    @Test
+    void aWarningCountedButNotStoredDoesNotOutliveItsClient() throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint direct = new Endpoint("direct", backendHost, backendPort);
+        for (int round = 0; round < 3; round++) {
+            try (Connection leaving = sluice.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = leaving.createStatement()) {
+                // A text-protocol prepared statement pins: the backend is reset when the client goes.
+                s.execute("PREPARE pinned FROM 'SELECT 1'");
+                s.execute("SET STATEMENT max_error_count = 0 FOR SELECT CAST('x' AS SIGNED)");
+            }
+            assertThat(firstWarningCount(sluice)).as("round " + round).isEqualTo(firstWarningCount(direct));
+        }
+    }
+
+    private static long firstWarningCount(Endpoint endpoint) throws SQLException {
+        try (Connection c = endpoint.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW COUNT(*) WARNINGS")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
