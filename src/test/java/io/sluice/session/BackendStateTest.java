@@ -25,7 +25,10 @@ class BackendStateTest {
         assertThat(s.noBackslashEscapes()).isFalse();
     }
 
-    /** As Connector/J opens it: no schema and multi-statements off are known; its character set is not a client's. */
+    /**
+     * As Connector/J opens it: no schema and multi-statements off are known; its character set is not a client's,
+     * and its diagnostics area may hold the count its server thread's previous connection left.
+     */
     @Test
     void freshConnection() {
         BackendState s = BackendState.fresh();
@@ -36,6 +39,7 @@ class BackendStateTest {
         assertThat(s.charsetKnown()).isFalse();
         assertThat(s.variables().asMap()).isEmpty();
         assertThat(s.lastInsertId()).isZero();
+        assertThat(s.lastStatement().conditionsFrom()).isEqualTo(LastStatement.UNKNOWN_ORIGIN);
     }
 
     @Test
@@ -144,6 +148,7 @@ class BackendStateTest {
     @Test
     void afterResetTheDiagnosticsAreaIsEmptyUnlessTheResetRaisedConditions() {
         BackendState clean = BackendState.fresh();
+        clean.lastStatement().conditionsFrom(0);
         clean.afterReset(false);
         assertThat(clean.lastStatement().diagnostics()).isFalse();
 

@@ -27,7 +27,9 @@ class DiagnosticsAcrossClientsTest {
     public static class OneBackend implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.pool.max-size", "1");
+            // No idle connection kept or opened ahead: an idle backend is closed within two seconds, and the next
+            // client's borrow opens a new one.
+            return Map.of("sluice.pool.max-size", "1", "sluice.pool.min-idle", "0", "sluice.pool.idle-timeout", "1s");
         }
     }
 
@@ -54,6 +56,43 @@ class DiagnosticsAcrossClientsTest {
                 s.execute("SET STATEMENT max_error_count = 0 FOR SELECT CAST('x' AS SIGNED)");
             }
             assertThat(firstWarningCount(sluice)).as("round " + round).isEqualTo(firstWarningCount(direct));
+        }
+    }
+
+    /**
+     * MariaDB hands a new connection the server thread of a closed one, with its count of conditions counted but not
+     * stored (the test server runs without that thread cache, which is turned on here). The pool closes the idle
+     * backend the leaving client used; the next client gets a new backend connection on that thread, and must
+     * still read what a connection of its own reads.
+     */
+    @Test
+    void aNewBackendConnectionDoesNotBringWhatItsServerThreadLastHeld() throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint direct = new Endpoint("direct", backendHost, backendPort);
+        long own = firstWarningCount(direct);
+        try (Connection admin = direct.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement a = admin.createStatement()) {
+            a.execute("SET GLOBAL thread_cache_size = 8");
+            try {
+                try (Connection leaving = sluice.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = leaving.createStatement()) {
+                    s.execute("SET STATEMENT max_error_count = 0 FOR SELECT CAST('x' AS SIGNED)");
+                }
+                // The pool closes the idle backend; its server thread goes to the cache.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (cachedThreads(a) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(cachedThreads(a)).as("server threads in the cache").isPositive();
+                assertThat(firstWarningCount(sluice)).isEqualTo(own);
+            } finally {
+                a.execute("SET GLOBAL thread_cache_size = 0");
+            }
+        }
+    }
+
+    private static long cachedThreads(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_cached'")) {
+            rs.next();
+            return rs.getLong(2);
         }
     }
 
