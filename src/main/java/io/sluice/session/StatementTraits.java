@@ -146,10 +146,12 @@ public final class StatementTraits {
     /**
      * Whether the statement may leave FOUND_ROWS() as the backend had it, where Sluice cannot tell whether it did:
      * a procedure that runs no SELECT, or a result set that is not a SELECT's (EXPLAIN, VALUES, CHECK TABLE keep it;
-     * SHOW TABLES sets it). The client's own count must be on the backend before it runs.
+     * SHOW TABLES sets it), or a SELECT inside another statement, which keeps it when the statement fails before the
+     * SELECT ran and sometimes after (MariaDB 10.11: {@code SET @c = (SELECT nosuch)} keeps it, a subquery of several
+     * rows sets it). The client's own count must be on the backend before it runs.
      */
     public boolean mayKeepFoundRows() {
-        return mayKeepFoundRows;
+        return mayKeepFoundRows || selectsInto;
     }
 
     /**

@@ -305,7 +305,8 @@ class StatementTraitsTest {
     /** Before these run, the client's FOUND_ROWS() must be on the backend: they may keep it, and Sluice cannot see whether they did. */
     @Test
     void statementsThatMayKeepFoundRows() {
-        for (String sql : List.of("CALL p()", "SHOW TABLES", "EXPLAIN SELECT 1", "VALUES (1)", "CHECK TABLE t", "SELECT 1; CALL p()")) {
+        for (String sql : List.of("CALL p()", "SHOW TABLES", "EXPLAIN SELECT 1", "VALUES (1)", "CHECK TABLE t", "SELECT 1; CALL p()",
+                "SET @c = (SELECT v FROM t)", "SELECT v INTO @v FROM t", "INSERT INTO t SELECT * FROM u")) {
             assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isTrue();
         }
         for (String sql : List.of("SELECT 1", "INSERT INTO t VALUES (1)", "SET @a = 1", "UPDATE t SET a = 1")) {
