@@ -1,11 +1,14 @@
 package io.sluice.backend;
 
 import com.mysql.cj.NativeSession;
+import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.exceptions.CJCommunicationsException;
 import com.mysql.cj.exceptions.CJException;
 import com.mysql.cj.exceptions.CJPacketTooBigException;
 import com.mysql.cj.jdbc.JdbcConnection;
+import com.mysql.cj.protocol.MessageReader;
 import com.mysql.cj.protocol.a.NativeCapabilities;
+import com.mysql.cj.protocol.a.NativePacketHeader;
 import com.mysql.cj.protocol.a.NativePacketPayload;
 import com.mysql.cj.protocol.a.NativeProtocol;
 import com.mysql.cj.protocol.a.NativeServerSession;
@@ -14,15 +17,19 @@ import io.sluice.credentials.Credential;
 import io.sluice.protocol.CapabilityFlags;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.OkPacket;
+import io.sluice.protocol.PacketFramer;
 import io.sluice.protocol.ResponseScanner;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * Raw packet access to one physical Connector/J connection: the only class that reaches into Connector/J's
  * protocol layer. Connector/J owns the socket, the 4-byte headers and the backend's sequence ids; Sluice
- * sends whole command payloads and reads whole (multi-packet reassembled) payloads.
+ * sends whole command payloads and reads whole (multi-packet reassembled) payloads, or, where a payload may be
+ * long (a client's rows), the packets as they come.
  *
  * <p>Not thread-safe: one borrower at a time, which the pool guarantees.
  */
@@ -40,6 +47,9 @@ public final class BackendConnection {
     private final String serverAuthPlugin;
     private NativePacketPayload readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
     private int lastLength;
+    private boolean continues;
+    /** The sequence id of the next packet {@link #sendPacket} sends; -1: the one after the last packet read. */
+    private int nextSendSequence = -1;
 
     private BackendConnection(JdbcConnection physical) {
         this.physical = physical;
@@ -69,6 +79,7 @@ public final class BackendConnection {
         NativePacketPayload packet = new NativePacketPayload(payload);
         // sendCommand sends 'position' bytes, not the array length.
         packet.setPosition(length);
+        nextSendSequence = -1;
         try {
             protocol.sendCommand(packet, true, 0);
         } catch (CJPacketTooBigException e) {
@@ -80,15 +91,22 @@ public final class BackendConnection {
 
     /** Sends a further packet within the current command (the contents of a LOAD DATA LOCAL file). */
     public void sendPacket(byte[] payload, int length) {
-        NativePacketPayload packet = new NativePacketPayload(payload);
-        packet.setPosition(length);
+        int max = protocol.getPropertySet().getIntegerProperty(PropertyKey.maxAllowedPacket).getValue();
+        if (max > 0 && length > max) {
+            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, "Packet for query is too large (" + length + " > " + max + ")", null);
+        }
+        // The sequence id follows the last packet read or sent in this command. Connector/J counts only the packets
+        // it read itself, and readPart() reads past it; its reader sees every packet.
+        int sequence = nextSendSequence >= 0 ? nextSendSequence : (protocol.getPacketReader().getMessageSequence() + 1) & 0xff;
         try {
-            protocol.send(packet, length);
-        } catch (CJPacketTooBigException e) {
-            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, e.getMessage(), e);
+            protocol.getPacketSender().send(payload, length, (byte) sequence);
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
         } catch (CJException e) {
             throw lost(e);
         }
+        // A payload of 0xffffff bytes or more went as several packets.
+        nextSendSequence = (sequence + length / PacketFramer.MAX_PHYSICAL_PAYLOAD + 1) & 0xff;
     }
 
     /**
@@ -102,12 +120,46 @@ public final class BackendConnection {
         }
         try {
             NativePacketPayload p = protocol.readMessage(readBuffer);
+            nextSendSequence = -1;
             readBuffer = p;
             lastLength = p.getPayloadLength();
             return lastLength;
         } catch (CJException e) {
             throw lost(e);
         }
+    }
+
+    /**
+     * Reads the next packet as the backend sent it: a whole payload, or one part of a payload of 16 MiB or more,
+     * every part of which but the last is {@value PacketFramer#MAX_PHYSICAL_PAYLOAD} bytes ({@link #continues()} says
+     * more of it follows). Unlike {@link #read()}, what a read holds stays within one packet however long the
+     * payload (a row near max_allowed_packet passes through in parts). It stays in {@link #buffer()} until the next read.
+     *
+     * @return the packet's length
+     */
+    public int readPart() {
+        if (readBuffer.getCapacity() > READ_BUFFER_KEEP) {
+            readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
+        }
+        // Connector/J's reader joins the parts of a long payload; the reader it decorates reads one packet at a time.
+        MessageReader<NativePacketHeader, NativePacketPayload> packets = protocol.getPacketReader().undecorateAll();
+        try {
+            NativePacketHeader header = packets.readHeader();
+            readBuffer = packets.readMessage(Optional.of(readBuffer), header);
+            nextSendSequence = -1;
+            lastLength = header.getMessageSize();
+            continues = lastLength == PacketFramer.MAX_PHYSICAL_PAYLOAD;
+            return lastLength;
+        } catch (CJException e) {
+            throw lost(e);
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Whether the packet {@link #readPart()} read last is a part of a longer payload, more of which follows. */
+    public boolean continues() {
+        return continues;
     }
 
     /**

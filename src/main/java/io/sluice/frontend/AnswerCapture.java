@@ -1,6 +1,7 @@
 package io.sluice.frontend;
 
 import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.PacketFramer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.List;
 final class AnswerCapture implements ClientTransport {
     private final ClientTransport client;
     private final List<byte[]> captured;
+    private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
 
     AnswerCapture(ClientTransport client, List<byte[]> captured) {
         this.client = client;
@@ -38,6 +40,16 @@ final class AnswerCapture implements ClientTransport {
     @Override
     public void write(byte[] payload, int offset, int length) {
         captured.add(Arrays.copyOfRange(payload, offset, offset + length));
+    }
+
+    /** A captured answer is kept whole: its parts are joined. */
+    @Override
+    public void writePart(byte[] payload, int offset, int length) {
+        partial.write(payload, offset, length);
+        if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+            captured.add(partial.toByteArray());
+            partial.reset();
+        }
     }
 
     @Override

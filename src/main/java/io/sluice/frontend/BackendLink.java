@@ -867,7 +867,7 @@ final class BackendLink {
             boolean declinedFile = false;
             boolean error = false;
             do {
-                int n = connection.read();
+                int n = connection.readPart();
                 if (received == 0) {
                     databaseNanos = System.nanoTime() - started;
                 }
@@ -875,6 +875,14 @@ final class BackendLink {
                 byte[] packet = connection.buffer();
                 Role role = scanner.next(packet, n);
                 effects.see(role, scanner);
+                if (connection.continues()) {
+                    // 16 MiB or more: only a row is that long. It passes through part by part, never held whole.
+                    received += relayParts(connection, translator, n, declinedFile ? null : client, capture);
+                    if (client.isClosed()) {
+                        throw ClientGoneException.INSTANCE;
+                    }
+                    continue;
+                }
                 if (capture != null) {
                     capture.add(java.util.Arrays.copyOf(packet, n));
                 }
@@ -935,6 +943,38 @@ final class BackendLink {
                 discard("a KILL QUERY sent to it went unanswered and may still arrive");
             }
         }
+    }
+
+    /**
+     * Passes a payload that came in parts on to {@code out} as it comes, its first part already read (of {@code
+     * firstLength} bytes); null {@code out} drops it. {@code capture}, when not null, gets it whole. Returns the bytes
+     * read after the first part.
+     */
+    private static long relayParts(BackendConnection connection, ResponseTranslator translator, int firstLength, ClientTransport out,
+                                   List<byte[]> capture) {
+        java.io.ByteArrayOutputStream whole = capture != null ? new java.io.ByteArrayOutputStream() : null;
+        long read = 0;
+        int n = firstLength;
+        if (out != null) {
+            translator.acceptFirstPart(connection.buffer(), n);
+        }
+        while (true) {
+            if (whole != null) {
+                whole.write(connection.buffer(), 0, n);
+            }
+            if (!connection.continues()) {
+                break;
+            }
+            n = connection.readPart();
+            read += n + 4;
+            if (out != null) {
+                out.writePart(connection.buffer(), 0, n);
+            }
+        }
+        if (whole != null) {
+            capture.add(whole.toByteArray());
+        }
+        return read;
     }
 
     /** What one response says about the statement's after-effects: row count, rows of its last result set, conditions. */

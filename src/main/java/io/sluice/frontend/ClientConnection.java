@@ -262,10 +262,24 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public void write(byte[] payload, int offset, int length) {
+        sequenceId = PacketEncoder.write(batch(length), payload, offset, length, sequenceId);
+        flushIfFull();
+    }
+
+    @Override
+    public void writePart(byte[] payload, int offset, int length) {
+        sequenceId = PacketEncoder.writePart(batch(length), payload, offset, length, sequenceId);
+        flushIfFull();
+    }
+
+    private ByteBuf batch(int length) {
         if (batch == null) {
             batch = Unpooled.buffer(Math.max(256, Math.min(length + 8, FLUSH_THRESHOLD * 2)));
         }
-        sequenceId = PacketEncoder.write(batch, payload, offset, length, sequenceId);
+        return batch;
+    }
+
+    private void flushIfFull() {
         if (batch.readableBytes() >= FLUSH_THRESHOLD) {
             flush();
         }

@@ -35,6 +35,13 @@ interface ClientTransport {
         write(payload, 0, payload.length);
     }
 
+    /**
+     * Queues one physical packet of a payload that passes through part by part, as the backend sent it: every part
+     * but the last is 0xffffff bytes; the last, shorter (maybe empty), ends the payload. No part is held longer
+     * than a packet.
+     */
+    void writePart(byte[] payload, int offset, int length);
+
     /** Sends what is queued; blocks while too much is still unread by the client. */
     void flush();
 

@@ -51,6 +51,12 @@ final class ResponseTranslator {
         }
     }
 
+    /** The first part of a payload that passes through in parts (a row of 16 MiB or more); its other parts follow as they are. */
+    void acceptFirstPart(byte[] payload, int length) {
+        flushPendingEof(statusBefore);
+        out.writePart(payload, 0, length);
+    }
+
     private void end(ResponseScanner scanner, byte[] payload, int length) {
         if (clientDeprecateEof) {
             ok(payload, length);

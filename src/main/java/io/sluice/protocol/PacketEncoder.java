@@ -17,16 +17,28 @@ public final class PacketEncoder {
         int left = length;
         while (true) {
             int chunk = Math.min(left, PacketFramer.MAX_PHYSICAL_PAYLOAD);
-            out.writeMediumLE(chunk);
-            out.writeByte(seq);
-            out.writeBytes(payload, pos, chunk);
-            seq = (seq + 1) & 0xff;
+            seq = writePart(out, payload, pos, chunk, seq);
             pos += chunk;
             left -= chunk;
             if (chunk < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
                 return seq;
             }
         }
+    }
+
+    /**
+     * Writes one physical packet: a whole payload shorter than 0xffffff bytes, or one part of a longer payload
+     * written part by part (each 0xffffff bytes but the last, which is shorter and may be empty). Returns the next
+     * sequence id.
+     */
+    public static int writePart(ByteBuf out, byte[] payload, int offset, int length, int sequenceId) {
+        if (length > PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+            throw new IllegalArgumentException("a packet holds at most " + PacketFramer.MAX_PHYSICAL_PAYLOAD + " bytes, not " + length);
+        }
+        out.writeMediumLE(length);
+        out.writeByte(sequenceId);
+        out.writeBytes(payload, offset, length);
+        return (sequenceId + 1) & 0xff;
     }
 
     public static int write(ByteBuf out, byte[] payload, int sequenceId) {

@@ -126,6 +126,16 @@ final class ScriptedTransport implements ClientTransport, ClientScript.ServerVie
     }
 
     @Override
+    public void writePart(byte[] payload, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+            packetsWritten++;
+        }
+        bytesWritten += length;
+        sequenceId = (sequenceId + 1) & 0xff;
+    }
+
+    @Override
     public void flush() {
     }
 

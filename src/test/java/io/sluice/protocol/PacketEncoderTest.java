@@ -1,6 +1,7 @@
 package io.sluice.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -63,6 +64,34 @@ class PacketEncoderTest {
         int next = PacketEncoder.write(out, Hex.bytes("aa bb 01 02 03 cc"), 2, 3, 9);
         assertThat(Hex.dump(bytesOf(out))).isEqualTo("03 00 00 09 01 02 03");
         assertThat(next).isEqualTo(10);
+    }
+
+    /** A part of a payload that passes through in parts is one packet, however long: no empty packet is added. */
+    @Test
+    void aFullPartIsOnePacketWithNoEmptyPacketAfterIt() {
+        byte[] part = new byte[MAX];
+        part[0] = 7;
+        ByteBuf out = Unpooled.buffer(MAX + 8);
+        int next = PacketEncoder.writePart(out, part, 0, MAX, 3);
+        byte[] wire = bytesOf(out);
+        assertThat(wire).hasSize(MAX + 4);
+        assertThat(Hex.dump(Arrays.copyOf(wire, 5))).isEqualTo("ff ff ff 03 07");
+        assertThat(next).isEqualTo(4);
+    }
+
+    /** The last part ends the payload: shorter than a packet, and empty when the payload is whole packets long. */
+    @Test
+    void theLastPartMayBeEmpty() {
+        ByteBuf out = Unpooled.buffer();
+        assertThat(PacketEncoder.writePart(out, Hex.bytes("aa bb cc"), 1, 0, 255)).isZero();
+        assertThat(PacketEncoder.writePart(out, Hex.bytes("aa bb cc"), 1, 2, 0)).isEqualTo(1);
+        assertThat(Hex.dump(bytesOf(out))).isEqualTo("00 00 00 ff 02 00 00 00 bb cc");
+    }
+
+    @Test
+    void aPartLongerThanAPacketIsRefused() {
+        assertThatThrownBy(() -> PacketEncoder.writePart(Unpooled.buffer(), new byte[MAX + 1], 0, MAX + 1, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** The physical packets in {@code wire}: [length, sequence id] pairs, checking each body is present. */
