@@ -23,7 +23,6 @@ import io.sluice.protocol.ResponseScanner;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
 
 /**
  * Raw packet access to one physical Connector/J connection: the only class that reaches into Connector/J's
@@ -37,6 +36,8 @@ public final class BackendConnection {
     private static final int READ_BUFFER_SIZE = 16 * 1024;
     /** Buffers grown by a big row are dropped afterwards rather than held by an idle connection. */
     private static final int READ_BUFFER_KEEP = 1024 * 1024;
+    /** The most of one packet {@link #readPart} holds at a time where rows may come; longer rows pass in pieces. */
+    public static final int READ_CHUNK = 256 * 1024;
 
     private final JdbcConnection physical;
     private final NativeProtocol protocol;
@@ -48,6 +49,7 @@ public final class BackendConnection {
     private NativePacketPayload readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
     private int lastLength;
     private boolean continues;
+    private int partLeft;
     /** The sequence id of the next packet {@link #sendPacket} sends; -1: the one after the last packet read. */
     private int nextSendSequence = -1;
 
@@ -130,26 +132,37 @@ public final class BackendConnection {
     }
 
     /**
-     * Reads the next packet as the backend sent it: a whole payload, or one part of a payload of 16 MiB or more,
-     * every part of which but the last is {@value PacketFramer#MAX_PHYSICAL_PAYLOAD} bytes ({@link #continues()} says
-     * more of it follows). Unlike {@link #read()}, what a read holds stays within one packet however long the
-     * payload (a row near max_allowed_packet passes through in parts). It stays in {@link #buffer()} until the next read.
+     * Starts reading the next packet as the backend sent it: a whole payload, or one part of a payload of 16 MiB or
+     * more, every part of which but the last is {@value PacketFramer#MAX_PHYSICAL_PAYLOAD} bytes ({@link #continues()}
+     * says more of it follows). Unlike {@link #read()}, parts are never joined. Where rows may come, a packet longer
+     * than {@link #READ_CHUNK} is read a chunk at a time: {@link #buffer()} holds its first {@link #length()} bytes,
+     * and {@link #readMore()} the next ones, so that a row near max_allowed_packet passes through in pieces of a
+     * bounded size. An end of rows or an error is always read whole.
      *
+     * @param rowsExpected whether the packet may be a row (the response is in its rows)
      * @return the packet's length
      */
-    public int readPart() {
+    public int readPart(boolean rowsExpected) {
         if (readBuffer.getCapacity() > READ_BUFFER_KEEP) {
             readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
         }
-        // Connector/J's reader joins the parts of a long payload; the reader it decorates reads one packet at a time.
+        // Connector/J's reader joins the parts of a long payload; the reader it decorates reads one header at a time.
         MessageReader<NativePacketHeader, NativePacketPayload> packets = protocol.getPacketReader().undecorateAll();
         try {
             NativePacketHeader header = packets.readHeader();
-            readBuffer = packets.readMessage(Optional.of(readBuffer), header);
             nextSendSequence = -1;
-            lastLength = header.getMessageSize();
-            continues = lastLength == PacketFramer.MAX_PHYSICAL_PAYLOAD;
-            return lastLength;
+            int length = header.getMessageSize();
+            continues = length == PacketFramer.MAX_PHYSICAL_PAYLOAD;
+            int now = rowsExpected ? Math.min(length, READ_CHUNK) : length;
+            readInto(0, now);
+            int first = now == 0 ? -1 : readBuffer.getByteBuffer()[0] & 0xff;
+            if (now < length && !continues && (first == OkPacket.EOF_HEADER || first == ErrPacket.HEADER)) {
+                readInto(now, length - now);
+                now = length;
+            }
+            partLeft = length - now;
+            lastLength = now;
+            return length;
         } catch (CJException e) {
             throw lost(e);
         } catch (IOException e) {
@@ -157,9 +170,36 @@ public final class BackendConnection {
         }
     }
 
-    /** Whether the packet {@link #readPart()} read last is a part of a longer payload, more of which follows. */
+    /** Reads the next chunk of the packet {@link #readPart} started into {@link #buffer()}; returns its length. */
+    public int readMore() {
+        int now = Math.min(partLeft, READ_CHUNK);
+        try {
+            readInto(0, now);
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
+        }
+        partLeft -= now;
+        lastLength = now;
+        return now;
+    }
+
+    /** Bytes of the packet {@link #readPart} started that {@link #readMore} has still to read. */
+    public int partLeft() {
+        return partLeft;
+    }
+
+    /** Whether the packet {@link #readPart} read last is a part of a longer payload, more of which follows. */
     public boolean continues() {
         return continues;
+    }
+
+    private void readInto(int offset, int count) throws IOException {
+        byte[] bytes = readBuffer.getByteBuffer();
+        if (bytes.length < offset + count) {
+            bytes = java.util.Arrays.copyOf(bytes, offset + count);
+            readBuffer.setByteBuffer(bytes);
+        }
+        protocol.getSocketConnection().getMysqlInput().readFully(bytes, offset, count);
     }
 
     /**

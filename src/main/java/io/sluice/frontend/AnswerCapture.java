@@ -11,6 +11,8 @@ final class AnswerCapture implements ClientTransport {
     private final ClientTransport client;
     private final List<byte[]> captured;
     private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+    private int partLength;
+    private int partWritten;
 
     AnswerCapture(ClientTransport client, List<byte[]> captured) {
         this.client = client;
@@ -42,11 +44,18 @@ final class AnswerCapture implements ClientTransport {
         captured.add(Arrays.copyOfRange(payload, offset, offset + length));
     }
 
-    /** A captured answer is kept whole: its parts are joined. */
+    /** A captured answer is kept whole: its pieces are joined. */
     @Override
-    public void writePart(byte[] payload, int offset, int length) {
-        partial.write(payload, offset, length);
-        if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+    public void startPart(int length) {
+        partLength = length;
+        partWritten = 0;
+    }
+
+    @Override
+    public void writePartBytes(byte[] bytes, int offset, int length) {
+        partial.write(bytes, offset, length);
+        partWritten += length;
+        if (partWritten == partLength && partLength < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
             captured.add(partial.toByteArray());
             partial.reset();
         }

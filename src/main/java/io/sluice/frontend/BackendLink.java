@@ -867,7 +867,7 @@ final class BackendLink {
             boolean declinedFile = false;
             boolean error = false;
             do {
-                int n = connection.readPart();
+                int n = connection.readPart(scanner.inRows());
                 if (received == 0) {
                     databaseNanos = System.nanoTime() - started;
                 }
@@ -875,9 +875,9 @@ final class BackendLink {
                 byte[] packet = connection.buffer();
                 Role role = scanner.next(packet, n);
                 effects.see(role, scanner);
-                if (connection.continues()) {
-                    // 16 MiB or more: only a row is that long. It passes through part by part, never held whole.
-                    received += relayParts(connection, translator, n, declinedFile ? null : client, capture);
+                if (connection.partLeft() > 0 || connection.continues()) {
+                    // A long row (only the start of it is read): it passes through in pieces, never held whole.
+                    received += relayLongRow(connection, translator, n, declinedFile ? null : client, capture);
                     if (client.isClosed()) {
                         throw ClientGoneException.INSTANCE;
                     }
@@ -946,29 +946,35 @@ final class BackendLink {
     }
 
     /**
-     * Passes a payload that came in parts on to {@code out} as it comes, its first part already read (of {@code
-     * firstLength} bytes); null {@code out} drops it. {@code capture}, when not null, gets it whole. Returns the bytes
-     * read after the first part.
+     * Passes a row that comes in pieces on to {@code out} as it comes (null {@code out} drops it): the rest of the
+     * packet whose start ({@code length} bytes long) was read, then the further packets of the same payload.
+     * {@code capture}, when not null, gets it whole. Returns the bytes read after the first packet's header.
      */
-    private static long relayParts(BackendConnection connection, ResponseTranslator translator, int firstLength, ClientTransport out,
-                                   List<byte[]> capture) {
+    private static long relayLongRow(BackendConnection connection, ResponseTranslator translator, int length, ClientTransport out,
+                                     List<byte[]> capture) {
         java.io.ByteArrayOutputStream whole = capture != null ? new java.io.ByteArrayOutputStream() : null;
         long read = 0;
-        int n = firstLength;
         if (out != null) {
-            translator.acceptFirstPart(connection.buffer(), n);
+            translator.startLongRow(length);
         }
         while (true) {
+            int n = connection.length();
+            if (out != null) {
+                out.writePartBytes(connection.buffer(), 0, n);
+            }
             if (whole != null) {
                 whole.write(connection.buffer(), 0, n);
             }
-            if (!connection.continues()) {
+            if (connection.partLeft() > 0) {
+                connection.readMore();
+            } else if (connection.continues()) {
+                int next = connection.readPart(true);
+                read += 4 + next;
+                if (out != null) {
+                    out.startPart(next);
+                }
+            } else {
                 break;
-            }
-            n = connection.readPart();
-            read += n + 4;
-            if (out != null) {
-                out.writePart(connection.buffer(), 0, n);
             }
         }
         if (whole != null) {

@@ -267,8 +267,13 @@ final class ClientConnection implements ClientTransport {
     }
 
     @Override
-    public void writePart(byte[] payload, int offset, int length) {
-        sequenceId = PacketEncoder.writePart(batch(length), payload, offset, length, sequenceId);
+    public void startPart(int length) {
+        sequenceId = PacketEncoder.writeHeader(batch(length), length, sequenceId);
+    }
+
+    @Override
+    public void writePartBytes(byte[] bytes, int offset, int length) {
+        batch(length).writeBytes(bytes, offset, length);
         flushIfFull();
     }
 

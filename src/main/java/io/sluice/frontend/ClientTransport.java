@@ -36,11 +36,14 @@ interface ClientTransport {
     }
 
     /**
-     * Queues one physical packet of a payload that passes through part by part, as the backend sent it: every part
-     * but the last is 0xffffff bytes; the last, shorter (maybe empty), ends the payload. No part is held longer
-     * than a packet.
+     * Starts one physical packet of {@code length} bytes, which {@link #writePartBytes} then fills, as the backend's
+     * packets pass through in pieces (a long row): a part of 0xffffff bytes is followed by more of the same
+     * payload, a shorter one (maybe empty) ends it. Nothing is held longer than a piece.
      */
-    void writePart(byte[] payload, int offset, int length);
+    void startPart(int length);
+
+    /** Bytes of the packet {@link #startPart} started, in order. */
+    void writePartBytes(byte[] bytes, int offset, int length);
 
     /** Sends what is queued; blocks while too much is still unread by the client. */
     void flush();

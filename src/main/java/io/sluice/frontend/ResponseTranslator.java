@@ -51,10 +51,10 @@ final class ResponseTranslator {
         }
     }
 
-    /** The first part of a payload that passes through in parts (a row of 16 MiB or more); its other parts follow as they are. */
-    void acceptFirstPart(byte[] payload, int length) {
+    /** A row that passes through in pieces: its first packet (of {@code length} bytes) starts; its bytes follow as they are. */
+    void startLongRow(int length) {
         flushPendingEof(statusBefore);
-        out.writePart(payload, 0, length);
+        out.startPart(length);
     }
 
     private void end(ResponseScanner scanner, byte[] payload, int length) {

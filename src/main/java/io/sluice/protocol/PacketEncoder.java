@@ -32,12 +32,18 @@ public final class PacketEncoder {
      * sequence id.
      */
     public static int writePart(ByteBuf out, byte[] payload, int offset, int length, int sequenceId) {
-        if (length > PacketFramer.MAX_PHYSICAL_PAYLOAD) {
-            throw new IllegalArgumentException("a packet holds at most " + PacketFramer.MAX_PHYSICAL_PAYLOAD + " bytes, not " + length);
+        int next = writeHeader(out, length, sequenceId);
+        out.writeBytes(payload, offset, length);
+        return next;
+    }
+
+    /** Writes the header of one physical packet of {@code length} bytes, which the caller writes after it. Returns the next sequence id. */
+    public static int writeHeader(ByteBuf out, int length, int sequenceId) {
+        if (length < 0 || length > PacketFramer.MAX_PHYSICAL_PAYLOAD) {
+            throw new IllegalArgumentException("a packet holds 0 to " + PacketFramer.MAX_PHYSICAL_PAYLOAD + " bytes, not " + length);
         }
         out.writeMediumLE(length);
         out.writeByte(sequenceId);
-        out.writeBytes(payload, offset, length);
         return (sequenceId + 1) & 0xff;
     }
 

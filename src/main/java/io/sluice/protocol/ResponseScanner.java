@@ -136,6 +136,11 @@ public final class ResponseScanner {
         return Role.COLUMN_COUNT;
     }
 
+    /** Whether the next packet may be a row (the response is in a result set's rows). */
+    public boolean inRows() {
+        return state == State.ROWS;
+    }
+
     private Role rows(byte[] payload, int length, int header) {
         if (header == ErrPacket.HEADER) {
             state = State.DONE;

@@ -126,13 +126,17 @@ final class ScriptedTransport implements ClientTransport, ClientScript.ServerVie
     }
 
     @Override
-    public void writePart(byte[] payload, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, payload.length);
+    public void startPart(int length) {
         if (length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
             packetsWritten++;
         }
-        bytesWritten += length;
         sequenceId = (sequenceId + 1) & 0xff;
+    }
+
+    @Override
+    public void writePartBytes(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        bytesWritten += length;
     }
 
     @Override

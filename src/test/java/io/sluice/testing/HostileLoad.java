@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Attack#COMMAND_HEADER}: after login, a header announcing a 16 MiB command and 4 KiB of it, then nothing;</li>
  *   <li>{@link Attack#COMMAND_SLOWLORIS}: after login, a command sent one byte a second;</li>
  *   <li>{@link Attack#ENDLESS_PREPARES}: server-side prepares of distinct 60 KiB statements, never closed;</li>
- *   <li>{@link Attack#UNREAD_ROWS}: a query for 100,000 rows of 1 MiB, and not a byte of the answer read.</li>
+ *   <li>{@link Attack#UNREAD_ROWS}: a query for 100,000 rows of 1 MiB, and not a byte of the answer read;</li>
+ *   <li>{@link Attack#UNREAD_LONG_ROW}: a query for one row of 20 MB (longer than a packet), not a byte of it read.</li>
  * </ul>
  * The well-behaved clients ({@code app}) loop short queries meanwhile. Sluice's heap is read from its metrics, its
  * resident memory from /proc.
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HostileLoad {
 
     public enum Attack {
-        LOGIN_HEADER, LOGIN_SLOWLORIS, COMMAND_HEADER, COMMAND_SLOWLORIS, ENDLESS_PREPARES, UNREAD_ROWS
+        LOGIN_HEADER, LOGIN_SLOWLORIS, COMMAND_HEADER, COMMAND_SLOWLORIS, ENDLESS_PREPARES, UNREAD_ROWS, UNREAD_LONG_ROW
     }
 
     /** What one run showed. */
@@ -205,6 +206,7 @@ public final class HostileLoad {
                     case COMMAND_SLOWLORIS -> commandSlowloris();
                     case ENDLESS_PREPARES -> endlessPrepares();
                     case UNREAD_ROWS -> unreadRows();
+                    case UNREAD_LONG_ROW -> unreadLongRow();
                 }
             } catch (Exception e) {
                 // Sluice hung up on it, as it should sooner or later; it comes back.
@@ -290,8 +292,17 @@ public final class HostileLoad {
     }
 
     private void unreadRows() throws Exception {
+        unread("SELECT REPEAT('x', 1048576) FROM seq_1_to_100000");
+    }
+
+    /** Longer than a packet: Sluice must pass it in pieces rather than hold it (or a 16 MiB packet of it) whole. */
+    private void unreadLongRow() throws Exception {
+        unread("SELECT REPEAT('x', 20000000)");
+    }
+
+    private void unread(String query) throws Exception {
         try (RawClient c = loggedIn()) {
-            c.write(0, "\u0003SELECT REPEAT('x', 1048576) FROM seq_1_to_100000".getBytes(StandardCharsets.US_ASCII));
+            c.write(0, ("\u0003" + query).getBytes(StandardCharsets.US_ASCII));
             // Reads nothing: Sluice must stop reading from the backend, and give up on this client after
             // sluice.client.write-timeout (60 s); then it comes back for more.
             long until = System.nanoTime() + Duration.ofSeconds(65).toNanos();
