@@ -28,7 +28,7 @@ import java.sql.SQLException;
  * Raw packet access to one physical Connector/J connection: the only class that reaches into Connector/J's
  * protocol layer. Connector/J owns the socket, the 4-byte headers and the backend's sequence ids; Sluice
  * sends whole command payloads and reads whole (multi-packet reassembled) payloads, or, where a payload may be
- * long (a client's rows), the packets as they come.
+ * long (a client's rows), the packets as they come, in pieces of at most {@link #READ_CHUNK} bytes.
  *
  * <p>Not thread-safe: one borrower at a time, which the pool guarantees.
  */
