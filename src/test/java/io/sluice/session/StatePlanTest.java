@@ -129,18 +129,21 @@ class StatePlanTest {
                 + "@@session.character_set_results = 'latin1', @@session.character_set_connection = 'latin1'");
     }
 
-    /** The order is fixed, not the order the variables were set in: a collation set first still goes last. */
+    /**
+     * The order is fixed, not the order the variables were set in: a collation set first still goes last (a
+     * collation of another character set than the client's: no SET NAMES).
+     */
     @Test
     void charsetOrderIsClientResultsThenCollation() {
         SessionState client = client("app", false);
         client.variables().clear();
         client.variables().set(COLLATION_CONNECTION, "utf8mb4_bin");
         client.variables().set(CHARACTER_SET_RESULTS, "utf8mb4");
-        client.variables().set(CHARACTER_SET_CLIENT, "utf8mb4");
+        client.variables().set(CHARACTER_SET_CLIENT, "latin1");
         BackendState backend = BackendState.fresh();
         backend.schema("app");
 
-        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'utf8mb4', "
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'latin1', "
                 + "@@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_bin'");
     }
 
@@ -411,6 +414,24 @@ class StatePlanTest {
 
         assertThat(plan(client, backend)).isEqualTo(new StatePlan(false, false, "app", true,
                 "SET " + HANDSHAKE_CHARSET + ", @@session.time_zone = '+03:00'"));
+    }
+
+    /**
+     * A collation of the client's character set is replayed with SET NAMES ... COLLATE: a prepared statement's string
+     * parameter takes the collation SET NAMES gives character_set_client inside the server, which
+     * SET character_set_client = 'latin1' does not (it gives latin1_swedish_ci), though both read the same.
+     */
+    @Test
+    void aCollationOfTheClientsCharacterSetIsReplayedWithSetNames() {
+        SessionState client = client("app", false);
+        client.apply(reports(CHARACTER_SET_CLIENT, "latin1"));
+        client.apply(reports(CHARACTER_SET_RESULTS, "latin1"));
+        client.apply(reports(COLLATION_CONNECTION, "latin1_german1_ci"));
+        BackendState backend = BackendState.fresh();
+        backend.schema("app");
+
+        assertThat(plan(client, backend).setStatement())
+                .isEqualTo("SET NAMES 'latin1' COLLATE 'latin1_german1_ci', @@session.character_set_results = 'latin1'");
     }
 
     // ---- known loss -------------------------------------------------------------------------------------
