@@ -225,6 +225,9 @@ class PacketFramerFuzzTest {
         seeds.put("two-full-chunks-over-limit", new Case(true, 2, 0, new int[0], new byte[0]).toInput());
         seeds.put("declared-1GiB-small-limit", new Case(false, MAX_FULL_CHUNKS, 0, new int[0], new byte[0]).toInput());
         seeds.put("declared-1GiB-large-limit", new Case(true, MAX_FULL_CHUNKS, 0, new int[0], new byte[0]).toInput());
+        // Found by fuzzing in CI: 1 GiB declared by full chunks, then a continuation's header takes it past the
+        // discard bound while its payload has not arrived. Refused at that header, not awaited.
+        seeds.put("continuation-past-discard-bound-payload-pending", new Case(true, MAX_FULL_CHUNKS, 0, new int[] {4020}, Hex.bytes("01 24 00 40 01 24 2d ff")).toInput());
         seeds.put("run-of-full-headers-without-payload", small(Hex.bytes("ff ff ff 00 ff ff ff 01 ff ff ff 02 ff ff ff 03")));
         seeds.put("response-stream-in-odd-pieces", new Case(false, 0, 0, new int[] {3, 5, 7, 11, 13}, Hex.bytes(
                 "01 00 00 01 01",

@@ -18,7 +18,7 @@ final class ReferenceFramer {
         COMPLETE,
         /** The stream ends inside a header or a packet. */
         PARTIAL,
-        /** A packet over the limit, read to its end (its bytes dropped). */
+        /** A packet over the limit, read to its end (its bytes dropped) unless it declares more than the discard bound. */
         TOO_LARGE,
         /** A continuation chunk's sequence id did not follow its predecessor's. */
         OUT_OF_SEQUENCE
@@ -65,6 +65,10 @@ final class ReferenceFramer {
             if (dropped >= 0 || total > limit) {
                 dropped = total;
                 payload = null;
+                if (total > PacketFramer.MAX_DISCARDED) {
+                    // Past the bound on what is read and dropped: refused at this header, its bytes never awaited.
+                    return new Result(packets, Outcome.TOO_LARGE, total);
+                }
                 if (take(new byte[length], 0, length) < length) {
                     return new Result(packets, Outcome.PARTIAL, 0);
                 }
