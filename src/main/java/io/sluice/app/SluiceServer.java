@@ -86,6 +86,8 @@ public class SluiceServer implements ProxyState {
         credentials.users().forEach(pools::forUser);
         credentials.users().stream().findFirst().ifPresent(user -> Thread.ofVirtual().name("sluice-probe").start(() -> pools.probe(user)));
         listener = new ClientListener(vertx, config, pools, registry, metrics);
+        metrics.gauge(SluiceMetrics.CLIENT_PACKET_BYTES, "Bytes of packets received from clients and not yet served, all clients together "
+                + "(bounded by sluice.client.max-packet-bytes-total)", Tags.empty(), listener, l -> l.packetBytesHeld());
         listener.start(Duration.ofSeconds(30));
         started = true;
         credentials.users().stream().findFirst().ifPresent(user -> LOG.infof(

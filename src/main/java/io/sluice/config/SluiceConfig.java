@@ -396,6 +396,15 @@ public interface SluiceConfig {
         Optional<MemorySize> maxPreparedStatementBytesTotal();
 
         /**
+         * Memory the packets clients have sent and Sluice has not yet served may hold, all clients together: a
+         * statement is read whole before it is relayed, so without this bound many clients sending large statements
+         * would hold many times {@code max-packet-size}. Past it, a client holding more than 64 KiB waits until
+         * others' packets are served (it is not refused); the client that has held longest is always read, so one
+         * packet may take Sluice past the bound. Unset: a quarter of the JVM's maximum heap.
+         */
+        Optional<MemorySize> maxPacketBytesTotal();
+
+        /**
          * A packet a client has started must arrive whole within this time (a client trickling bytes, slowloris
          * style, is disconnected).
          */

@@ -29,7 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * backend. So a slow client never makes Sluice buffer a result, and a fast one never makes it buffer its commands.
  *
  * <p>Until the session says the client has {@linkplain #authenticated() authenticated}, packets are limited to
- * {@code sluice.client.max-login-packet-size}: what anyone who reaches the port can make Sluice hold is small.
+ * {@code sluice.client.max-login-packet-size}: what anyone who reaches the port can make Sluice hold is small. After,
+ * what the client's packets hold counts against the {@link PacketBudget} of all clients, and reading pauses while
+ * that budget says so.
  */
 final class ClientConnection implements ClientTransport {
     static final int HIGH_WATER = 512 * 1024;
@@ -50,6 +52,19 @@ final class ClientConnection implements ClientTransport {
     private final Condition drained = lock.newCondition();
     private volatile boolean closed;
     private final AtomicBoolean readPaused = new AtomicBoolean();
+    private final PacketBudget.Share packets;
+    /** Reading paused by the packet budget; event loop only. */
+    private boolean budgetPaused;
+    /** Bytes read and not yet framed, for want of room in the packet budget; event loop only. */
+    private ByteBuf unframed;
+    /** Bytes of the packet being received, as last charged; event loop only. */
+    private long partialCharged;
+    /** Bytes of packets completed since the last charge; event loop only. */
+    private long completedUncharged;
+    /** Bytes the budget granted a growing buffer since the last charge (already taken); event loop only. */
+    private long granted;
+    /** Bytes of the packet the session is serving; session only. */
+    private long serving;
     private boolean framingFailed;
     private ByteBuf batch;
     private int sequenceId;
@@ -71,8 +86,8 @@ final class ClientConnection implements ClientTransport {
     /**
      * @param limits the client's packet limits and read-ahead, from {@code sluice.client.*}
      */
-    ClientConnection(NetSocket socket, Limits limits, Telemetry telemetry, boolean tlsOffered, java.time.Duration packetTimeout,
-            java.time.Duration writeTimeout) {
+    ClientConnection(NetSocket socket, Limits limits, PacketBudget budget, Telemetry telemetry, boolean tlsOffered,
+            java.time.Duration packetTimeout, java.time.Duration writeTimeout) {
         this.packetTimeoutMillis = Math.max(1, packetTimeout.toMillis());
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.socket = socket;
@@ -81,9 +96,11 @@ final class ClientConnection implements ClientTransport {
         this.context = Vertx.currentContext();
         this.maxPacketSize = limits.maxPacketSize();
         this.maxQueuedBytes = limits.maxQueuedBytes();
+        this.packets = budget.share(() -> context.runOnContext(v -> resumeFromBudget()));
         // Before login an oversized packet is refused at its header: only after it is one read to its end, for an
         // answer in sequence (a client that logged in may have sent a big query by mistake; a stranger gets nothing).
         this.framer = new PacketFramer(limits.maxLoginPacketSize(), 0);
+        framer.gate(this::mayGrow);
     }
 
     /**
@@ -114,21 +131,31 @@ final class ClientConnection implements ClientTransport {
             return;
         }
         telemetry.clientBytes(data.length(), 0);
-        ByteBuf bytes = data.getByteBuf();
+        bytesSeen += data.length();
+        frame(data.getByteBuf());
+    }
+
+    private void frame(ByteBuf bytes) {
         try {
             if (awaitingFirstPacket && tlsOffered) {
                 framer.feedWhile(bytes, this::firstPacket);
             }
             framer.feed(bytes, this::completed);
-            bytesSeen += data.length();
             watchPartialPacket();
             watchDiscard();
+            chargeReceived();
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
             socket.pause();
             inbox.add(e);
             return;
+        }
+        if (bytes.isReadable()) {
+            // The budget refused a packet's buffer room to grow: the rest waits, and reading stops, until it has room.
+            unframed = bytes;
+            budgetPaused = true;
+            socket.pause();
         }
         if (queueFull() && !readPaused.get()) {
             readPaused.set(true);
@@ -137,8 +164,44 @@ final class ClientConnection implements ClientTransport {
             // undo, and nothing else would ever resume reading. Checked again after the flag is set, so that
             // either this loop or the session sees the other's change.
             if (!queueFull() && takeBackPause()) {
-                socket.resume();
+                resumeUnlessPaused();
             }
+        }
+    }
+
+    /** A packet's buffer would grow by {@code bytes}: whether the budget has room for them (then they are taken). */
+    private boolean mayGrow(long bytes) {
+        if (!packets.grow(bytes)) {
+            return false;
+        }
+        granted += bytes;
+        return true;
+    }
+
+    /** What the bytes just framed hold, beyond what the budget already granted, charged to it. */
+    private void chargeReceived() {
+        long partial = framer.bytesHeld();
+        packets.take(completedUncharged + partial - partialCharged - granted);
+        partialCharged = partial;
+        completedUncharged = 0;
+        granted = 0;
+    }
+
+    /** The budget has room again: frame what was left, then read on unless something else holds reading. */
+    private void resumeFromBudget() {
+        budgetPaused = false;
+        ByteBuf left = unframed;
+        unframed = null;
+        if (left != null && !framingFailed && !closed) {
+            frame(left);
+        }
+        resumeUnlessPaused();
+    }
+
+    /** On the event loop: reading resumes unless the queue or the budget still holds it. */
+    private void resumeUnlessPaused() {
+        if (!readPaused.get() && !budgetPaused && !closed) {
+            socket.resume();
         }
     }
 
@@ -153,6 +216,7 @@ final class ClientConnection implements ClientTransport {
 
     private void completed(InboundPacket packet) {
         packetsCompleted++;
+        completedUncharged += packet.length();
         queuedBytes.addAndGet(packet.length());
         inbox.add(packet);
     }
@@ -220,26 +284,27 @@ final class ClientConnection implements ClientTransport {
 
     private void onClosed() {
         closed = true;
+        packets.giveAll();
         inbox.add(ClientGoneException.INSTANCE);
         signalDrained();
     }
 
     @Override
     public InboundPacket receive(long timeoutNanos) throws InterruptedException {
+        // Asking for the next packet, the session is done with the last one.
+        packets.give(serving);
+        serving = 0;
         Object next = timeoutNanos <= 0 ? inbox.take() : inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS);
         if (next == null) {
             return null;
         }
         if (next instanceof InboundPacket packet) {
             queuedBytes.addAndGet(-packet.length());
+            serving = packet.length();
         }
         if (readPaused.get() && inbox.size() <= 1 && takeBackPause()) {
             // Not if the loop has paused again meanwhile: that pause is the session's to undo on a later take.
-            context.runOnContext(v -> {
-                if (!readPaused.get()) {
-                    socket.resume();
-                }
-            });
+            context.runOnContext(v -> resumeUnlessPaused());
         }
         if (next instanceof RuntimeException e) {
             if (e == ClientGoneException.INSTANCE) {

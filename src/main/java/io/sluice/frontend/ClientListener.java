@@ -43,6 +43,11 @@ public final class ClientListener {
         this.services = SessionServices.of(config, pools, registry, telemetry);
     }
 
+    /** Bytes of packets received from clients and not yet served, all clients together. */
+    public long packetBytesHeld() {
+        return services.packetBudget().held();
+    }
+
     /** Binds the listener; blocks until it is bound or failed. */
     public void start(Duration timeout) throws Exception {
         services.tls().load(vertx);
@@ -108,8 +113,8 @@ public final class ClientListener {
             ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline()
                     .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
         }
-        ClientConnection connection = new ClientConnection(socket, ClientConnection.Limits.of(config.client()), services.telemetry(),
-                services.tls().offered(), config.client().packetTimeout(), config.client().writeTimeout());
+        ClientConnection connection = new ClientConnection(socket, ClientConnection.Limits.of(config.client()), services.packetBudget(),
+                services.telemetry(), services.tls().offered(), config.client().packetTimeout(), config.client().writeTimeout());
         ClientSession session = new ClientSession(connection, services, registry.nextConnectionId());
         registry.register(session);
         if (!accepting) {

@@ -25,6 +25,7 @@ public class SluiceMetrics implements Telemetry {
     public static final String CLIENT_CONNECTIONS_CLOSED = "sluice.client.connections.closed";
     public static final String CLIENT_CONNECTIONS_REJECTED = "sluice.client.connections.rejected";
     public static final String CLIENT_TLS_CONNECTIONS = "sluice.client.tls.connections";
+    public static final String CLIENT_PACKET_BYTES = "sluice.client.packet.bytes";
     public static final String AUTH_FAILURES = "sluice.auth.failures";
     public static final String DATABASE_CONNECTIONS = "sluice.database.connections";
     public static final String DATABASE_CONNECTIONS_IN_TRANSACTION = "sluice.database.connections.in.transaction";

@@ -19,6 +19,10 @@ import java.util.function.Consumer;
  * the framer was made to refuse at once), so that the error answering it carries the sequence id a server would
  * use after the client's last packet (clients such as PyMySQL check it).
  *
+ * <p>Growing a payload's array past {@link #INITIAL_CAPACITY} may be made to ask first ({@link #gate}): when refused,
+ * the framer takes only what fits in the array it has and leaves the rest of its input unread, for the caller to feed
+ * again once there is room.
+ *
  * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int)} may be called
  * from another.
  */
@@ -47,6 +51,8 @@ public final class PacketFramer {
     private long discarding = -1;
     private java.util.function.Predicate<InboundPacket> sink;
     private boolean stopped;
+    /** Asked before an array grows past its first, with the bytes it would add: false leaves the input unread. */
+    private java.util.function.LongPredicate mayGrow = bytes -> true;
 
     public PacketFramer(int maxPayload) {
         this(maxPayload, MAX_DISCARDED);
@@ -71,6 +77,11 @@ public final class PacketFramer {
         return maxPayload;
     }
 
+    /** Makes the growth of a payload's array ask {@code mayGrow} first, with the bytes it would add. */
+    public void gate(java.util.function.LongPredicate mayGrow) {
+        this.mayGrow = mayGrow;
+    }
+
     /**
      * Consumes all readable bytes of {@code in}, handing every completed packet to {@code sink}.
      *
@@ -86,7 +97,8 @@ public final class PacketFramer {
 
     /**
      * Like {@link #feed}, but stops after a packet for which {@code sink} answers false, leaving the bytes after
-     * it unread in {@code in}: after a client's SSLRequest, what follows is TLS, not packets.
+     * it unread in {@code in}: after a client's SSLRequest, what follows is TLS, not packets. Also stops, leaving
+     * bytes unread, when the {@linkplain #gate gate} refuses a payload room to grow.
      */
     public void feedWhile(ByteBuf in, java.util.function.Predicate<InboundPacket> sink) {
         this.sink = sink;
@@ -106,7 +118,10 @@ public final class PacketFramer {
             if (discarding >= 0) {
                 in.skipBytes(n);
             } else {
-                ensureCapacity(payloadFill + n);
+                n = room(payloadFill + n) - payloadFill;
+                if (n == 0) {
+                    return;
+                }
                 in.readBytes(payload, payloadFill, n);
                 payloadFill += n;
             }
@@ -131,6 +146,11 @@ public final class PacketFramer {
         discarding = -1;
         inPacket = false;
         return new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
+    }
+
+    /** Bytes the packet being received holds now: its array, which grows with what arrives (nothing while dropping). */
+    public int bytesHeld() {
+        return payload == null ? 0 : payload.length;
     }
 
     /** True when part of a packet has been received but not all of it. */
@@ -183,13 +203,21 @@ public final class PacketFramer {
         }
     }
 
-    /** Room for {@code needed} bytes: at least double the array, but never beyond what the headers declared. */
-    private void ensureCapacity(int needed) {
+    /**
+     * Room for {@code needed} bytes: at least double the array, but never beyond what the headers declared. Returns
+     * the fill the array allows: {@code needed}, or less when the gate refused it room to grow.
+     */
+    private int room(int needed) {
         if (needed <= payload.length) {
-            return;
+            return needed;
         }
         int doubled = (int) Math.min(Integer.MAX_VALUE - 8, 2L * payload.length);
-        payload = Arrays.copyOf(payload, Math.min(declared, Math.max(needed, doubled)));
+        int capacity = Math.min(declared, Math.max(needed, doubled));
+        if (!mayGrow.test(capacity - payload.length)) {
+            return payload.length;
+        }
+        payload = Arrays.copyOf(payload, capacity);
+        return needed;
     }
 
     private void endChunk() {

@@ -3,6 +3,7 @@ package io.sluice.it;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.Management;
 import io.sluice.testing.RawClient;
 import io.sluice.testing.SluiceTestResource;
 import io.sluice.testing.TestDatabase;
@@ -31,6 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestProfile(BudgetsTest.SmallBudgets.class)
 class BudgetsTest {
     static final int ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
+    static final String PACKET_BYTES_TOTAL = "2M";
+    static final String PACKET_BYTES_GAUGE = "sluice_client_packet_bytes";
 
     public static class SmallBudgets implements QuarkusTestProfile {
         @Override
@@ -38,7 +41,8 @@ class BudgetsTest {
             return Map.of("sluice.client.max-prepared-statements", "5",
                     "sluice.client.max-prepared-statement-bytes", "64K",
                     "sluice.client.max-prepared-statement-bytes-total", "100K",
-                    "sluice.pool.statement-cache-bytes", "16K");
+                    "sluice.pool.statement-cache-bytes", "16K",
+                    "sluice.client.max-packet-bytes-total", PACKET_BYTES_TOTAL);
         }
     }
 
@@ -181,5 +185,57 @@ class BudgetsTest {
             writer.join(60_000);
             assertThat(written.get()).as("all sent once the session caught up").isEqualTo(128L << 20);
         }
+    }
+
+    /**
+     * Two clients each start an 8 MiB statement, send 3 MiB of it and stop, on a budget of 2 MiB for all clients'
+     * packets. The first is read on (the longest holder always is); the second waits, holding what it had been sent
+     * when it crossed the bound, instead of Sluice holding both. A client sending ordinary statements meanwhile is not
+     * held up; when the first statement is served the second is read again, and both get their answers. Sluice used to
+     * hold every client's packet, however many.
+     */
+    @Test
+    void clientsSendingHugeStatementsTakeTurnsWithinTheBudgetWhileOthersCarryOn() throws Exception {
+        byte[] statement = new byte[8 << 20];
+        System.arraycopy("\u0003DO 1 /*".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, statement, 0, 8);
+        java.util.Arrays.fill(statement, 8, statement.length - 2, (byte) 'x');
+        statement[statement.length - 2] = '*';
+        statement[statement.length - 1] = '/';
+        byte[] framed = RawClient.frame(0, statement);
+        int begun = 3 << 20;
+        try (RawClient first = loggedIn(); RawClient second = loggedIn(); Connection ordinary = connect("")) {
+            first.writeRaw(java.util.Arrays.copyOf(framed, begun));
+            Management.await("the first statement's bytes are held",
+                    () -> Management.gauge(PACKET_BYTES_GAUGE) >= begun);
+            Thread secondWriter = Thread.ofVirtual().start(() -> {
+                try {
+                    // Blocks once Sluice stops reading and the sockets' buffers are full.
+                    second.writeRaw(java.util.Arrays.copyOf(framed, begun));
+                } catch (IOException e) {
+                    // Reported by the answer the test reads.
+                }
+            });
+            Thread.sleep(1500);
+            long held = Management.gauge(PACKET_BYTES_GAUGE);
+            // The first statement's buffer (4 MiB, grown by doubling for 3 MiB) and a read or two of the second's.
+            assertThat(held).as("bytes held by both clients' packets").isLessThan(5L << 20);
+            assertThat(one(ordinary, "SELECT 'not held up'")).isEqualTo("not held up");
+
+            first.writeRaw(java.util.Arrays.copyOfRange(framed, begun, framed.length));
+            first.socket().setSoTimeout(30_000);
+            assertThat(first.read().isOk()).as("the first statement answered").isTrue();
+            secondWriter.join(30_000);
+            assertThat(secondWriter.isAlive()).as("the second client still blocked writing").isFalse();
+            second.writeRaw(java.util.Arrays.copyOfRange(framed, begun, framed.length));
+            second.socket().setSoTimeout(30_000);
+            assertThat(second.read().isOk()).as("the second statement answered").isTrue();
+            Management.await("every packet given back", () -> Management.gauge(PACKET_BYTES_GAUGE) == 0);
+        }
+    }
+
+    private static RawClient loggedIn() throws IOException {
+        RawClient c = new RawClient(SluiceTestResource.port());
+        assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).isTrue();
+        return c;
     }
 }

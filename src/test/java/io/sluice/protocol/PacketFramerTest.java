@@ -466,4 +466,31 @@ class PacketFramerTest {
         assertThat(packets).hasSize(2);
         assertThat(packets.get(1).length()).isEqualTo(17);
     }
+
+    @Test
+    void aBufferRefusedRoomToGrowTakesWhatFitsAndLeavesTheRestUnread() {
+        int length = 3 * PacketFramer.INITIAL_CAPACITY;
+        byte[] body = pattern(length, 7);
+        PacketFramer framer = new PacketFramer(1 << 20);
+        List<Long> asked = new ArrayList<>();
+        boolean[] room = {false};
+        framer.gate(bytes -> {
+            asked.add(bytes);
+            return room[0];
+        });
+        ByteBuf wire = Unpooled.wrappedBuffer(header(length, 0), body);
+        framer.feed(wire, packets::add);
+        assertThat(packets).isEmpty();
+        assertThat(wire.readableBytes()).as("left unread").isEqualTo(length - PacketFramer.INITIAL_CAPACITY);
+        assertThat(framer.bytesHeld()).isEqualTo(PacketFramer.INITIAL_CAPACITY);
+        // Room for all that arrived, as declared: the first array and 8 KiB more.
+        assertThat(asked).as("the growth asked for").isNotEmpty().containsOnly(2L * PacketFramer.INITIAL_CAPACITY);
+
+        room[0] = true;
+        framer.feed(wire, packets::add);
+        assertThat(wire.isReadable()).isFalse();
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).payload()).isEqualTo(body);
+        assertThat(asked).as("asked again, granted").containsOnly(2L * PacketFramer.INITIAL_CAPACITY);
+    }
 }

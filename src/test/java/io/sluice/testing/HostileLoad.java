@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Attack#COMMAND_SLOWLORIS}: after login, a command sent one byte a second;</li>
  *   <li>{@link Attack#ENDLESS_PREPARES}: server-side prepares of distinct 60 KiB statements, never closed;</li>
  *   <li>{@link Attack#UNREAD_ROWS}: a query for 100,000 rows of 1 MiB, and not a byte of the answer read;</li>
- *   <li>{@link Attack#UNREAD_LONG_ROW}: a query for one row of 20 MB (longer than a packet), not a byte of it read.</li>
+ *   <li>{@link Attack#UNREAD_LONG_ROW}: a query for one row of 20 MB (longer than a packet), not a byte of it read;</li>
+ *   <li>{@link Attack#LARGE_STATEMENT}: after login, 12 MB of a 16 MB statement at once, then a byte a second.</li>
  * </ul>
  * The well-behaved clients ({@code app}) loop short queries meanwhile. Sluice's heap is read from its metrics, its
  * resident memory from /proc.
@@ -40,12 +41,16 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class HostileLoad {
 
     public enum Attack {
-        LOGIN_HEADER, LOGIN_SLOWLORIS, COMMAND_HEADER, COMMAND_SLOWLORIS, ENDLESS_PREPARES, UNREAD_ROWS, UNREAD_LONG_ROW
+        LOGIN_HEADER, LOGIN_SLOWLORIS, COMMAND_HEADER, COMMAND_SLOWLORIS, ENDLESS_PREPARES, UNREAD_ROWS, UNREAD_LONG_ROW, LARGE_STATEMENT
     }
+
+    /** The statement {@link Attack#LARGE_STATEMENT} begins, framed: one packet, shared by all its clients. */
+    private static final byte[] LARGE_STATEMENT = largeStatement(16_000_000);
+    private static final int LARGE_STATEMENT_BEGUN = 12_000_000;
 
     /** What one run showed. */
     public record Figures(int hostileClients, int goodClients, long seconds, long goodQueries, long goodErrors, String firstGoodError,
-            Map<Attack, Long> attempts, long heapUsedMaxBytes, long heapMaxBytes, long rssMaxBytes, boolean outOfMemoryError,
+            Map<Attack, Long> attempts, long heapUsedMaxBytes, long heapMaxBytes, long packetBytesMax, long rssMaxBytes, boolean outOfMemoryError,
             boolean aliveAfterwards, boolean answersAfterwards) {
 
         public double goodQueriesPerSecond() {
@@ -61,6 +66,7 @@ public final class HostileLoad {
             s.append(String.format("good queries           %d (%.0f per second)%n", goodQueries, goodQueriesPerSecond()));
             s.append(String.format("good errors            %d%s%n", goodErrors, firstGoodError == null ? "" : " (first: " + firstGoodError + ")"));
             s.append(String.format("heap used, max seen    %.1f MiB of %.1f MiB%n", heapUsedMaxBytes / 1048576.0, heapMaxBytes / 1048576.0));
+            s.append(String.format("client packets, max    %.1f MiB%n", packetBytesMax / 1048576.0));
             s.append(String.format("resident memory, max   %.1f MiB%n", rssMaxBytes / 1048576.0));
             s.append(String.format("OutOfMemoryError       %s%n", outOfMemoryError ? "yes" : "no"));
             s.append(String.format("alive afterwards       %s, answers: %s", aliveAfterwards ? "yes" : "no", answersAfterwards ? "yes" : "no"));
@@ -85,6 +91,8 @@ public final class HostileLoad {
 
     /** The JVM options and settings the run's Sluice starts with: a small heap, and the hostile user. */
     public static final List<String> JVM_OPTIONS = List.of("-Xmx256m");
+    /** The gauge of bytes held by clients' packets, bounded by sluice.client.max-packet-bytes-total (unset: a quarter of the heap). */
+    public static final String PACKET_BYTES = "sluice_client_packet_bytes";
     public static final String[] SETTINGS = {"sluice.users.other.password=" + TestDatabase.OTHER_PASSWORD};
 
     public static Figures run(PackagedSluice sluice, int hostile, int good, Duration duration) throws Exception {
@@ -104,6 +112,7 @@ public final class HostileLoad {
         long heapMax = 0;
         long heapUsedMax = 0;
         long rssMax = 0;
+        long packetBytesMax = 0;
         long started = System.nanoTime();
         long end = started + duration.toNanos();
         while (System.nanoTime() < end && sluice.process.isAlive()) {
@@ -111,6 +120,7 @@ public final class HostileLoad {
             String metrics = sluice.metrics();
             heapUsedMax = Math.max(heapUsedMax, sum(metrics, "jvm_memory_used_bytes{area=\"heap\""));
             heapMax = Math.max(heapMax, sum(metrics, "jvm_memory_max_bytes{area=\"heap\""));
+            packetBytesMax = Math.max(packetBytesMax, sum(metrics, PACKET_BYTES + " "));
             rssMax = Math.max(rssMax, residentBytes(sluice.process.pid()));
         }
         long seconds = Math.round((System.nanoTime() - started) / 1e9);
@@ -139,7 +149,7 @@ public final class HostileLoad {
         Map<Attack, Long> tried = new EnumMap<>(Attack.class);
         attempts.forEach((k, v) -> tried.put(k, v.get()));
         return new Figures(hostile, good, seconds, goodQueries.get(), goodErrors.get(), firstGoodError.get(), tried, heapUsedMax, heapMax,
-                rssMax, oom, sluice.process.isAlive(), answers);
+                packetBytesMax, rssMax, oom, sluice.process.isAlive(), answers);
     }
 
     /** Sums the values of the Prometheus lines starting with {@code prefix} (one per memory pool). */
@@ -207,6 +217,7 @@ public final class HostileLoad {
                     case ENDLESS_PREPARES -> endlessPrepares();
                     case UNREAD_ROWS -> unreadRows();
                     case UNREAD_LONG_ROW -> unreadLongRow();
+                    case LARGE_STATEMENT -> largeStatement();
                 }
             } catch (Exception e) {
                 // Sluice hung up on it, as it should sooner or later; it comes back.
@@ -298,6 +309,27 @@ public final class HostileLoad {
     /** Longer than a packet: Sluice must pass it in pieces rather than hold it (or a 16 MiB packet of it) whole. */
     private void unreadLongRow() throws Exception {
         unread("SELECT REPEAT('x', 20000000)");
+    }
+
+    /**
+     * Statements are read whole before they are relayed: Sluice must not hold every such client's, whatever their
+     * number (sluice.client.max-packet-bytes-total), and a client that stops mid-way is disconnected after
+     * sluice.client.packet-timeout (30 s).
+     */
+    private void largeStatement() throws Exception {
+        try (RawClient c = loggedIn()) {
+            // Blocks once Sluice stops reading this client.
+            c.writeRaw(LARGE_STATEMENT, 0, LARGE_STATEMENT_BEGUN);
+            trickle(c, java.util.Arrays.copyOfRange(LARGE_STATEMENT, LARGE_STATEMENT_BEGUN, LARGE_STATEMENT_BEGUN + 120));
+        }
+    }
+
+    private static byte[] largeStatement(int length) {
+        byte[] payload = new byte[length];
+        byte[] start = "\u0003DO 1 /*".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(start, 0, payload, 0, start.length);
+        java.util.Arrays.fill(payload, start.length, length, (byte) 'x');
+        return RawClient.frame(0, payload);
     }
 
     private void unread(String query) throws Exception {

@@ -49,6 +49,16 @@ public final class Management {
         }
     }
 
+    /** A gauge without labels from /q/metrics; -1 when it is not exported. */
+    public static long gauge(String name) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{\\})? ([0-9.E+-]+)$").matcher(get("/q/metrics").body());
+            return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Waits up to 20 s for {@code condition}, polling; fails naming {@code what}. */
     public static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;

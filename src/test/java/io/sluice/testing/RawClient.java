@@ -166,7 +166,11 @@ public final class RawClient implements AutoCloseable {
     }
 
     public void writeRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
+        writeRaw(bytes, 0, bytes.length);
+    }
+
+    public void writeRaw(byte[] bytes, int offset, int length) throws IOException {
+        out.write(bytes, offset, length);
         out.flush();
     }
 
