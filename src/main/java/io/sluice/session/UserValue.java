@@ -113,7 +113,9 @@ public record UserValue(Type type, String text, byte[] bytes, String charset, St
             case DOUBLE -> text == null ? "CAST(NULL AS DOUBLE)" : text.toLowerCase(Locale.ROOT).contains("e") ? text : text + "e0";
             case STRING -> {
                 if (bytes == null) {
-                    yield charset.equals("binary") ? "NULL" : "CAST(NULL AS CHAR CHARACTER SET " + charset + ") COLLATE " + collation;
+                    // Typed even when binary: a bare NULL keeps the type a variable already has on the backend (another
+                    // client's string, say), where the client's own variable is a binary NULL.
+                    yield charset.equals("binary") ? "CAST(NULL AS BINARY)" : "CAST(NULL AS CHAR CHARACTER SET " + charset + ") COLLATE " + collation;
                 }
                 // A binary string has no collation to name (COLLATE binary is refused after _binary).
                 yield "_" + charset + " X'" + HexFormat.of().formatHex(bytes) + "'" + (charset.equals("binary") ? "" : " COLLATE " + collation);

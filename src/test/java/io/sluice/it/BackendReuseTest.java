@@ -66,4 +66,42 @@ class BackendReuseTest {
             assertThat(one(noSchema, "SELECT IFNULL(DATABASE(), 'no schema')")).isEqualTo("no schema");
         }
     }
+
+    /**
+     * Preparing {@code SET @a = ?} makes MariaDB create {@code @a} as a binary NULL. When the client's next statement
+     * ran on a backend where another client had left {@code @a} as a string, Sluice set it with {@code SET @a = NULL},
+     * which keeps a variable's type: the client read a utf8mb3 NULL where its own connection reads a binary one
+     * (program 145 of seed 31).
+     */
+    @Test
+    void aUserVariableSetToNullTakesTheTypeTheClientGaveItNotTheOneTheBackendHad() throws Exception {
+        String params = "&allowPublicKeyRetrieval=true&useServerPrepStmts=true&allowMultiQueries=true&cachePrepStmts=false";
+        String direct;
+        try (Connection own = TestDatabase.direct(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app", params)) {
+            prepare(own);
+            direct = describeA(own);
+        }
+        try (Connection other = connect("app", ""); Connection client = connect("app", params)) {
+            one(other, "SELECT @a := _utf8mb3'left by another client'");
+            prepare(client);
+            // The other client's variable is put back on the one backend, then the client's own.
+            one(other, "SELECT 1");
+            assertThat(describeA(client)).isEqualTo(direct).contains("binary");
+        }
+    }
+
+    private static void prepare(Connection c) throws SQLException {
+        try (java.sql.PreparedStatement p = c.prepareStatement("SET @a = ?", Statement.RETURN_GENERATED_KEYS)) {
+            p.getMetaData();
+        }
+    }
+
+    /** {@code @a} as a client sees it: its column's type and length, its value and collation. */
+    private static String describeA(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT @a, COLLATION(@a), COERCIBILITY(@a)")) {
+            rs.next();
+            var md = rs.getMetaData();
+            return md.getColumnTypeName(1) + "(" + md.getPrecision(1) + ") " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+        }
+    }
 }

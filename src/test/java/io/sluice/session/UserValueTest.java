@@ -46,7 +46,7 @@ class UserValueTest {
                 .isEqualTo("_latin1 X'636166e9' COLLATE latin1_german1_ci");
         assertThat(new UserValue(UserValue.Type.STRING, null, new byte[] {0, (byte) 0xff}, "binary", "binary", 0).toSql())
                 .isEqualTo("_binary X'00ff'");
-        assertThat(new UserValue(UserValue.Type.STRING, null, null, "binary", "binary", 0).toSql()).isEqualTo("NULL");
+        assertThat(new UserValue(UserValue.Type.STRING, null, null, "binary", "binary", 0).toSql()).isEqualTo("CAST(NULL AS BINARY)");
         assertThat(new UserValue(UserValue.Type.STRING, null, null, "utf8mb4", "utf8mb4_bin", 0).toSql())
                 .isEqualTo("CAST(NULL AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin");
     }
@@ -115,7 +115,7 @@ class UserValueTest {
         byte[][] row = {null, b("binary"), b("binary"), null, null, b("binary"), b("binary"), null};
         CaptureQuery.Captured c = q.parse(columns, row);
         assertThat(c.userVariables()).containsOnlyKeys("n");
-        assertThat(c.userVariables().get("n").toSql()).isEqualTo("NULL");
+        assertThat(c.userVariables().get("n").toSql()).isEqualTo("CAST(NULL AS BINARY)");
     }
 
     private static ColumnDefinition text() {
