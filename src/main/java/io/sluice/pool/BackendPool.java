@@ -6,9 +6,9 @@ import io.agroal.api.cache.ConnectionCache;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
-import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.ConnectionSettings;
+import io.sluice.backend.ConnectorJ;
 import io.sluice.config.SluiceConfig;
 import io.sluice.credentials.Credential;
 import io.sluice.credentials.CredentialSource;
@@ -641,7 +641,7 @@ public final class BackendPool implements AutoCloseable {
         props.setProperty("socketTimeout", Long.toString(KILL_TIMEOUT_MILLIS));
         Connection c;
         try {
-            c = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(target.host(), target.port()), props);
+            c = ConnectorJ.connect(target.host(), target.port(), props);
         } catch (SQLException e) {
             LOG.debugf("KILL QUERY %d on %s not sent: %s", threadId, name, e.getMessage());
             return true;
@@ -688,10 +688,7 @@ public final class BackendPool implements AutoCloseable {
 
     private void discard(Connection pooled) {
         try {
-            if (pooled instanceof ConnectionWrapper wrapper) {
-                // The only per-connection way to make Agroal destroy rather than re-pool a connection.
-                wrapper.getHandler().setFlushOnly();
-            }
+            ConnectorJ.destroyOnClose(pooled);
             pooled.close();
         } catch (SQLException e) {
             LOG.debugf(e, "closing a discarded connection of %s failed", name);
@@ -730,7 +727,7 @@ public final class BackendPool implements AutoCloseable {
                             // Clients run on virtual threads; a per-thread cache would only pin connections to dead threads.
                             .connectionCache(ConnectionCache.none())
                             .connectionFactoryConfiguration(cf -> {
-                                cf.connectionProviderClass(com.mysql.cj.jdbc.Driver.class)
+                                cf.connectionProviderClass(ConnectorJ.driverClass())
                                         .jdbcUrl(ConnectionSettings.jdbcUrl(target.host(), target.port()))
                                         // Resolved at every connection Agroal opens, not once: passwords rotate.
                                         .credential(new CurrentLogin(user))
