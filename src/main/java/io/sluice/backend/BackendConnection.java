@@ -103,7 +103,7 @@ public final class BackendConnection {
         try {
             protocol.getPacketSender().send(payload, length, (byte) sequence);
         } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
+            throw lost(e.getMessage(), e);
         } catch (CJException e) {
             throw lost(e);
         }
@@ -166,7 +166,7 @@ public final class BackendConnection {
         } catch (CJException e) {
             throw lost(e);
         } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
+            throw lost(e.getMessage(), e);
         }
     }
 
@@ -176,7 +176,7 @@ public final class BackendConnection {
         try {
             readInto(0, now);
         } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + e.getMessage() + ")", e);
+            throw lost(e.getMessage(), e);
         }
         partLeft -= now;
         lastLength = now;
@@ -336,7 +336,10 @@ public final class BackendConnection {
     }
 
     private static BackendException lost(CJException e) {
-        String detail = e instanceof CJCommunicationsException ? "communications link failure" : e.getMessage();
-        return new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + detail + ")", e);
+        return lost(e instanceof CJCommunicationsException ? "communications link failure" : e.getMessage(), e);
+    }
+
+    private static BackendException lost(String detail, Exception cause) {
+        return new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend during query (" + detail + ")", cause);
     }
 }
