@@ -80,6 +80,9 @@ final class ProgramRunner {
             }
         } catch (SQLException e) {
             observed.add(List.of("connect failed: " + e.getErrorCode() + " " + e.getMessage()));
+            if (endpoint.name().equals("sluice")) {
+                ThreadDump.onceFor("a program that could not connect through Sluice");
+            }
         } finally {
             close();
             killers.values().forEach(k -> quietly(k::close));
