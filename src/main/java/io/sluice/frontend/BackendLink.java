@@ -130,6 +130,13 @@ final class BackendLink {
     private boolean lastInsertIdOnBackend;
     /** The backend may hold state Sluice knows nothing of: reset it before anyone else gets it. */
     private boolean unknownState;
+    /**
+     * A client statement ran stored code and failed: what that code changed went unreported (an ERR carries no
+     * tracking), and the server reports it with the next OK, which may answer a read of Sluice's own.
+     */
+    private boolean ownChangesUnreported;
+    /** A read of Sluice's own for the client is under way (it changes nothing itself). */
+    private boolean readingForClient;
     /** The last client command raised no warning and no error. */
     private boolean lastCommandClean = true;
     /** Until when (System.nanoTime()) an idle client keeps its backend for its next statement; 0 when it does not. */
@@ -167,6 +174,7 @@ final class BackendLink {
         unexplainedChange = false;
         lastInsertIdOnBackend = false;
         unknownState = false;
+        ownChangesUnreported = false;
         holdUntil = 0;
         lastCommandClean = true;
     }
@@ -728,7 +736,7 @@ final class BackendLink {
      */
     private boolean settle(PooledBackend backend) {
         if (scanUserVariables) {
-            List<byte[]> names = exchange(backend, query(USER_VARIABLE_NAMES));
+            List<byte[]> names = read(backend, query(USER_VARIABLE_NAMES));
             if (names == null) {
                 return false;
             }
@@ -763,7 +771,7 @@ final class BackendLink {
             }
             return true;
         }
-        List<byte[]> answer = exchange(backend, query(capture.sql()));
+        List<byte[]> answer = read(backend, query(capture.sql()));
         if (answer == null) {
             return false;
         }
@@ -820,7 +828,7 @@ final class BackendLink {
 
     /** SHOW COUNT(*) WARNINGS on the backend: the conditions its diagnostics area holds; null if it broke. */
     private Long countConditions(PooledBackend backend) {
-        List<byte[]> answer = withoutAnswersReturning(() -> exchange(backend, query("SHOW COUNT(*) WARNINGS")));
+        List<byte[]> answer = withoutAnswersReturning(() -> read(backend, query("SHOW COUNT(*) WARNINGS")));
         if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < 3) {
             return null;
         }
@@ -1083,6 +1091,7 @@ final class BackendLink {
         }
         if (error && (traits.callsProcedure() || traits.isDml())) {
             // A trigger or function may have set user variables before the statement failed; no answer says.
+            ownChangesUnreported = true;
             scanUserVariables |= captureUserVariables;
             unknownState |= !captureUserVariables;
         }
@@ -1108,7 +1117,7 @@ final class BackendLink {
             columns.add("FOUND_ROWS()");
         }
         columns.addAll(variables);
-        List<byte[]> answer = exchange(backend, query("SELECT " + String.join(", ", columns)));
+        List<byte[]> answer = read(backend, query("SELECT " + String.join(", ", columns)));
         if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < columns.size() + 2) {
             return;
         }
@@ -1131,7 +1140,7 @@ final class BackendLink {
 
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
-        List<byte[]> answer = exchange(backend, query("SELECT @@collation_connection"));
+        List<byte[]> answer = read(backend, query("SELECT @@collation_connection"));
         // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
         if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
             String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();
@@ -1184,6 +1193,10 @@ final class BackendLink {
         }
         backend.state().apply(track);
         if (!clientCommand) {
+            if (ownChangesUnreported && readingForClient) {
+                // A read changes nothing: what it reports, the client's failed statement changed.
+                desired.apply(track);
+            }
             return;
         }
         desired.apply(track);
@@ -1287,6 +1300,16 @@ final class BackendLink {
         }
     }
 
+    /** Like {@link #exchange}, for a query that only reads (it changes no session state of its own). */
+    private List<byte[]> read(PooledBackend backend, byte[] query) {
+        readingForClient = true;
+        try {
+            return exchange(backend, query);
+        } finally {
+            readingForClient = false;
+        }
+    }
+
     /** Like {@link #exchange}, but an error answer is forwarded to the client too (and null returned). */
     private List<byte[]> exchangeOrFail(PooledBackend backend, byte[] payload) {
         List<byte[]> answer = exchange(backend, payload);
@@ -1339,7 +1362,7 @@ final class BackendLink {
                 || payload != null && (payload[0] != CommandType.COM_QUERY || readsFoundRows(payload))) {
             return true;
         }
-        List<byte[]> answer = exchange(backend, query(READ_FOUND_ROWS));
+        List<byte[]> answer = read(backend, query(READ_FOUND_ROWS));
         if (answer == null) {
             return false;
         }

@@ -42,4 +42,36 @@ class SessionModeTest {
             assertThat(one(d, "SELECT IFNULL(@mine, 'clean')")).isEqualTo("clean");
         }
     }
+
+    /**
+     * A procedure that sets a variable and then fails: the error carries no session tracking, and the variable stays
+     * set on the client's own backend (program 1134 of seed 555 read time_zone SYSTEM through Sluice, +03:00 direct).
+     */
+    @Test
+    void stateSetByAProcedureThatFailedStaysWithTheClient() throws Exception {
+        try (Connection root = io.sluice.testing.TestDatabase.root(); java.sql.Statement s = root.createStatement()) {
+            s.execute("CREATE OR REPLACE PROCEDURE app.tz_then_fail() BEGIN SET time_zone = '+03:00'; SELECT * FROM app.no_such_table; END");
+        }
+        String[] steps = {"START TRANSACTION", "CALL tz_then_fail()", "SET @@group_concat_max_len = 1024"};
+        String direct;
+        try (Connection own = io.sluice.testing.TestDatabase.direct(io.sluice.testing.TestDatabase.APP_USER,
+                io.sluice.testing.TestDatabase.APP_PASSWORD, "app", "")) {
+            run(own, steps);
+            direct = one(own, "SELECT @@session.time_zone");
+        }
+        try (Connection c = connect()) {
+            run(c, steps);
+            assertThat(one(c, "SELECT @@session.time_zone")).isEqualTo(direct).isEqualTo("+03:00");
+        }
+    }
+
+    private static void run(Connection c, String... statements) {
+        for (String sql : statements) {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute(sql);
+            } catch (java.sql.SQLException expected) {
+                // The procedure's error, on both sides.
+            }
+        }
+    }
 }

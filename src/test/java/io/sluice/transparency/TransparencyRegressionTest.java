@@ -90,12 +90,18 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(7, 107),
                 // Preparing SET @a = ? creates @a as a binary NULL; SET @a = NULL on a backend where a noise client's
                 // string @a was kept its type.
-                ProgramGenerator.generate(31, 145));
+                ProgramGenerator.generate(31, 145),
+                // A procedure that set time_zone and failed: the change was reported with the OK of Sluice's own read
+                // that followed, and the client lost it (session mode).
+                ProgramGenerator.generate(555, 1134));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
     static List<Program> handWritten() {
         return List.of(
+                program("state a procedure set before it failed stays with the client, though the server reports it late",
+                        sql("START TRANSACTION"), sql("CALL set_fail(6)"), sql("SET @@group_concat_max_len = 1024"),
+                        sql("SELECT @@session.time_zone, @tenant_id"), sql("COMMIT"), sql("SELECT 1"), sql("SELECT @@session.time_zone")),
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
                 program("autocommit = 0 holds for the next statement wherever it runs",
