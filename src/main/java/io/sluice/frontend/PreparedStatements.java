@@ -165,7 +165,14 @@ final class PreparedStatements {
         }
         byte[] payload = rewriteExecute(packet.payload(), statement, onBackend);
         boolean cursorWanted = packet.length() > 5 && (packet.payload()[5] & CURSOR_TYPE_READ_ONLY) != 0;
+        // The server runs a statement in the schema it was prepared in, and selects the current one again after: that
+        // resets character_set_database and collation_database to the schema's defaults. Where Sluice prepared it
+        // (in the client's schema, or a cached copy) may not switch at all, so the client's state says it here.
+        boolean switchesSchema = !java.util.Objects.equals(statement.context.schema(), link.desired().schema());
         BackendLink.Outcome outcome = link.relay(backend, payload, payload.length, -1, null);
+        if (switchesSchema && outcome.completed()) {
+            link.desired().variables().schemaChanged();
+        }
         statement.longData = false;
         statement.cursorOpen = outcome.completed() && !outcome.error() && cursorWanted
                 && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0;
