@@ -934,7 +934,7 @@ final class BackendLink {
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
             }
             errored |= error;
-            finish(backend, effects, error);
+            finish(backend, command, effects, error);
             if (collationUnreported) {
                 learnCollation(backend);
             }
@@ -1041,7 +1041,7 @@ final class BackendLink {
     }
 
     /** Records what the command left on the backend, for the client (its own statement) and for the backend. */
-    private void finish(PooledBackend backend, Effects effects, boolean error) {
+    private void finish(PooledBackend backend, int command, Effects effects, boolean error) {
         LastStatement own = desired.lastStatement();
         LastStatement there = backend.state().lastStatement();
         long number = LastStatement.next();
@@ -1054,7 +1054,13 @@ final class BackendLink {
         there.conditionsFrom(conditions);
         StatementTraits traits = statement;
         if (traits == null) {
-            // Not a statement (COM_INIT_DB, a prepare, ...): ROW_COUNT() and FOUND_ROWS() stay as they were, on both sides.
+            // Not a statement (COM_INIT_DB, a prepare, ...): FOUND_ROWS() stays as it was, and so does ROW_COUNT() after
+            // a prepare that worked; after any command that failed it is -1, and after COM_INIT_DB 0 (MariaDB 10.11:
+            // program 838 of seed 9001 read ROW_COUNT() after a prepare refused for want of a schema).
+            if (error || command == CommandType.COM_INIT_DB) {
+                own.rowCount(error ? -1 : 0);
+                there.rowCount(error ? -1 : 0);
+            }
             return;
         }
         if (!traits.onlyGetDiagnostics()) {

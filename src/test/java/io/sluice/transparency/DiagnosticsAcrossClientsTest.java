@@ -96,6 +96,36 @@ class DiagnosticsAcrossClientsTest {
         }
     }
 
+    /**
+     * A prepare the server refuses leaves ROW_COUNT() at -1, as any failed command does (MariaDB 10.11). Sluice
+     * took a prepare for no statement at all, kept the client's row count from before (0), and set that on the
+     * backend it next ran on after another client had used it (program 838 of seed 9001).
+     */
+    @Test
+    void rowCountAfterARefusedPrepareIsMinusOneWhereverTheClientRunsNext() throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint direct = new Endpoint("direct", backendHost, backendPort);
+        assertThat(rowCountAfterARefusedPrepare(sluice)).isEqualTo(rowCountAfterARefusedPrepare(direct)).isEqualTo(-1);
+    }
+
+    private long rowCountAfterARefusedPrepare(Endpoint endpoint) throws Exception {
+        // Server-side prepares; a refused one falls back to a client-side statement, as Connector/J does by default.
+        String parameters = PARAMETERS + "&useServerPrepStmts=true&cachePrepStmts=false";
+        try (Connection c = endpoint.connect(TestDatabase.APP_USER, null, parameters); Statement s = c.createStatement()) {
+            s.execute("SET @x = 1");
+            c.prepareStatement("INSERT INTO app.no_such_table (v) VALUES (?)").close();
+            // Past the diagnostics hold: another client gets the one backend and leaves its own row count there.
+            Thread.sleep(2500);
+            try (Connection other = endpoint.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement o = other.createStatement()) {
+                o.execute("DO 1");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT ROW_COUNT()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static long firstWarningCount(Endpoint endpoint) throws SQLException {
         try (Connection c = endpoint.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW COUNT(*) WARNINGS")) {
