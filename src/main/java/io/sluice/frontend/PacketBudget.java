@@ -49,10 +49,6 @@ final class PacketBudget {
         return held;
     }
 
-    long limit() {
-        return limit;
-    }
-
     /** @param resume called, on any thread, when a client paused by the budget may be read again */
     Share share(Runnable resume) {
         return new Share(resume);
@@ -137,8 +133,12 @@ final class PacketBudget {
 
         /** Bytes held, or given back when negative: others may be read again. */
         void take(long bytes) {
+            if (bytes == 0) {
+                // Nothing to count (a read that only filled an array already granted): no lock taken.
+                return;
+            }
             synchronized (PacketBudget.this) {
-                if (bytes == 0 || gone) {
+                if (gone) {
                     return;
                 }
                 change(this, bytes);
@@ -162,12 +162,6 @@ final class PacketBudget {
                 gone = true;
             }
             wake();
-        }
-
-        long held() {
-            synchronized (PacketBudget.this) {
-                return held;
-            }
         }
     }
 }
