@@ -23,8 +23,13 @@ import java.util.function.Consumer;
  * the framer takes only what fits in the array it has and leaves the rest of its input unread, for the caller to feed
  * again once there is room.
  *
- * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int)} may be called
- * from another.
+ * <p>A payload that needs no inspection as a whole (a COM_STMT_SEND_LONG_DATA, a LOAD DATA LOCAL file's packets) may be
+ * passed on as it arrives ({@link #passInPieces}): once it fills {@link #PIECE} bytes, the framer hands on that head as
+ * an {@link InboundPacket} and the rest as {@link PayloadPiece}s of at most {@link #PIECE} bytes each, so that it
+ * holds no more than a piece of it whatever its length. The limit on a payload's length applies all the same.
+ *
+ * <p>Not thread-safe: one framer per connection, fed from one thread; only {@link #limit(int, long)} and
+ * {@link #passInPieces} may be called from another.
  */
 public final class PacketFramer {
     public static final int MAX_PHYSICAL_PAYLOAD = 0xffffff;
@@ -32,6 +37,9 @@ public final class PacketFramer {
     public static final int INITIAL_CAPACITY = 4096;
     /** Bytes of one oversized packet read and dropped at most before giving up on it at once. */
     public static final long MAX_DISCARDED = 1L << 30;
+    /** The most of a payload passed on in pieces that the framer holds: the head's length, and each piece's at most. */
+    public static final int PIECE = 64 * 1024;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private volatile int maxPayload;
     /** How much of an oversized packet is read and dropped before it is refused; 0 refuses at its header. */
@@ -45,6 +53,7 @@ public final class PacketFramer {
     private int chunkRemaining;
     private boolean chunkIsFull;
     private int firstSequenceId;
+    private int firstPacketLength;
     private int lastSequenceId;
     private boolean inPacket;
     /** Reading an oversized packet to its end, keeping nothing: its declared size so far; -1 when not. */
@@ -53,6 +62,13 @@ public final class PacketFramer {
     private boolean stopped;
     /** Asked before an array grows past its first, with the bytes it would add: false leaves the input unread. */
     private java.util.function.LongPredicate mayGrow = bytes -> true;
+    /** Which payloads, by their first byte, pass on in pieces once longer than {@link #PIECE}. */
+    private volatile java.util.function.IntPredicate inPieces = firstByte -> false;
+    private java.util.function.Consumer<PayloadPiece> pieces;
+    /** The payload being received passes on in pieces: its head has gone. */
+    private boolean streaming;
+    /** The header of the physical packet the next piece starts, if it starts one: its length, else -1. */
+    private int piecePacketLength = PayloadPiece.CONTINUES_PACKET;
 
     public PacketFramer(int maxPayload) {
         this(maxPayload, MAX_DISCARDED);
@@ -80,6 +96,16 @@ public final class PacketFramer {
     /** Makes the growth of a payload's array ask {@code mayGrow} first, with the bytes it would add. */
     public void gate(java.util.function.LongPredicate mayGrow) {
         this.mayGrow = mayGrow;
+    }
+
+    /**
+     * Makes payloads longer than {@link #PIECE} whose first byte {@code firstByte} accepts pass on in pieces: their head
+     * goes to the packet sink, the rest to {@code pieces}. Takes effect for payloads whose head has not gone yet; safe
+     * from any thread.
+     */
+    public void passInPieces(java.util.function.IntPredicate firstByte, java.util.function.Consumer<PayloadPiece> pieces) {
+        this.pieces = pieces;
+        this.inPieces = firstByte;
     }
 
     /**
@@ -118,6 +144,9 @@ public final class PacketFramer {
             if (discarding >= 0) {
                 in.skipBytes(n);
             } else {
+                if (payloadFill == payload.length && payloadFill > 0 && passesOn()) {
+                    passPiece(false);
+                }
                 n = room(payloadFill + n) - payloadFill;
                 if (n == 0) {
                     return;
@@ -148,6 +177,29 @@ public final class PacketFramer {
         return new PacketTooLargeException(dropped, maxPayload, lastSequenceId);
     }
 
+    /** Whether the payload being received, its array full, goes on in pieces rather than growing. */
+    private boolean passesOn() {
+        return streaming || (payloadFill >= PIECE && inPieces.test(payload[0] & 0xff));
+    }
+
+    /**
+     * Hands on what the array holds: the payload's head, or the next piece. The next piece's array is taken when its
+     * bytes arrive (asking the gate, as any growth does).
+     */
+    private void passPiece(boolean last) {
+        byte[] bytes = payloadFill == payload.length ? payload : Arrays.copyOf(payload, payloadFill);
+        if (streaming) {
+            PayloadPiece piece = new PayloadPiece(bytes, piecePacketLength, lastSequenceId, last);
+            piecePacketLength = PayloadPiece.CONTINUES_PACKET;
+            pieces.accept(piece);
+        } else {
+            streaming = true;
+            stopped = !sink.test(new InboundPacket(bytes, firstSequenceId, firstSequenceId, firstPacketLength));
+        }
+        payload = last ? null : NO_BYTES;
+        payloadFill = 0;
+    }
+
     /** Bytes the packet being received holds now: its array, which grows with what arrives (nothing while dropping). */
     public int bytesHeld() {
         return payload == null ? 0 : payload.length;
@@ -167,15 +219,18 @@ public final class PacketFramer {
             if (sequenceId != ((lastSequenceId + 1) & 0xff)) {
                 throw new MalformedPacketException("continuation packet has sequence id " + sequenceId + ", expected " + ((lastSequenceId + 1) & 0xff));
             }
-            long total = (discarding >= 0 ? discarding : payloadFill) + (long) length;
+            long total = (discarding >= 0 ? discarding : declared) + (long) length;
             if (discarding >= 0 || total > limit) {
                 discard(total, limit, sequenceId);
             } else {
                 declared = (int) total;
+                piecePacketLength = length;
             }
         } else {
             inPacket = true;
             firstSequenceId = sequenceId;
+            firstPacketLength = length;
+            piecePacketLength = PayloadPiece.CONTINUES_PACKET;
             payloadFill = 0;
             if (length > limit) {
                 discard(length, limit, sequenceId);
@@ -195,6 +250,7 @@ public final class PacketFramer {
     /** The packet is over the limit: from here on its bytes are dropped, up to a bound. */
     private void discard(long declaredSoFar, int limit, int sequenceId) {
         payload = null;
+        streaming = false;
         discarding = declaredSoFar;
         if (declaredSoFar > maxDiscarded) {
             discarding = -1;
@@ -211,16 +267,42 @@ public final class PacketFramer {
         if (needed <= payload.length) {
             return needed;
         }
-        int doubled = (int) Math.min(Integer.MAX_VALUE - 8, 2L * payload.length);
-        int capacity = Math.min(declared, Math.max(needed, doubled));
+        int capacity;
+        if (streaming) {
+            if (payload.length > 0) {
+                // This piece is filled first, and goes when full.
+                return payload.length;
+            }
+            // A new piece: as long as the rest of its physical packet, up to a piece.
+            capacity = Math.min(PIECE, chunkRemaining);
+        } else if (payloadFill == 0) {
+            // The first array is filled before it grows: its first byte says whether the payload passes in pieces.
+            return payload.length;
+        } else {
+            int doubled = (int) Math.min(Integer.MAX_VALUE - 8, 2L * payload.length);
+            capacity = Math.min(declared, Math.max(needed, doubled));
+            if (capacity > PIECE && inPieces.test(payload[0] & 0xff)) {
+                // It will pass on in pieces: the head fills a piece, and goes.
+                capacity = Math.max(PIECE, payload.length);
+            }
+        }
         if (!mayGrow.test(capacity - payload.length)) {
             return payload.length;
         }
         payload = Arrays.copyOf(payload, capacity);
-        return needed;
+        return Math.min(needed, capacity);
     }
 
     private void endChunk() {
+        if (streaming) {
+            // Each piece lies within one physical packet, so that it can be written on under that packet's header.
+            passPiece(!chunkIsFull);
+            if (!chunkIsFull) {
+                streaming = false;
+                inPacket = false;
+            }
+            return;
+        }
         if (chunkIsFull) {
             return;
         }

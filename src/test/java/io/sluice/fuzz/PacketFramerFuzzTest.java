@@ -39,6 +39,11 @@ class PacketFramerFuzzTest {
     /** Room for one full chunk and a continuation, so that multi-chunk framing is reached. */
     static final int LARGE_LIMIT = PacketFramer.MAX_PHYSICAL_PAYLOAD + (1 << 16);
     static final int MAX_FULL_CHUNKS = 64;
+    /**
+     * Passing in pieces is checked on runs of up to two full chunks: past the larger limit (one chunk and 64 KiB), the
+     * rest is dropped as in {@link #check}, which reads the longer runs within the time an input has.
+     */
+    private static final int MAX_FULL_CHUNKS_IN_PIECES = 2;
     private static final int CHUNK_SELECTOR = 1023;
     static final int MAX_PIECES = 32;
     static final int MAX_PIECE = 4100;
@@ -109,6 +114,9 @@ class PacketFramerFuzzTest {
         Case c = Case.from(data);
         SeedCorpus.assertReadAsWritten(PacketFramerFuzzTest.class, data, c::toInput);
         check(c, true);
+        if (c.fullChunks() <= MAX_FULL_CHUNKS_IN_PIECES) {
+            checkInPieces(c);
+        }
     }
 
     static {
@@ -194,6 +202,82 @@ class PacketFramerFuzzTest {
                     throw new AssertionError("hasPartialPacket() is " + framer.hasPartialPacket() + ", expected " + expected.outcome() + "; " + c);
                 }
             }
+        }
+    }
+
+    /**
+     * The same stream through a framer passing on in pieces every payload whose first byte is even (the zeros of the
+     * full chunks among them): each payload, its head and pieces joined, is the reference's, with the same sequence
+     * ids and outcome, and the framer never holds more than {@link PacketFramer#PIECE} of a payload that passes in
+     * pieces.
+     */
+    static void checkInPieces(Case c) {
+        int limit = c.limit();
+        PacketFramer framer = new PacketFramer(limit);
+        List<InboundPacket> packets = new ArrayList<>();
+        java.io.ByteArrayOutputStream passing = new java.io.ByteArrayOutputStream();
+        int[] passingIds = new int[2];
+        boolean[] inPieces = {false};
+        framer.passInPieces(b -> (b & 1) == 0, piece -> {
+            if (!inPieces[0] || piece.length() > PacketFramer.PIECE || (piece.startsPacket() && piece.sequenceId() != ((passingIds[1] + 1) & 0xff))) {
+                throw new AssertionError("piece " + piece.length() + " bytes, packet " + piece.packetLength() + ", sequence id "
+                        + piece.sequenceId() + " out of place; " + c);
+            }
+            passing.writeBytes(piece.bytes());
+            passingIds[1] = piece.sequenceId();
+            if (piece.last()) {
+                packets.add(new InboundPacket(passing.toByteArray(), passingIds[0], passingIds[1]));
+                passing.reset();
+                inPieces[0] = false;
+            }
+        });
+        RuntimeException refusal = null;
+        for (ByteBuf feed : c.feeds()) {
+            try {
+                framer.feed(feed, packet -> {
+                    if (!packet.isHead()) {
+                        packets.add(packet);
+                        return;
+                    }
+                    if (inPieces[0] || packet.length() != PacketFramer.PIECE || packet.sequenceId() != packet.lastSequenceId()) {
+                        throw new AssertionError("head of " + packet.length() + " bytes out of place; " + c);
+                    }
+                    inPieces[0] = true;
+                    passing.writeBytes(packet.payload());
+                    passingIds[0] = packet.sequenceId();
+                    passingIds[1] = packet.sequenceId();
+                });
+            } catch (MalformedPacketException | PacketTooLargeException e) {
+                refusal = e;
+                break;
+            }
+            if (inPieces[0] && framer.bytesHeld() > PacketFramer.PIECE) {
+                throw new AssertionError("holds " + framer.bytesHeld() + " bytes of a payload passing in pieces; " + c);
+            }
+        }
+        ReferenceFramer.Result expected = ReferenceFramer.read(c.feeds(), limit);
+        if (packets.size() != expected.packets().size()) {
+            throw new AssertionError(packets.size() + " payloads passed in pieces or whole, the reference reads " + expected.packets().size() + "; " + c);
+        }
+        for (int i = 0; i < packets.size(); i++) {
+            InboundPacket got = packets.get(i);
+            InboundPacket want = expected.packets().get(i);
+            if (got.sequenceId() != want.sequenceId() || got.lastSequenceId() != want.lastSequenceId()
+                    || !Arrays.equals(got.payload(), want.payload())) {
+                throw new AssertionError("payload " + i + " passed in pieces differs from the reference (sequence ids " + got.sequenceId()
+                        + "-" + got.lastSequenceId() + " vs " + want.sequenceId() + "-" + want.lastSequenceId() + ", lengths "
+                        + got.length() + " vs " + want.length() + "); " + c);
+            }
+        }
+        boolean refusedAsExpected = switch (expected.outcome()) {
+            case TOO_LARGE -> refusal instanceof PacketTooLargeException e && e.declared() == expected.declared();
+            case OUT_OF_SEQUENCE -> refusal instanceof MalformedPacketException;
+            case COMPLETE, PARTIAL -> refusal == null
+                    && framer.hasPartialPacket() == (expected.outcome() == ReferenceFramer.Outcome.PARTIAL);
+        };
+        if (!refusedAsExpected) {
+            throw new AssertionError("passing in pieces ended with " + refusal + " (partial " + framer.hasPartialPacket() + "), expected "
+                    + expected.outcome() + "; " + c);
         }
     }
 

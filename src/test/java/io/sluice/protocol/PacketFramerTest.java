@@ -493,4 +493,146 @@ class PacketFramerTest {
         assertThat(packets.get(0).payload()).isEqualTo(body);
         assertThat(asked).as("asked again, granted").containsOnly(2L * PacketFramer.INITIAL_CAPACITY);
     }
+
+    private final List<PayloadPiece> pieces = new ArrayList<>();
+
+    /** A framer passing on COM_STMT_SEND_LONG_DATA in pieces, as a session after login asks. */
+    private PacketFramer passingLongData(int limit) {
+        PacketFramer framer = new PacketFramer(limit);
+        framer.passInPieces(b -> b == CommandType.COM_STMT_SEND_LONG_DATA, pieces::add);
+        return framer;
+    }
+
+    private static byte[] longData(int length, int seed) {
+        byte[] payload = pattern(length, seed);
+        payload[0] = (byte) CommandType.COM_STMT_SEND_LONG_DATA;
+        return payload;
+    }
+
+    /** The head and every piece, joined: what a relay writes on. */
+    private byte[] joined() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(packets.get(0).payload());
+        pieces.forEach(p -> out.writeBytes(p.bytes()));
+        return out.toByteArray();
+    }
+
+    @Test
+    void aLongPayloadThatNeedsNoInspectionPassesOnInPiecesHoldingAPieceAtMost() {
+        int length = 3 * PacketFramer.PIECE + 100;
+        byte[] body = longData(length, 3);
+        PacketFramer framer = passingLongData(1 << 20);
+        feed(framer, header(length, 0));
+        int held = 0;
+        for (int pos = 0; pos < length; pos += 1000) {
+            feed(framer, body, pos, Math.min(1000, length - pos));
+            held = Math.max(held, framer.bytesHeld());
+        }
+        assertThat(held).isLessThanOrEqualTo(PacketFramer.PIECE);
+        assertThat(packets).hasSize(1);
+        InboundPacket head = packets.get(0);
+        assertThat(head.isHead()).isTrue();
+        assertThat(head.length()).isEqualTo(PacketFramer.PIECE);
+        assertThat(head.firstPacketLength()).isEqualTo(length);
+        assertThat(head.command()).isEqualTo(CommandType.COM_STMT_SEND_LONG_DATA);
+        assertThat(pieces).extracting(PayloadPiece::length).containsExactly(PacketFramer.PIECE, PacketFramer.PIECE, 100);
+        assertThat(pieces).extracting(PayloadPiece::last).containsExactly(false, false, true);
+        assertThat(pieces).allMatch(p -> !p.startsPacket() && p.sequenceId() == 0);
+        assertThat(joined()).isEqualTo(body);
+        assertThat(framer.hasPartialPacket()).isFalse();
+    }
+
+    @Test
+    void piecesOfAPayloadOfSeveralPacketsCarryTheHeadersOfThePacketsTheyStart() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        byte[] body = longData(max + 10, 4);
+        PacketFramer framer = passingLongData(32 << 20);
+        feed(framer, header(max, 0));
+        feed(framer, body, 0, max);
+        feed(framer, header(10, 1));
+        feed(framer, body, max, 10);
+        feed(framer, Hex.bytes("01 00 00 00 0e"));
+        assertThat(packets).hasSize(2);
+        assertThat(packets.get(0).firstPacketLength()).isEqualTo(max);
+        assertThat(packets.get(1).payload()).as("framed normally after it").containsExactly(0x0e);
+        PayloadPiece second = pieces.get(pieces.size() - 1);
+        assertThat(second.packetLength()).isEqualTo(10);
+        assertThat(second.sequenceId()).isEqualTo(1);
+        assertThat(second.last()).isTrue();
+        assertThat(pieces.subList(0, pieces.size() - 1)).allMatch(p -> !p.startsPacket() && !p.last() && p.sequenceId() == 0);
+        assertThat(pieces).allMatch(p -> p.length() <= PacketFramer.PIECE);
+        assertThat(joined()).isEqualTo(body);
+    }
+
+    @Test
+    void aPayloadOfWholePacketsEndsWithAnEmptyPieceForItsEmptyLastPacket() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        byte[] body = longData(max, 5);
+        PacketFramer framer = passingLongData(32 << 20);
+        feed(framer, header(max, 0));
+        feed(framer, body);
+        assertThat(pieces).noneMatch(PayloadPiece::last);
+        feed(framer, header(0, 1));
+        PayloadPiece end = pieces.get(pieces.size() - 1);
+        assertThat(end.length()).isZero();
+        assertThat(end.packetLength()).isZero();
+        assertThat(end.sequenceId()).isEqualTo(1);
+        assertThat(end.last()).isTrue();
+        assertThat(joined()).isEqualTo(body);
+    }
+
+    @Test
+    void otherPayloadsAndShortOnesArriveWhole() {
+        PacketFramer framer = passingLongData(1 << 20);
+        byte[] query = pattern(2 * PacketFramer.PIECE, 6);
+        query[0] = (byte) CommandType.COM_QUERY;
+        byte[] shortData = longData(PacketFramer.PIECE, 7);
+        feed(framer, header(query.length, 0));
+        feed(framer, query);
+        feed(framer, header(shortData.length, 0));
+        feed(framer, shortData);
+        assertThat(pieces).isEmpty();
+        assertThat(packets).extracting(InboundPacket::isHead).containsExactly(false, false);
+        assertThat(packets.get(0).payload()).isEqualTo(query);
+        assertThat(packets.get(1).payload()).isEqualTo(shortData);
+    }
+
+    @Test
+    void aPieceRefusedRoomWaitsUnreadUntilThereIsRoom() {
+        int length = 2 * PacketFramer.PIECE + 1;
+        byte[] body = longData(length, 8);
+        PacketFramer framer = passingLongData(1 << 20);
+        boolean[] room = {true};
+        framer.gate(bytes -> room[0]);
+        ByteBuf wire = Unpooled.wrappedBuffer(header(length, 0), Arrays.copyOf(body, PacketFramer.PIECE + 10));
+        framer.feed(wire, packets::add);
+        assertThat(packets).hasSize(1);
+        assertThat(pieces).hasSize(0);
+        assertThat(framer.bytesHeld()).isEqualTo(PacketFramer.PIECE);
+
+        room[0] = false;
+        ByteBuf rest = Unpooled.wrappedBuffer(body, PacketFramer.PIECE + 10, length - PacketFramer.PIECE - 10);
+        framer.feed(rest, packets::add);
+        assertThat(pieces).as("the first piece went").hasSize(1);
+        assertThat(framer.bytesHeld()).as("no array for the next").isZero();
+        assertThat(rest.readableBytes()).isEqualTo(length - 2 * PacketFramer.PIECE);
+
+        room[0] = true;
+        framer.feed(rest, packets::add);
+        assertThat(rest.isReadable()).isFalse();
+        assertThat(pieces).extracting(PayloadPiece::last).containsExactly(false, true);
+        assertThat(joined()).isEqualTo(body);
+    }
+
+    @Test
+    void aPayloadInPiecesIsStillHeldToTheLimit() {
+        int max = PacketFramer.MAX_PHYSICAL_PAYLOAD;
+        PacketFramer framer = passingLongData(max + 5);
+        feed(framer, header(max, 0));
+        feed(framer, longData(max, 9));
+        feed(framer, header(10, 1));
+        assertThatThrownBy(() -> framer.feed(Unpooled.wrappedBuffer(new byte[10]), packets::add))
+                .isInstanceOfSatisfying(PacketTooLargeException.class, e -> assertThat(e.answerSequenceId()).isEqualTo(2));
+        assertThat(pieces).noneMatch(PayloadPiece::last);
+    }
 }
