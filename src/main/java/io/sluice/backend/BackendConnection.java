@@ -52,6 +52,8 @@ public final class BackendConnection {
     private int partLeft;
     /** The sequence id of the next packet {@link #sendPacket} sends; -1: the one after the last packet read. */
     private int nextSendSequence = -1;
+    /** Bytes of the payload being sent in parts, up to the packet started last. */
+    private long partsPayload;
 
     private BackendConnection(JdbcConnection physical) {
         this.physical = physical;
@@ -93,13 +95,8 @@ public final class BackendConnection {
 
     /** Sends a further packet within the current command (the contents of a LOAD DATA LOCAL file). */
     public void sendPacket(byte[] payload, int length) {
-        int max = protocol.getPropertySet().getIntegerProperty(PropertyKey.maxAllowedPacket).getValue();
-        if (max > 0 && length > max) {
-            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, "Packet for query is too large (" + length + " > " + max + ")", null);
-        }
-        // The sequence id follows the last packet read or sent in this command. Connector/J counts only the packets
-        // it read itself, and readPart() reads past it; its reader sees every packet.
-        int sequence = nextSendSequence >= 0 ? nextSendSequence : (protocol.getPacketReader().getMessageSequence() + 1) & 0xff;
+        checkAllowed(length);
+        int sequence = nextSequence();
         try {
             protocol.getPacketSender().send(payload, length, (byte) sequence);
         } catch (IOException e) {
@@ -109,6 +106,65 @@ public final class BackendConnection {
         }
         // A payload of 0xffffff bytes or more went as several packets.
         nextSendSequence = (sequence + length / PacketFramer.MAX_PHYSICAL_PAYLOAD + 1) & 0xff;
+    }
+
+    /**
+     * Starts a command whose first packet's payload follows in parts ({@link #sendPart}), as the client sends it (a
+     * COM_STMT_SEND_LONG_DATA): {@code length} is the physical packet's, 0xffffff meaning the payload continues in a
+     * packet {@link #continuePayload} starts. Nothing of it is held: each part goes to the socket as it comes.
+     */
+    public void startCommandPacket(int length) {
+        startPhysicalPacket(length, 0, length);
+    }
+
+    /** Starts a further payload within the current command (a LOAD DATA LOCAL file's packet), sent in parts. */
+    public void startPacket(int length) {
+        startPhysicalPacket(length, nextSequence(), length);
+    }
+
+    /** Starts the next physical packet of the payload being sent in parts. */
+    public void continuePayload(int length) {
+        startPhysicalPacket(length, nextSendSequence, partsPayload + length);
+    }
+
+    /** Bytes of the physical packet started last, in order. */
+    public void sendPart(byte[] bytes, int offset, int length) {
+        try {
+            protocol.getSocketConnection().getMysqlOutput().write(bytes, offset, length);
+        } catch (IOException e) {
+            throw lost(e.getMessage(), e);
+        }
+    }
+
+    /** The payload sent in parts is complete: what is buffered goes out. */
+    public void endParts() {
+        try {
+            protocol.getSocketConnection().getMysqlOutput().flush();
+        } catch (IOException e) {
+            throw lost(e.getMessage(), e);
+        }
+    }
+
+    private void startPhysicalPacket(int length, int sequence, long payloadSoFar) {
+        // Checked before the header goes, as Connector/J checks a whole payload: refused, the backend is still clean.
+        checkAllowed(payloadSoFar);
+        byte[] header = {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequence};
+        partsPayload = payloadSoFar;
+        nextSendSequence = (sequence + 1) & 0xff;
+        sendPart(header, 0, header.length);
+    }
+
+    private void checkAllowed(long payloadLength) {
+        int max = protocol.getPropertySet().getIntegerProperty(PropertyKey.maxAllowedPacket).getValue();
+        if (max > 0 && payloadLength > max) {
+            throw new BackendException(BackendException.Kind.PACKET_TOO_BIG, "Packet for query is too large (" + payloadLength + " > " + max + ")", null);
+        }
+    }
+
+    /** The sequence id of a further packet of this command: after the last packet read or sent in it. */
+    private int nextSequence() {
+        // Connector/J counts only the packets it read itself, and readPart() reads past it; its reader sees every packet.
+        return nextSendSequence >= 0 ? nextSendSequence : (protocol.getPacketReader().getMessageSequence() + 1) & 0xff;
     }
 
     /**

@@ -30,6 +30,16 @@ final class AnswerCapture implements ClientTransport {
     }
 
     @Override
+    public io.sluice.protocol.PayloadPiece receivePiece() throws InterruptedException {
+        return client.receivePiece();
+    }
+
+    @Override
+    public void filePacketsFollow(boolean follow) {
+        client.filePacketsFollow(follow);
+    }
+
+    @Override
     public void sequence(int next) {
         client.sequence(next);
     }

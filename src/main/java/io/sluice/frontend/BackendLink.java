@@ -15,6 +15,7 @@ import io.sluice.protocol.ColumnDefinition;
 import io.sluice.protocol.CommandType;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.EofPacket;
+import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.OkPacket;
 import io.sluice.protocol.PayloadWriter;
 import io.sluice.protocol.ResponseScanner;
@@ -940,6 +941,10 @@ final class BackendLink {
             }
             return new Outcome(true, error, scanner.statusFlags());
         } catch (BackendException e) {
+            if (midResponse && e.kind() == BackendException.Kind.PACKET_TOO_BIG) {
+                // Refused a LOAD DATA LOCAL file's packet: the backend still waits for the rest of the file.
+                dropBackend("it was refused a file packet in the middle of a load");
+            }
             midResponse = false;
             lost(e);
             return Outcome.FAILED;
@@ -1250,24 +1255,142 @@ final class BackendLink {
                 || !traits.statementScopedVariables().isEmpty();
     }
 
+    /**
+     * Passes a LOAD DATA LOCAL file from the client on to the backend, each packet as it comes and a long one in
+     * pieces, up to the empty packet that ends it. Should the backend refuse a packet (longer than its
+     * max_allowed_packet) or break, the rest of the file is read and dropped, so that the client reads the answer
+     * after the end of what it sends, and the refusal is thrown then.
+     */
     private void relayLocalFile(BackendConnection connection) {
+        // Before the request goes: the file's first packet may come right after it.
+        client.filePacketsFollow(true);
         client.flush();
-        while (true) {
-            io.sluice.protocol.InboundPacket chunk;
+        BackendConnection to = connection;
+        BackendException failed = null;
+        try {
+            while (true) {
+                InboundPacket chunk = receiveFromClient();
+                if (chunk.sequenceId() != client.sequence()) {
+                    throw new io.sluice.protocol.MalformedPacketException("LOAD DATA LOCAL packet out of order");
+                }
+                int last = chunk.lastSequenceId();
+                BackendException refused = null;
+                if (chunk.isHead()) {
+                    if (to != null) {
+                        try {
+                            to.startPacket(chunk.firstPacketLength());
+                            to.sendPart(chunk.payload(), 0, chunk.length());
+                        } catch (BackendException e) {
+                            refused = e;
+                        }
+                    }
+                    Passed rest = passPieces(refused == null ? to : null);
+                    last = rest.lastSequenceId();
+                    refused = refused != null ? refused : rest.failed();
+                } else if (to != null) {
+                    try {
+                        to.sendPacket(chunk.payload(), chunk.length());
+                    } catch (BackendException e) {
+                        refused = e;
+                    }
+                }
+                if (refused != null && failed == null) {
+                    failed = refused;
+                    to = null;
+                }
+                client.sequence(last + 1);
+                if (chunk.length() == 0) {
+                    if (failed != null) {
+                        throw failed;
+                    }
+                    return;
+                }
+            }
+        } finally {
+            client.filePacketsFollow(false);
+        }
+    }
+
+    /**
+     * Sends a command that the client passes in pieces (a long COM_STMT_SEND_LONG_DATA, which has no answer): its
+     * payload's first bytes {@code head} (the statement id already the backend's), then each piece as it comes.
+     * False after answering the client if the backend refused or broke; the rest of the payload is then read and
+     * dropped. A backend that got part of the packet is never handed on.
+     */
+    boolean sendInPieces(PooledBackend backend, byte[] head, int firstPacketLength) {
+        BackendConnection connection = backend.connection();
+        boolean begun = false;
+        boolean sent = false;
+        try {
+            BackendException failed = null;
             try {
-                chunk = client.receive(0);
+                connection.startCommandPacket(firstPacketLength);
+                begun = true;
+                connection.sendPart(head, 0, head.length);
+            } catch (BackendException e) {
+                failed = e;
+            }
+            Passed rest = passPieces(failed == null ? connection : null);
+            failed = failed != null ? failed : rest.failed();
+            if (failed != null) {
+                if (begun) {
+                    dropBackend("it was refused a packet it had begun to get");
+                }
+                lost(failed);
+                return false;
+            }
+            sent = true;
+            return true;
+        } finally {
+            if (begun && !sent) {
+                discard("client left in the middle of a packet");
+            }
+        }
+    }
+
+    /** The rest of a payload passed on: the sequence id of its last packet, and what the backend refused (or null). */
+    private record Passed(int lastSequenceId, BackendException failed) {
+    }
+
+    /**
+     * Passes the rest of a payload whose head went to {@code to} (null: dropped) on, each piece as the client sends
+     * it. Should the backend refuse a packet or break, the rest is read and dropped all the same.
+     */
+    private Passed passPieces(BackendConnection to) {
+        BackendException failed = null;
+        while (true) {
+            io.sluice.protocol.PayloadPiece piece;
+            try {
+                piece = client.receivePiece();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw ClientGoneException.INSTANCE;
             }
-            if (chunk.sequenceId() != client.sequence()) {
-                throw new io.sluice.protocol.MalformedPacketException("LOAD DATA LOCAL packet out of order");
+            if (to != null && failed == null) {
+                try {
+                    if (piece.startsPacket()) {
+                        to.continuePayload(piece.packetLength());
+                    }
+                    to.sendPart(piece.bytes(), 0, piece.length());
+                    if (piece.last()) {
+                        to.endParts();
+                    }
+                } catch (BackendException e) {
+                    failed = e;
+                }
             }
-            client.sequence(chunk.nextSequenceId());
-            connection.sendPacket(chunk.payload(), chunk.length());
-            if (chunk.length() == 0) {
-                return;
+            if (piece.last()) {
+                return new Passed(piece.sequenceId(), failed);
             }
+        }
+    }
+
+    private InboundPacket receiveFromClient() {
+        try {
+            return client.receive(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClientGoneException.INSTANCE;
         }
     }
 
@@ -1413,15 +1536,20 @@ final class BackendLink {
             writeError(new ErrPacket(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes of the backend"));
             return;
         }
+        // The backend likely restarted or failed over: its idle siblings are dead too.
+        pool.flushIdle();
+        dropBackend("connection lost");
+        writeError(Errors.backendLost(e.getMessage()));
+    }
+
+    /** The backend the client holds is closed and replaced: whatever lived only there is gone with it. */
+    private void dropBackend(String reason) {
         // An open transaction or a pinned session lived only on that backend: the client must not carry on
         // as if it still existed (a later COMMIT would "succeed" on another backend).
         if ((statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || pinned() || statementsTie.getAsBoolean()) {
             sessionLost = true;
         }
-        // The backend likely restarted or failed over: its idle siblings are dead too.
-        pool.flushIdle();
-        discard("connection lost");
-        writeError(Errors.backendLost(e.getMessage()));
+        discard(reason);
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         pendingCharacteristics = "";
         // What the client had set there and Sluice had not read back is gone with it.

@@ -7,6 +7,7 @@ import io.sluice.protocol.HandshakeResponse;
 import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PacketEncoder;
 import io.sluice.protocol.PacketFramer;
+import io.sluice.protocol.PayloadPiece;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,6 +39,10 @@ final class ClientConnection implements ClientTransport {
     static final int LOW_WATER = 128 * 1024;
     private static final int FLUSH_THRESHOLD = 64 * 1024;
     private static final int QUEUE_PAUSE = 8;
+    /** What passes in pieces after authentication: long data, which Sluice relays without looking at it. */
+    static final java.util.function.IntPredicate LONG_DATA = b -> b == io.sluice.protocol.CommandType.COM_STMT_SEND_LONG_DATA;
+    /** While a LOAD DATA LOCAL file arrives: every packet is the file's. */
+    static final java.util.function.IntPredicate FILE_DATA = b -> true;
 
     private final NetSocket socket;
     private final Context context;
@@ -117,6 +122,12 @@ final class ClientConnection implements ClientTransport {
     @Override
     public void authenticated() {
         framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
+        framer.passInPieces(LONG_DATA, this::completed);
+    }
+
+    @Override
+    public void filePacketsFollow(boolean follow) {
+        framer.passInPieces(follow ? FILE_DATA : LONG_DATA, this::completed);
     }
 
     /** Starts reading; call on the socket's event loop. */
@@ -215,10 +226,19 @@ final class ClientConnection implements ClientTransport {
     }
 
     private void completed(InboundPacket packet) {
+        queue(packet, packet.length());
+    }
+
+    /** A piece passed on counts as progress, as a packet completed does: a long upload is not a slow one. */
+    private void completed(PayloadPiece piece) {
+        queue(piece, piece.length());
+    }
+
+    private void queue(Object packetOrPiece, int length) {
         packetsCompleted++;
-        completedUncharged += packet.length();
-        queuedBytes.addAndGet(packet.length());
-        inbox.add(packet);
+        completedUncharged += length;
+        queuedBytes.addAndGet(length);
+        inbox.add(packetOrPiece);
     }
 
     /**
@@ -291,6 +311,24 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public InboundPacket receive(long timeoutNanos) throws InterruptedException {
+        Object next = take(timeoutNanos);
+        if (next instanceof PayloadPiece) {
+            throw new IllegalStateException("a piece of a payload where a packet was expected");
+        }
+        return (InboundPacket) next;
+    }
+
+    @Override
+    public PayloadPiece receivePiece() throws InterruptedException {
+        Object next = take(0);
+        if (!(next instanceof PayloadPiece piece)) {
+            throw new IllegalStateException("a packet where a piece of a payload was expected");
+        }
+        return piece;
+    }
+
+    /** The next packet or piece, null when {@code timeoutNanos} (0: no limit) passes first. */
+    private Object take(long timeoutNanos) throws InterruptedException {
         // Asking for the next packet, the session is done with the last one.
         packets.give(serving);
         serving = 0;
@@ -298,10 +336,9 @@ final class ClientConnection implements ClientTransport {
         if (next == null) {
             return null;
         }
-        if (next instanceof InboundPacket packet) {
-            queuedBytes.addAndGet(-packet.length());
-            serving = packet.length();
-        }
+        int length = next instanceof InboundPacket packet ? packet.length() : next instanceof PayloadPiece piece ? piece.length() : 0;
+        queuedBytes.addAndGet(-length);
+        serving = length;
         if (readPaused.get() && inbox.size() <= 1 && takeBackPause()) {
             // Not if the loop has paused again meanwhile: that pause is the session's to undo on a later take.
             context.runOnContext(v -> resumeUnlessPaused());
@@ -312,7 +349,7 @@ final class ClientConnection implements ClientTransport {
             }
             throw e;
         }
-        return (InboundPacket) next;
+        return next;
     }
 
     @Override

@@ -340,6 +340,12 @@ final class ClientSession implements Runnable {
             return null;
         }
         client.sequence(packet.nextSequenceId());
+        if (packet.isHead()) {
+            // Only long data and files pass in pieces: nothing this long belongs in an authentication exchange.
+            client.skipRest(packet);
+            failAndClose(Errors.malformed("authentication data too long"));
+            return null;
+        }
         return packet;
     }
 
@@ -405,6 +411,13 @@ final class ClientSession implements Runnable {
     /** Serves one command; false when the session ends. */
     private boolean serve(InboundPacket packet) throws InterruptedException {
         int command = packet.command();
+        if (packet.isHead() && command != COM_STMT_SEND_LONG_DATA) {
+            // Passed in pieces as a LOAD DATA LOCAL file's packet, sent before the load was answered: it is not run
+            // from its first bytes alone.
+            client.skipRest(packet);
+            backend.writeError(Errors.malformed("a command sent before a LOAD DATA LOCAL was answered"));
+            return true;
+        }
         switch (command) {
             case COM_QUIT:
                 return false;

@@ -1,6 +1,7 @@
 package io.sluice.frontend;
 
 import io.sluice.protocol.InboundPacket;
+import io.sluice.protocol.PayloadPiece;
 
 /**
  * What a client session needs from its connection: packets in, packets out with sequence ids, close.
@@ -15,6 +16,32 @@ interface ClientTransport {
      * @throws RuntimeException    the framing error that ended reading (packet too large, bad sequence)
      */
     InboundPacket receive(long timeoutNanos) throws InterruptedException;
+
+    /**
+     * The next piece of the payload whose {@linkplain InboundPacket#isHead() head} {@link #receive} returned last, up
+     * to the one that is {@linkplain PayloadPiece#last() last}. Waits as long as it takes: the packet timeout bounds a
+     * client that stops sending.
+     *
+     * @throws ClientGoneException when the client closed the connection
+     * @throws RuntimeException    the framing error that ended reading
+     */
+    PayloadPiece receivePiece() throws InterruptedException;
+
+    /** Reads and drops the rest of a payload whose head was received, if it was one. */
+    default void skipRest(InboundPacket packet) throws InterruptedException {
+        if (packet.isHead()) {
+            while (!receivePiece().last()) {
+                // dropped
+            }
+        }
+    }
+
+    /**
+     * Long payloads pass in pieces ({@link #receivePiece}) rather than whole: after authentication a
+     * COM_STMT_SEND_LONG_DATA, and while a LOAD DATA LOCAL file's packets arrive ({@code follow}), every packet, its
+     * bytes being the file's. Set before the request for the file is flushed, and cleared after its last packet.
+     */
+    void filePacketsFollow(boolean follow);
 
     /**
      * The client has authenticated: from now on it may send packets up to {@code sluice.client.max-packet-size},

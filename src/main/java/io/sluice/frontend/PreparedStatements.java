@@ -178,20 +178,34 @@ final class PreparedStatements {
                 && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0;
     }
 
-    void sendLongData(InboundPacket packet) {
+    /**
+     * Relays long data for a statement's parameter. A long one arrives in pieces ({@link InboundPacket#isHead()}) and
+     * goes on to the backend as it comes, never held whole.
+     */
+    void sendLongData(InboundPacket packet) throws InterruptedException {
         Statement statement = find(packet, "mysqld_stmt_send_long_data");
         if (statement == null) {
             // COM_STMT_SEND_LONG_DATA has no answer, not even an error: the following execute reports it.
+            link.client().skipRest(packet);
             return;
         }
+        boolean[] passed = {!packet.isHead()};
         List<byte[]> errors = link.withoutAnswers(() -> {
             PooledBackend backend = link.acquire();
             BackendStatement onBackend = backend == null ? null : onBackend(backend, statement);
             if (onBackend != null) {
                 byte[] payload = withId(packet.payload(), onBackend.id());
-                link.send(backend, payload, payload.length);
+                if (packet.isHead()) {
+                    link.sendInPieces(backend, payload, packet.firstPacketLength());
+                    passed[0] = true;
+                } else {
+                    link.send(backend, payload, payload.length);
+                }
             }
         });
+        if (!passed[0]) {
+            link.client().skipRest(packet);
+        }
         // Tied to this backend until the execute (or reset) that uses the data.
         statement.longData = true;
         if (!errors.isEmpty() && statement.deferredError == null) {

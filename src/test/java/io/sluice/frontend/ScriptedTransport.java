@@ -21,7 +21,7 @@ import java.util.Objects;
 final class ScriptedTransport implements ClientTransport, ClientScript.ServerView {
     private final ClientScript script;
     private final PacketFramer framer;
-    private final ArrayDeque<InboundPacket> inbox = new ArrayDeque<>();
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
     private RuntimeException framingError;
     private boolean framingErrorDelivered;
     private boolean hungUp;
@@ -49,10 +49,32 @@ final class ScriptedTransport implements ClientTransport, ClientScript.ServerVie
     @Override
     public void authenticated() {
         framer.limit(maxPacketSize, PacketFramer.MAX_DISCARDED);
+        framer.passInPieces(ClientConnection.LONG_DATA, inbox::add);
+    }
+
+    @Override
+    public void filePacketsFollow(boolean follow) {
+        framer.passInPieces(follow ? ClientConnection.FILE_DATA : ClientConnection.LONG_DATA, inbox::add);
     }
 
     @Override
     public InboundPacket receive(long timeoutNanos) {
+        Object next = next(timeoutNanos);
+        if (next instanceof io.sluice.protocol.PayloadPiece) {
+            throw new AssertionError("the session reads a packet where a piece of a payload comes");
+        }
+        return (InboundPacket) next;
+    }
+
+    @Override
+    public io.sluice.protocol.PayloadPiece receivePiece() {
+        if (!(next(0) instanceof io.sluice.protocol.PayloadPiece piece)) {
+            throw new AssertionError("the session reads a piece of a payload where a packet comes");
+        }
+        return piece;
+    }
+
+    private Object next(long timeoutNanos) {
         while (inbox.isEmpty()) {
             if (framingError != null) {
                 if (framingErrorDelivered) {

@@ -27,7 +27,8 @@ class BackendReuseTest {
     public static class OneBackend implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.pool.max-size", "1");
+            // Backend packets up to 16 MiB, MariaDB's and RDS's default max_allowed_packet (the test database takes 64M).
+            return Map.of("sluice.pool.max-size", "1", "sluice.backend.jdbc-properties.maxAllowedPacket", String.valueOf(16 << 20));
         }
     }
 
@@ -102,6 +103,46 @@ class BackendReuseTest {
             rs.next();
             var md = rs.getMetaData();
             return md.getColumnTypeName(1) + "(" + md.getPrecision(1) + ") " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3);
+        }
+    }
+
+    /**
+     * A LOAD DATA LOCAL file's packet longer than the backend's max_allowed_packet (16 MiB here, under Sluice's own
+     * 64 MiB limit for a client's packet) is refused: the client reads the refusal after the end of its file, and the backend, which got
+     * part of the packet and still waits for the rest of the file, is never handed on. Sluice used to give it back to
+     * the pool, where the next client's query was taken for file data.
+     */
+    @Test
+    void aFilePacketTheBackendRefusesLeavesNoBackendWaitingForTheRest() throws Exception {
+        io.sluice.testing.TestSchema.ensure();
+        try (Connection setup = connect("app", "")) {
+            setup.createStatement().execute("CREATE TABLE IF NOT EXISTS load_refused (line TEXT)");
+            setup.createStatement().execute("DELETE FROM load_refused");
+        }
+        try (io.sluice.testing.RawClient loader = new io.sluice.testing.RawClient(SluiceTestResource.port())) {
+            assertThat(loader.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app",
+                    io.sluice.protocol.CapabilityFlags.CLIENT_LOCAL_FILES).isOk()).isTrue();
+            loader.socket().setSoTimeout(30_000);
+            byte[] query = "\u0003LOAD DATA LOCAL INFILE 'big.txt' INTO TABLE load_refused".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            loader.write(0, query);
+            io.sluice.testing.RawClient.Packet request = loader.read();
+            assertThat(request.header()).as("the request for the file").isEqualTo(0xfb);
+            // One file packet of 16 MiB and 100 bytes: a full physical packet, then the rest, then the empty packet.
+            int full = io.sluice.protocol.PacketFramer.MAX_PHYSICAL_PAYLOAD;
+            byte[] line = new byte[full];
+            java.util.Arrays.fill(line, (byte) 'x');
+            loader.write(2, line);
+            loader.write(3, java.util.Arrays.copyOf(line, 100));
+            loader.write(4, new byte[0]);
+            io.sluice.testing.RawClient.Packet answer = loader.read();
+            assertThat(answer.isErr()).as("refused: " + answer).isTrue();
+            assertThat(answer.errorCode()).isEqualTo(1153);
+            assertThat(answer.sequenceId()).as("after the file's last packet").isEqualTo(5);
+            assertThat(loader.query("SELECT 'the loader carries on'").isErr()).isFalse();
+        }
+        try (Connection next = connect("app", "&socketTimeout=20000")) {
+            assertThat(one(next, "SELECT 'the next client is answered'")).isEqualTo("the next client is answered");
+            assertThat(one(next, "SELECT COUNT(*) FROM load_refused")).isEqualTo("0");
         }
     }
 }

@@ -233,9 +233,99 @@ class BudgetsTest {
         }
     }
 
-    private static RawClient loggedIn() throws IOException {
-        RawClient c = new RawClient(SluiceTestResource.port());
+    /**
+     * A COM_STMT_SEND_LONG_DATA of 12 MiB, well over the 2 MiB budget, passes through to the backend as it arrives: with
+     * 8 MiB of it sent and the rest not yet, Sluice holds no more than a few pieces of it. The row it makes is the row
+     * the same bytes make on a direct connection. Sluice used to hold the packet whole (8 MiB here) before relaying it.
+     */
+    @Test
+    void longDataPassesThroughInPiecesAndArrivesWhole() throws Exception {
+        try (Connection setup = connect("")) {
+            setup.createStatement().execute("CREATE TABLE IF NOT EXISTS long_data (id INT PRIMARY KEY, b LONGBLOB)");
+            setup.createStatement().execute("DELETE FROM long_data");
+        }
+        byte[] data = new byte[12 << 20];
+        new java.util.Random(12).nextBytes(data);
+        int begun = 8 << 20;
+        try (RawClient viaSluice = loggedIn(SluiceTestResource.port());
+             RawClient direct = loggedIn(TestDatabase.get().port())) {
+            LongDataUpload throughSluice = new LongDataUpload(viaSluice, 1, data);
+            throughSluice.sendFirst(begun);
+            Thread.sleep(1500);
+            long held = Management.gauge(PACKET_BYTES_GAUGE);
+            assertThat(held).as("bytes held with 8 MiB of a 12 MiB long data packet sent").isLessThan(1L << 20);
+            assertThat(throughSluice.finishAndExecute().isOk()).as("the insert using the long data").isTrue();
+
+            LongDataUpload directly = new LongDataUpload(direct, 2, data);
+            directly.sendFirst(begun);
+            assertThat(directly.finishAndExecute().isOk()).isTrue();
+        }
+        try (Connection check = connect("")) {
+            assertThat(one(check, "SELECT COUNT(DISTINCT LENGTH(b), MD5(b)) FROM long_data")).as("both rows alike").isEqualTo("1");
+            assertThat(one(check, "SELECT LENGTH(b) FROM long_data WHERE id = 1")).isEqualTo(String.valueOf(data.length));
+        }
+        Management.await("every piece given back", () -> Management.gauge(PACKET_BYTES_GAUGE) == 0);
+    }
+
+    /** {@code INSERT INTO app.long_data VALUES (id, ?)} prepared, its blob sent as long data in one packet, executed. */
+    private static final class LongDataUpload {
+        private final RawClient client;
+        private final byte[] framed;
+        private final byte[] statementId;
+        private int sent;
+
+        LongDataUpload(RawClient client, int id, byte[] data) throws IOException {
+            this.client = client;
+            byte[] sql = ("INSERT INTO app.long_data VALUES (" + id + ", ?)").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] prepare = new byte[sql.length + 1];
+            prepare[0] = 0x16;
+            System.arraycopy(sql, 0, prepare, 1, sql.length);
+            client.write(0, prepare);
+            RawClient.Packet ok = client.read();
+            assertThat(ok.isOk()).as("prepared: " + ok).isTrue();
+            statementId = java.util.Arrays.copyOfRange(ok.payload(), 1, 5);
+            assertThat(client.read().payload()[0]).as("the parameter's definition").isNotEqualTo((byte) 0xff);
+            byte[] payload = new byte[7 + data.length];
+            payload[0] = 0x18;
+            System.arraycopy(statementId, 0, payload, 1, 4);
+            System.arraycopy(data, 0, payload, 7, data.length);
+            framed = RawClient.frame(0, payload);
+        }
+
+        void sendFirst(int bytes) throws IOException {
+            client.writeRaw(framed, 0, bytes);
+            sent = bytes;
+        }
+
+        /** The rest of the long data, then COM_STMT_EXECUTE with the parameter a blob; returns the answer. */
+        RawClient.Packet finishAndExecute() throws IOException {
+            client.writeRaw(framed, sent, framed.length - sent);
+            byte[] execute = new byte[15];
+            execute[0] = 0x17;
+            System.arraycopy(statementId, 0, execute, 1, 4);
+            execute[5] = 0; // no cursor
+            execute[6] = 1; // iteration count, int<4>
+            execute[10] = 0; // NULL bitmap of one parameter
+            execute[11] = 1; // types follow
+            execute[12] = (byte) 0xfc; // MYSQL_TYPE_BLOB, its value sent as long data
+            execute[13] = 0;
+            client.write(0, java.util.Arrays.copyOf(execute, 14));
+            client.socket().setSoTimeout(30_000);
+            RawClient.Packet answer = client.read();
+            while (answer.header() == 0xfe) {
+                answer = client.read();
+            }
+            return answer;
+        }
+    }
+
+    private static RawClient loggedIn(int port) throws IOException {
+        RawClient c = new RawClient(port);
         assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).isTrue();
         return c;
+    }
+
+    private static RawClient loggedIn() throws IOException {
+        return loggedIn(SluiceTestResource.port());
     }
 }

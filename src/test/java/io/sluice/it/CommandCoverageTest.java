@@ -74,6 +74,33 @@ class CommandCoverageTest {
         }
     }
 
+    /**
+     * A file of several MiB goes as packets of 1 MiB (Connector/J's blobSendChunkSize), each passed on in pieces as it
+     * comes: the table it fills through Sluice is the one it fills on a direct connection.
+     */
+    @Test
+    void aLargeLocalFilePassesThroughInPiecesAndLoadsAsItDoesDirectly() throws Exception {
+        Path file = Files.createTempFile("sluice-load-large", ".csv");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 1; i <= 200_000; i++) {
+            csv.append(i).append(",name ").append(Integer.toHexString(i * 7919)).append('\n');
+        }
+        Files.writeString(file, csv);
+        String load = "LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE loaded FIELDS TERMINATED BY ','";
+        String summary = "SELECT CONCAT_WS('|', COUNT(*), SUM(id), SUM(CRC32(name))) FROM loaded";
+        try (Connection viaSluice = sluice("allowLoadLocalInfile=true");
+             Connection direct = TestDatabase.direct(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app", "allowLoadLocalInfile=true")) {
+            for (Connection c : List.of(viaSluice, direct)) {
+                c.createStatement().execute("CREATE TEMPORARY TABLE loaded (id INT, name VARCHAR(20))");
+                assertThat(c.createStatement().executeUpdate(load)).isEqualTo(200_000);
+            }
+            assertThat(csv.length()).as("several packets of 1 MiB").isGreaterThan(3 << 20);
+            assertThat(one(viaSluice, summary)).isEqualTo(one(direct, summary));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
     @Test
     void loadDataLocalIsRefusedLikeTheServerDoesWhenTheClientDidNotEnableIt() throws Exception {
         String sql = "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE loaded";

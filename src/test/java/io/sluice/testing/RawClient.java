@@ -108,9 +108,14 @@ public final class RawClient implements AutoCloseable {
 
     /** Reads the handshake and logs in with mysql_native_password; returns the server's answer. */
     public Packet login(String user, String password, String schema) throws IOException {
+        return login(user, password, schema, 0);
+    }
+
+    /** The same, asking for {@code moreCapabilities} besides the default ones (CLIENT_LOCAL_FILES, say). */
+    public Packet login(String user, String password, String schema, int moreCapabilities) throws IOException {
         readHandshake();
         byte[] auth = NativePassword.INSTANCE.expectedResponse(handshake.scramble(), password.getBytes(StandardCharsets.UTF_8));
-        int caps = DEFAULT_CAPS & (schema == null ? ~CapabilityFlags.CLIENT_CONNECT_WITH_DB : ~0);
+        int caps = (DEFAULT_CAPS | moreCapabilities) & (schema == null ? ~CapabilityFlags.CLIENT_CONNECT_WITH_DB : ~0);
         write(1, new HandshakeResponse(caps, 16 * 1024 * 1024, 45, user, auth, schema, NativePassword.NAME, Map.of()).encode());
         return read();
     }
