@@ -20,6 +20,8 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,11 +66,14 @@ public final class BackendPool implements AutoCloseable {
     private final Map<Object, PooledBackend> backends = new ConcurrentHashMap<>();
     private final io.sluice.observe.Telemetry.PoolTelemetry telemetry;
     /** How often the janitor looks at parked leases, at most (an O(pool size) scan). */
-    private static final long JANITOR_PERIOD_MILLIS = 10;
     /** Leases handed out and not yet given back, parked or not: at most the pool size, cheap to scan. */
     private final Set<Lease> out = ConcurrentHashMap.newKeySet();
     private final long affinityNanos;
     private volatile boolean closed;
+    /** Borrowers that found no free permit and are looking for a parked lease or waiting in the queue. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    /** The janitor is to look at this pool's parked leases (see expireParked). */
+    private final java.util.concurrent.atomic.AtomicBoolean expiryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastSuccess;
     private volatile long lastFailureAt;
     private volatile String lastFailure;
@@ -84,9 +89,6 @@ public final class BackendPool implements AutoCloseable {
         this.credentials = credentials;
         this.name = target.name() + "/" + user;
         this.affinityNanos = config.affinity().toNanos();
-        if (affinityNanos > 0) {
-            Thread.ofVirtual().name("sluice-affinity-" + name).start(this::expireParked);
-        }
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
@@ -398,24 +400,31 @@ public final class BackendPool implements AutoCloseable {
         if (permits.tryAcquire()) {
             return null;
         }
-        // All connections are out; one parked by an idle client is as good as a free one.
-        Lease taken = takeParked(foundRows);
-        if (taken != null) {
-            return taken;
+        // Counted before looking at parked leases, and park() checks the count after parking: so either this client
+        // sees a lease parked meanwhile, or its holder sees this client and gives it back (see park).
+        waiting.incrementAndGet();
+        try {
+            // All connections are out; one parked by an idle client is as good as a free one.
+            Lease taken = takeParked(foundRows);
+            if (taken != null) {
+                return taken;
+            }
+            // The queue has its own bound: past it a client is refused at once rather than left to time out.
+            if (permits.getQueueLength() >= config.maxWaiting()) {
+                telemetry.borrowTimedOut();
+                throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), limitDescription());
+            }
+            // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
+            // for parked connections costs more CPU than the queries. A connection parked after this client looked
+            // is given back by its holder.
+            if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                telemetry.borrowTimedOut();
+                throw timeout();
+            }
+            return null;
+        } finally {
+            waiting.decrementAndGet();
         }
-        // The queue has its own bound: past it a client is refused at once rather than left to time out.
-        if (permits.getQueueLength() >= config.maxWaiting()) {
-            telemetry.borrowTimedOut();
-            throw BorrowTimeoutException.queueFull(name, config.maxWaiting(), limitDescription());
-        }
-        // One wait, no polling: with thousands of clients queued, waking each every few milliseconds to look
-        // for parked connections costs more CPU than the queries. A connection parked after this client
-        // looked is given back by its holder (park() sees the queue) or, in the narrow race, by the janitor.
-        if (!permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            telemetry.borrowTimedOut();
-            throw timeout();
-        }
-        return null;
     }
 
     /** How many connections the pool holds at most now, and which setting says so, for error messages. */
@@ -465,12 +474,23 @@ public final class BackendPool implements AutoCloseable {
      * already waiting for a connection.
      */
     public boolean park(Lease lease) {
-        if (affinityNanos <= 0 || permits.hasQueuedThreads() || !lease.park()) {
+        if (affinityNanos <= 0 || waiting.get() > 0 || !lease.park()) {
             return false;
         }
-        // Checked again once parked: a client may have queued in between, and it waits without looking at
-        // parked leases. If the pool took the lease meanwhile, it is parked-and-taken as far as the holder knows.
-        return !(permits.hasQueuedThreads() && lease.resume());
+        // Checked again once parked: a client may have looked for parked leases in between, and then waits without
+        // looking again. If the pool took the lease meanwhile, it is parked-and-taken as far as the holder knows.
+        if (waiting.get() > 0 && lease.resume()) {
+            return false;
+        }
+        expireParkedIn(affinityNanos);
+        return true;
+    }
+
+    /** Has the janitor look at parked leases in {@code nanos}, unless it is to look already. */
+    private void expireParkedIn(long nanos) {
+        if (expiryScheduled.compareAndSet(false, true)) {
+            Janitor.after(nanos, this::expireParked);
+        }
     }
 
     /** Connections parked by idle clients right now. */
@@ -523,25 +543,35 @@ public final class BackendPool implements AutoCloseable {
     }
 
     /**
-     * Gives back leases parked longer than the affinity time, so that idle clients do not keep connections, and
-     * every parked lease while clients are queued: a client that queued just as a holder parked (after it looked
-     * for parked leases, before park() saw it queued) waits at most one period for it.
+     * On the janitor's thread: gives back leases parked longer than the affinity time, so that idle clients do not
+     * keep connections, and comes back when the next of the others is due. Nothing parked, nothing scheduled.
      */
     private void expireParked() {
-        long period = Math.clamp(TimeUnit.NANOSECONDS.toMillis(affinityNanos) / 2, 1, JANITOR_PERIOD_MILLIS);
-        while (!closed) {
-            try {
-                Thread.sleep(period);
-            } catch (InterruptedException e) {
-                return;
+        // Cleared before looking: a lease parked after the look schedules the next one itself (see park).
+        expiryScheduled.set(false);
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        List<Lease> expired = new ArrayList<>();
+        for (Lease l : out) {
+            long age = now - l.parkedAt();
+            if (!l.parked()) {
+                continue;
             }
-            long now = System.nanoTime();
-            boolean queued = permits.hasQueuedThreads();
-            for (Lease l : out) {
-                if (l.parked() && (queued || now - l.parkedAt() > affinityNanos) && l.take()) {
-                    release(l, Release.KEEP, queued ? "parked while a client waited" : "affinity expired");
-                }
+            if (age < affinityNanos) {
+                next = Math.min(next, affinityNanos - age);
+            } else if (l.take()) {
+                expired.add(l);
             }
+        }
+        if (!expired.isEmpty()) {
+            // Giving back may reach the database (Agroal, a reset): not on the janitor's thread.
+            Thread.ofVirtual().start(() -> expired.forEach(l -> release(l, Release.KEEP, "affinity expired")));
+        }
+        if (next != Long.MAX_VALUE) {
+            expireParkedIn(next);
         }
     }
 
