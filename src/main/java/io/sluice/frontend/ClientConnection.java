@@ -87,6 +87,11 @@ final class ClientConnection implements ClientTransport {
     private long packetTimer = -1;
     private boolean awaitingFirstPacket = true;
     private volatile boolean tls;
+    /** The session has given its thread up until something arrives (see {@link #rest}). */
+    private final AtomicBoolean resting = new AtomicBoolean();
+    private volatile Runnable wake;
+    /** The timer that wakes a resting session at its idle deadline; event loop only. */
+    private long restTimer = -1;
 
     /**
      * @param limits the client's packet limits and read-ahead, from {@code sluice.client.*}
@@ -159,7 +164,7 @@ final class ClientConnection implements ClientTransport {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
             socket.pause();
-            inbox.add(e);
+            deliver(e);
             return;
         }
         if (bytes.isReadable()) {
@@ -238,7 +243,53 @@ final class ClientConnection implements ClientTransport {
         packetsCompleted++;
         completedUncharged += length;
         queuedBytes.addAndGet(length);
-        inbox.add(packetOrPiece);
+        deliver(packetOrPiece);
+    }
+
+    /** On the event loop: something for the session, which is woken if it rests. */
+    private void deliver(Object item) {
+        inbox.add(item);
+        if (resting.get() && resting.compareAndSet(true, false)) {
+            if (restTimer >= 0) {
+                context.owner().cancelTimer(restTimer);
+                restTimer = -1;
+            }
+            wake.run();
+        }
+    }
+
+    @Override
+    public boolean rest(Runnable wake, long wakeAtNanos) {
+        // Done with the last packet, as when asking for the next.
+        packets.give(serving);
+        serving = 0;
+        this.wake = wake;
+        resting.set(true);
+        // Checked after the flag is set, as deliver() adds before it checks the flag: one of the two sees the other.
+        if (!inbox.isEmpty() && resting.compareAndSet(true, false)) {
+            return false;
+        }
+        if (wakeAtNanos != 0) {
+            context.runOnContext(v -> wakeAt(wakeAtNanos));
+        }
+        return true;
+    }
+
+    /** On the event loop: wakes the resting session at {@code nanos} (an early wake is harmless: it rests again). */
+    private void wakeAt(long nanos) {
+        if (!resting.get()) {
+            return;
+        }
+        if (restTimer >= 0) {
+            context.owner().cancelTimer(restTimer);
+        }
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime()) + 1);
+        restTimer = context.owner().setTimer(millis, id -> {
+            restTimer = -1;
+            if (resting.compareAndSet(true, false)) {
+                wake.run();
+            }
+        });
     }
 
     /**
@@ -278,7 +329,7 @@ final class ClientConnection implements ClientTransport {
             if (bytesSeen == at) {
                 framingFailed = true;
                 socket.pause();
-                inbox.add(framer.abandonDiscard());
+                deliver(framer.abandonDiscard());
             } else {
                 watchDiscard();
             }
@@ -305,7 +356,7 @@ final class ClientConnection implements ClientTransport {
     private void onClosed() {
         closed = true;
         packets.giveAll();
-        inbox.add(ClientGoneException.INSTANCE);
+        deliver(ClientGoneException.INSTANCE);
         signalDrained();
     }
 

@@ -35,12 +35,19 @@ import static io.sluice.protocol.CommandType.*;
  * backend for them (for a statement, a transaction, or the whole session, as the pool mode says), replays the
  * client's session state there, and gives it back.
  *
- * <p>Blocking is fine here (a virtual thread parks); the Vert.x event loop only frames bytes.
+ * <p>Blocking is fine here (a virtual thread parks); the Vert.x event loop only frames bytes. A client idle for
+ * {@link #REST_AFTER_NANOS} with nothing held on a backend gives its thread up: the session rests, its state in its
+ * fields, until the connection wakes it on a new thread for the next packet (or the idle timeout, or the end), so
+ * that thousands of idle clients hold no threads and no stacks.
  */
 final class ClientSession implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
     /** What an unknown user's proof is checked against: a password no one can know, made at start. */
     private static final Credential NOBODY = new Credential("", Scramble.generate());
+    /** How long a client waits for its next command on its thread before it gives the thread up (see above). */
+    static final long REST_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** What {@link #nextCommand} returns when the session gave its thread up: nothing more happens on this one. */
+    private static final InboundPacket RESTED = new InboundPacket(new byte[0], -1, -1);
 
     private final ClientTransport client;
     private final SessionServices services;
@@ -59,6 +66,8 @@ final class ClientSession implements Runnable {
     private volatile boolean draining;
     private volatile boolean terminating;
     private volatile Thread thread;
+    /** When (System.nanoTime()) the client's last command ended: its idle time counts from there. */
+    private long idleSince;
 
     ClientSession(ClientTransport client, SessionServices services, long connectionId) {
         this.client = client;
@@ -125,12 +134,27 @@ final class ClientSession implements Runnable {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
         services.telemetry().clientConnected();
+        live(true);
+    }
+
+    /** On a new thread, after resting: the next packet (or the end) has come. */
+    private void wake() {
+        Thread.ofVirtual().name("sluice-client-", connectionId).start(() -> live(false));
+    }
+
+    /** The session's life on one thread: from login or from rest, until it ends or rests again. */
+    private void live(boolean login) {
+        thread = Thread.currentThread();
+        // Once rested, another thread may run the session at any moment: this one touches nothing more.
+        boolean rested = false;
         try {
-            if (handshake()) {
+            if (!login) {
+                rested = serveCommands();
+            } else if (handshake()) {
                 phase(Phase.COMMAND);
-                serveCommands();
+                idleSince = System.nanoTime();
+                rested = serveCommands();
             }
         } catch (InterruptedException e) {
             if (terminating) {
@@ -153,7 +177,9 @@ final class ClientSession implements Runnable {
             LOG.errorf(e, "client %d: unexpected failure", connectionId);
             failAndClose(new ErrPacket(1105, "HY000", "Sluice internal error: " + e.getClass().getSimpleName()));
         } finally {
-            close();
+            if (!rested) {
+                close();
+            }
         }
     }
 
@@ -323,6 +349,19 @@ final class ClientSession implements Runnable {
     }
 
     /** Reads a packet that must continue the current exchange; null (after answering) when the deadline passes. */
+    /**
+     * Gives the thread up until the next packet, the end of the connection, or {@code idleDeadline} (0: none); false
+     * when something came meanwhile (the thread carries on).
+     */
+    private boolean rest(long idleDeadline) {
+        thread = null;
+        if (client.rest(this::wake, idleDeadline)) {
+            return true;
+        }
+        thread = Thread.currentThread();
+        return false;
+    }
+
     private InboundPacket receiveBefore(long deadline) throws InterruptedException {
         int expected = client.sequence();
         long left = deadline - System.nanoTime();
@@ -351,36 +390,42 @@ final class ClientSession implements Runnable {
 
     // ---- commands ----
 
-    private void serveCommands() throws InterruptedException {
+    /** Serves commands until the session ends (false) or rests (true: another thread carries on). */
+    private boolean serveCommands() throws InterruptedException {
         long idleTimeout = services.config().client().idleTimeout().toNanos();
         while (!killed) {
             client.sequence(1);
             InboundPacket packet = nextCommand(idleTimeout);
+            if (packet == RESTED) {
+                return true;
+            }
             if (packet == null) {
                 if (backend.sessionLost() || draining && !backend.holdsBackend()) {
-                    return;
+                    return false;
                 }
                 LOG.debugf("client %d idle for %s: disconnected", connectionId, services.config().client().idleTimeout());
                 failAndClose(Errors.idleTimeout());
-                return;
+                return false;
             }
             if (packet.sequenceId() != 0) {
                 failAndClose(Errors.outOfOrder(packet.sequenceId(), 0));
-                return;
+                return false;
             }
             client.sequence(packet.nextSequenceId());
             backend.commandStarted();
             boolean goOn = serve(packet);
             services.telemetry().query(io.sluice.protocol.CommandType.name(packet.command()), backend.databaseNanos(), backend.errored());
             if (!goOn) {
-                return;
+                return false;
             }
             backend.commandDone();
             client.flush();
+            idleSince = System.nanoTime();
             if (backend.sessionLost() || draining && !backend.holdsBackend()) {
-                return;
+                return false;
             }
         }
+        return false;
     }
 
     /**
@@ -389,13 +434,20 @@ final class ClientSession implements Runnable {
      * diagnostics hold passes, without waking the client.
      */
     private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
-        long idleDeadline = idleTimeout > 0 ? System.nanoTime() + idleTimeout : 0;
+        long idleDeadline = idleTimeout > 0 ? idleSince + idleTimeout : 0;
         while (true) {
             long hold = backend.holdDeadline();
             long deadline = hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
-            InboundPacket packet = client.receive(deadline == 0 ? 0 : Math.max(1, deadline - System.nanoTime()));
+            // With nothing held on a backend, nothing needs this thread until the next packet: it may go.
+            boolean mayRest = hold == 0 && !backend.holdsBackend() && !draining;
+            long restAt = System.nanoTime() + REST_AFTER_NANOS;
+            long wakeAt = mayRest && (deadline == 0 || restAt - deadline < 0) ? restAt : deadline;
+            InboundPacket packet = client.receive(wakeAt == 0 ? 0 : Math.max(1, wakeAt - System.nanoTime()));
             if (packet != null) {
                 return packet;
+            }
+            if (mayRest && wakeAt == restAt && rest(idleDeadline)) {
+                return RESTED;
             }
             if (hold != 0 && System.nanoTime() - hold >= 0) {
                 backend.holdExpired();

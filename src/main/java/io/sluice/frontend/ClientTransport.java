@@ -50,6 +50,15 @@ interface ClientTransport {
      */
     void authenticated();
 
+    /**
+     * The session gives its thread up until the next packet or the end of the connection arrives, or until
+     * {@code wakeAtNanos} ({@link System#nanoTime()}; 0: no time), when {@code wake} is run, once. False when
+     * something is there already: the session carries on with it.
+     */
+    default boolean rest(Runnable wake, long wakeAtNanos) {
+        return false;
+    }
+
     /** Sets the sequence id of the next packet written. */
     void sequence(int next);
 
