@@ -588,8 +588,13 @@ final class BackendLink {
         return true;
     }
 
-    private static StatePlan plan(PooledBackend backend, SessionState target) {
-        return StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes());
+    private StatePlan plan(PooledBackend backend, SessionState target) {
+        // Sluice's own ROW_COUNT() helpers (a temporary table, a variable) are reset away before the next statement,
+        // but not while the backend holds the client's transaction, which a reset would end: a statement that read
+        // ROW_COUNT() may start one itself (SELECT ROW_COUNT(); START TRANSACTION, program 4852 of seed 4242). They
+        // go with the reset the next client's plan asks for, or the one at release.
+        return StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes(),
+                holdsState() ? Set.of(ROW_COUNT_VARIABLE) : Set.of());
     }
 
     /**

@@ -32,7 +32,15 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
      *                           which changes how a string literal must be written
      */
     public static StatePlan between(SessionState wanted, BackendState actual, boolean noBackslashEscapes) {
-        if (actual.userVariables().asMap().keySet().stream().anyMatch(name -> wanted.userVariables().get(name) == null)) {
+        return between(wanted, actual, noBackslashEscapes, java.util.Set.of());
+    }
+
+    /**
+     * @param mayStay user variables the backend may keep though the client never set them (Sluice's own, while a
+     *                reset would end what the client holds on the backend: its transaction)
+     */
+    public static StatePlan between(SessionState wanted, BackendState actual, boolean noBackslashEscapes, java.util.Set<String> mayStay) {
+        if (actual.userVariables().asMap().keySet().stream().anyMatch(name -> wanted.userVariables().get(name) == null && !mayStay.contains(name))) {
             return new StatePlan(true, false, null, null, null);
         }
         if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {

@@ -98,7 +98,10 @@ class TransparencyRegressionTest {
                 // which resets collation_database; Sluice had prepared it in the client's schema.
                 ProgramGenerator.generate(101, 1884),
                 // ROW_COUNT() after a prepare the server refused (no schema) is -1.
-                ProgramGenerator.generate(9001, 838));
+                ProgramGenerator.generate(9001, 838),
+                // A multi-statement read ROW_COUNT() (recreated with Sluice's temporary table) and then started a
+                // transaction, which the reset that takes the table away ended.
+                ProgramGenerator.generate(4242, 4852));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -107,6 +110,11 @@ class TransparencyRegressionTest {
                 program("state a procedure set before it failed stays with the client, though the server reports it late",
                         sql("START TRANSACTION"), sql("CALL set_fail(6)"), sql("SET @@group_concat_max_len = 1024"),
                         sql("SELECT @@session.time_zone, @tenant_id"), sql("COMMIT"), sql("SELECT 1"), sql("SELECT @@session.time_zone")),
+                program("a transaction started after ROW_COUNT() in the same multi-statement stays open",
+                        sql("INSERT INTO {T} (v, n) VALUES ('x', 1), ('y', 2)"),
+                        sql("SHOW WARNINGS; SELECT LAST_INSERT_ID(), ROW_COUNT(); START TRANSACTION"),
+                        sql("SELECT @@in_transaction"), sql("INSERT INTO {T} (v, n) VALUES ('z', 3)"), sql("ROLLBACK"),
+                        sql("SELECT v FROM {T} ORDER BY id")),
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
                 program("autocommit = 0 holds for the next statement wherever it runs",
