@@ -684,10 +684,13 @@ final class BackendLink {
                 : rows != 1 || traits.readsFoundRows() ? null
                 : services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED
                 // A pinned session's backend is reset when the client leaves; otherwise the variable is put in the
-                // backend's state, which has it reset before the next statement. Not inside a transaction of an
-                // unpinned session: that reset would end the transaction.
-                : pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0 ? ONE_ROW_INTO_VARIABLE : null;
+                // backend's state, which has it reset before the next statement, or, inside the client's transaction,
+                // once the backend no longer holds it (see plan). Inside a transaction too: Sluice's own statements run
+                // there as well (an execute prepared again in its prepare's character set: the SETs there and back left
+                // 0, program 1825 of seed 4242 on MySQL 8).
+                : ONE_ROW_INTO_VARIABLE;
         boolean recreatable = traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT
+                // Not in a transaction: a READ ONLY one refuses even a temporary table (ERR 1792 on MariaDB 10.11).
                 && rows != there.rowCount() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0);
         if (recreatable && own.diagnostics() && own.sameConditionsAs(there)) {
             // Conditions that may still be there (a statement that raised none may not have cleared them): asked,

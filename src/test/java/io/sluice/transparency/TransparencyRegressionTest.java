@@ -192,14 +192,14 @@ class TransparencyRegressionTest {
                         sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)"), new Step.Prepare(2, "SELECT @a, @b")));
     }
 
-    private static Program program(String what, Step... steps) {
+    static Program program(String what, Step... steps) {
         List<Step> list = new ArrayList<>();
         list.add(new Step.Sql("SELECT '" + what.replace("'", "''") + "' AS finding"));
         list.addAll(List.of(steps));
         return new Program(0, -1, 1, true, true, list);
     }
 
-    private static Step sql(String sql) {
+    static Step sql(String sql) {
         return new Step.Sql(sql);
     }
 
@@ -216,8 +216,11 @@ class TransparencyRegressionTest {
     }
 
     private void run(Program program) throws Exception {
-        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
-        Endpoint backend = new Endpoint("direct", backendHost, backendPort);
+        run(program, new Endpoint("sluice", "127.0.0.1", sluicePort), new Endpoint("direct", backendHost, backendPort));
+    }
+
+    /** Runs copies of {@code program} through Sluice and directly, among noise clients, and asserts they observe the same. */
+    static void run(Program program, Endpoint sluice, Endpoint backend) throws Exception {
         Fixture.create(backend);
         DifferentialRun runner = new DifferentialRun(sluice, backend, COPIES, 0);
         AtomicBoolean stop = new AtomicBoolean();

@@ -1,0 +1,53 @@
+package io.sluice.transparency;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.MySql8Backend;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static io.sluice.transparency.TransparencyRegressionTest.program;
+import static io.sluice.transparency.TransparencyRegressionTest.sql;
+
+/**
+ * Findings of the differential test against the MySQL 8 face that only that face shows (MariaDB takes another path
+ * through Sluice for them), run again in every build as {@link TransparencyRegressionTest} runs the others.
+ */
+@QuarkusTest
+@TestProfile(TransparencyRegressionOnMySql8Test.TwoBackendsOnMySql8.class)
+class TransparencyRegressionOnMySql8Test {
+
+    public static class TwoBackendsOnMySql8 extends TransparencyRegressionTest.TwoBackends {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return new MySql8Backend().testResources();
+        }
+    }
+
+    @ConfigProperty(name = "sluice.backend.host")
+    String backendHost;
+    @ConfigProperty(name = "sluice.backend.port")
+    int backendPort;
+    @ConfigProperty(name = "sluice.listen.port")
+    int sluicePort;
+
+    static List<Program> foundOnMySql8() {
+        return List.of(
+                // ROW_COUNT() of 1 inside a transaction, after the SETs of a re-prepare in the prepare's character set:
+                // MySQL has no anonymous block to recreate it, and Sluice's SELECT ... INTO was kept out of transactions.
+                ProgramGenerator.generate(4242, 1825),
+                program("ROW_COUNT() of a SELECT ... INTO reads 1 inside a transaction, whatever Sluice ran in between",
+                        new Step.Prepare(0, "SELECT ROW_COUNT()"), sql("SET NAMES utf8mb3"), sql("START TRANSACTION READ ONLY"),
+                        sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3"), new Step.Execute(0, List.of()), sql("COMMIT"),
+                        sql("SELECT @b, @d, @sluice_row_count")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("foundOnMySql8")
+    void programFoundOnMySql8(Program program) throws Exception {
+        TransparencyRegressionTest.run(program, new Endpoint("sluice", "127.0.0.1", sluicePort), new Endpoint("direct", backendHost, backendPort));
+    }
+}
