@@ -148,10 +148,11 @@ public final class StatementTraits {
      * a procedure that runs no SELECT, or a result set that is not a SELECT's (EXPLAIN, VALUES, CHECK TABLE keep it;
      * SHOW TABLES sets it), or a SELECT inside another statement, which keeps it when the statement fails before the
      * SELECT ran and sometimes after (MariaDB 10.11: {@code SET @c = (SELECT nosuch)} keeps it, a subquery of several
-     * rows sets it). The client's own count must be on the backend before it runs.
+     * rows sets it), or SQL_CALC_FOUND_ROWS, which keeps it when the SELECT is refused before it runs (no schema, an
+     * unknown column: program 2216 of seed 4242). The client's own count must be on the backend before it runs.
      */
     public boolean mayKeepFoundRows() {
-        return mayKeepFoundRows || selectsInto;
+        return mayKeepFoundRows || selectsInto || calcFoundRows;
     }
 
     /**

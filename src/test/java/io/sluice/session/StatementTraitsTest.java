@@ -306,7 +306,8 @@ class StatementTraitsTest {
     @Test
     void statementsThatMayKeepFoundRows() {
         for (String sql : List.of("CALL p()", "SHOW TABLES", "EXPLAIN SELECT 1", "VALUES (1)", "CHECK TABLE t", "SELECT 1; CALL p()",
-                "SET @c = (SELECT v FROM t)", "SELECT v INTO @v FROM t", "INSERT INTO t SELECT * FROM u")) {
+                "SET @c = (SELECT v FROM t)", "SELECT v INTO @v FROM t", "INSERT INTO t SELECT * FROM u",
+                "SELECT SQL_CALC_FOUND_ROWS id FROM t LIMIT 1")) {
             assertThat(StatementTraits.of(sql).mayKeepFoundRows()).as(sql).isTrue();
         }
         for (String sql : List.of("SELECT 1", "INSERT INTO t VALUES (1)", "SET @a = 1", "UPDATE t SET a = 1")) {

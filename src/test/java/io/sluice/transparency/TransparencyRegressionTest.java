@@ -101,7 +101,11 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(9001, 838),
                 // A multi-statement read ROW_COUNT() (recreated with Sluice's temporary table) and then started a
                 // transaction, which the reset that takes the table away ended.
-                ProgramGenerator.generate(4242, 4852));
+                ProgramGenerator.generate(4242, 4852),
+                // Found on the MySQL 8 face (see TransparencyRegressionOnMySql8Test): ROW_COUNT() of 1 in a transaction.
+                ProgramGenerator.generate(4242, 1825),
+                // SELECT SQL_CALC_FOUND_ROWS refused before it ran (no schema) keeps FOUND_ROWS() as the client had it.
+                ProgramGenerator.generate(4242, 2216));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -115,6 +119,11 @@ class TransparencyRegressionTest {
                         sql("SHOW WARNINGS; SELECT LAST_INSERT_ID(), ROW_COUNT(); START TRANSACTION"),
                         sql("SELECT @@in_transaction"), sql("INSERT INTO {T} (v, n) VALUES ('z', 3)"), sql("ROLLBACK"),
                         sql("SELECT v FROM {T} ORDER BY id")),
+                program("SELECT SQL_CALC_FOUND_ROWS refused before it runs keeps FOUND_ROWS() as it was",
+                        sql("SELECT * FROM shared"), sql("SELECT SQL_CALC_FOUND_ROWS nosuch FROM shared LIMIT 1"),
+                        sql("SET @@session.check_constraint_checks = 0"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT * FROM shared WHERE id < 3"), new Step.ResetConnection(),
+                        sql("SELECT SQL_CALC_FOUND_ROWS id FROM no_such_table LIMIT 1"), sql("SET autocommit := 1"), sql("SELECT FOUND_ROWS()")),
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
                 program("autocommit = 0 holds for the next statement wherever it runs",
