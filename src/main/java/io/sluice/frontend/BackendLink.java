@@ -412,6 +412,51 @@ final class BackendLink {
         }
     }
 
+    /**
+     * COM_RESET_CONNECTION: the client's session is as after the handshake (the schema stays). Where the backend the
+     * client holds may still have its last statement's conditions, the server's own reset runs there and the client
+     * keeps the backend: MariaDB's reset keeps a count of conditions that were not stored (max_error_count = 0),
+     * which the client then reads as on a connection of its own (program 259 of seed 4242). Otherwise the backend
+     * goes back, as at any release.
+     */
+    void resetSession(int handshakeCollation) {
+        keepFoundRowsThroughReset();
+        LastStatement own = desired.lastStatement();
+        long conditions = own.conditionsFrom();
+        boolean kept = holdsBackend() && !exchangeOpen && !replayFailed && own.diagnostics()
+                && own.sameConditionsAs(lease.backend().state().lastStatement()) && resetHeldBackend();
+        if (!kept) {
+            release("client reset its session");
+        }
+        desired.reset(handshakeCollation);
+        if (kept) {
+            // Whatever the reset left in the diagnostics area (a count kept, or conditions of ending the session) is
+            // what the client's own connection would hold.
+            own.conditionsFrom(conditions);
+            lease.backend().state().lastStatement().conditionsFrom(conditions);
+        }
+    }
+
+    /** Resets the held backend's session on the server; false when that failed and the backend was discarded. */
+    private boolean resetHeldBackend() {
+        PooledBackend backend = lease.backend();
+        if (!pool.resetSession(backend)) {
+            discard("reset failed");
+            pins.clear();
+            pendingCharacteristics = "";
+            statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+            forgetBackendState();
+            return false;
+        }
+        // The server ended all the client had there: transaction, pins, prepared statements, variables.
+        pins.clear();
+        lease.pinnedFor(pins);
+        pendingCharacteristics = "";
+        statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
+        forgetBackendState();
+        return true;
+    }
+
     /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
     long holdDeadline() {
         return holdsBackend() ? holdUntil : 0;

@@ -585,10 +585,8 @@ final class ClientSession implements Runnable {
 
     /** COM_RESET_CONNECTION: the session is as after the handshake (the schema stays), and nothing ties it to a backend. */
     private void resetConnection() {
-        backend.keepFoundRowsThroughReset();
-        backend.release("client reset its session");
+        backend.resetSession(handshakeCollation);
         statements.clear();
-        backend.desired().reset(handshakeCollation);
         backend.writeOk();
     }
 

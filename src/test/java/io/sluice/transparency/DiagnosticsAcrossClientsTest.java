@@ -126,6 +126,39 @@ class DiagnosticsAcrossClientsTest {
         }
     }
 
+    /**
+     * MariaDB's COM_RESET_CONNECTION keeps the count of an error counted but not stored (max_error_count = 0): the
+     * client that reset reads it after, as on its own connection (program 259 of seed 4242, where Sluice had left the
+     * backend and read 0), and the next client on the same backend still does not.
+     */
+    @Test
+    void aCountKeptThroughTheClientsOwnResetIsItsAlone() throws Exception {
+        Endpoint sluice = new Endpoint("sluice", "127.0.0.1", sluicePort);
+        Endpoint direct = new Endpoint("direct", backendHost, backendPort);
+        String own = countsAfterOwnReset(direct);
+        assertThat(own).isEqualTo("1|1");
+        for (int round = 0; round < 3; round++) {
+            assertThat(countsAfterOwnReset(sluice)).as("round " + round).isEqualTo(own);
+            assertThat(firstWarningCount(sluice)).as("round " + round).isEqualTo(firstWarningCount(direct));
+        }
+    }
+
+    private static String countsAfterOwnReset(Endpoint endpoint) throws SQLException {
+        try (Connection c = endpoint.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = c.createStatement()) {
+            s.execute("SET max_error_count = 0");
+            try {
+                s.execute("SELECT CAST(99999999999999999999999 AS SIGNED) FROM no_such_table");
+            } catch (SQLException expected) {
+                // Counted, not stored.
+            }
+            c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).resetServerState();
+            try (ResultSet rs = s.executeQuery("SELECT @@warning_count, @@error_count")) {
+                rs.next();
+                return rs.getLong(1) + "|" + rs.getLong(2);
+            }
+        }
+    }
+
     private static long firstWarningCount(Endpoint endpoint) throws SQLException {
         try (Connection c = endpoint.connect(TestDatabase.APP_USER, null, PARAMETERS); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW COUNT(*) WARNINGS")) {

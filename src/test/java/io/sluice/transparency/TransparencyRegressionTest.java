@@ -105,7 +105,9 @@ class TransparencyRegressionTest {
                 // Found on the MySQL 8 face (see TransparencyRegressionOnMySql8Test): ROW_COUNT() of 1 in a transaction.
                 ProgramGenerator.generate(4242, 1825),
                 // SELECT SQL_CALC_FOUND_ROWS refused before it ran (no schema) keeps FOUND_ROWS() as the client had it.
-                ProgramGenerator.generate(4242, 2216));
+                ProgramGenerator.generate(4242, 2216),
+                // COM_RESET_CONNECTION keeps the count of an error max_error_count = 0 kept from being stored.
+                ProgramGenerator.generate(4242, 259));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -124,6 +126,10 @@ class TransparencyRegressionTest {
                         sql("SET @@session.check_constraint_checks = 0"), sql("SELECT FOUND_ROWS()"),
                         sql("SELECT * FROM shared WHERE id < 3"), new Step.ResetConnection(),
                         sql("SELECT SQL_CALC_FOUND_ROWS id FROM no_such_table LIMIT 1"), sql("SET autocommit := 1"), sql("SELECT FOUND_ROWS()")),
+                program("an error counted but not stored (max_error_count = 0) is still counted after the client's reset",
+                        sql("SET max_error_count := 0"), sql("INSERT INTO {T} (v, n) VALUES ('big', 99999999999)"), new Step.ResetConnection(),
+                        sql("SELECT @@warning_count, @@error_count"), sql("INSERT INTO {T} (v, n) VALUES ('big', 99999999999)"),
+                        new Step.ResetConnection(), sql("SELECT @@warning_count, @@error_count")),
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
                 program("autocommit = 0 holds for the next statement wherever it runs",
