@@ -73,6 +73,8 @@ final class BackendLink {
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
+    /** Answered with the status flags that say whether the session is in a transaction; reads no table. */
+    private static final String READ_IN_TRANSACTION = "SELECT @@in_transaction";
     /** Up to this many, FOUND_ROWS() is restored without reading a table, which would clear the client's conditions. */
     private static final long MAX_UNION_FOUND_ROWS = 1_000;
     /**
@@ -136,6 +138,12 @@ final class BackendLink {
      * tracking), and the server reports it with the next OK, which may answer a read of Sluice's own.
      */
     private boolean ownChangesUnreported;
+    /**
+     * A client statement failed, and an ERR carries no status flags: it may have started a transaction (its first
+     * read of a table with autocommit off) or ended one. The backend's next answer says; one is asked for before the
+     * backend may leave the client (program 5791 of seed 4242 lost a transaction its failed SELECT started).
+     */
+    private boolean transactionUnknown;
     /** A read of Sluice's own for the client is under way (it changes nothing itself). */
     private boolean readingForClient;
     /** The last client command raised no warning and no error. */
@@ -176,6 +184,7 @@ final class BackendLink {
         lastInsertIdOnBackend = false;
         unknownState = false;
         ownChangesUnreported = false;
+        transactionUnknown = false;
         holdUntil = 0;
         lastCommandClean = true;
     }
@@ -387,8 +396,11 @@ final class BackendLink {
         if (!settle(backend)) {
             return;
         }
-        if (pinned()) {
-            // Reading back showed state that cannot move.
+        if (transactionUnknown && read(backend, query(READ_IN_TRANSACTION)) == null) {
+            return;
+        }
+        if (holdsState()) {
+            // Reading back showed state that cannot move, or a transaction the client's failed statement started.
             return;
         }
         if (unknownState) {
@@ -490,7 +502,7 @@ final class BackendLink {
      */
     void release(String reason) {
         if (lease != null) {
-            boolean clean = !holdsState() && !unknownState && !replayFailed && uncaptured.isEmpty() && !scanUserVariables;
+            boolean clean = !holdsState() && !transactionUnknown && !unknownState && !replayFailed && uncaptured.isEmpty() && !scanUserVariables;
             giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
         }
         pins.clear();
@@ -988,6 +1000,11 @@ final class BackendLink {
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
             }
             errored |= error;
+            if (error && statement != null) {
+                transactionUnknown = true;
+            } else if (effects.statusSeen) {
+                transactionUnknown = false;
+            }
             finish(backend, command, effects, error);
             if (collationUnreported) {
                 learnCollation(backend);
@@ -1467,6 +1484,7 @@ final class BackendLink {
                 Role role = scanner.next(connection.buffer(), n);
                 if (role == Role.OK || role == Role.RESULT_END) {
                     follow(backend, scanner.lastOk(), false);
+                    learnTransaction(backend, scanner.statusFlags());
                 } else if (role == Role.LOCAL_INFILE_REQUEST) {
                     // Sluice's own commands never load files: an empty one declines, and the server answers.
                     connection.sendPacket(new byte[0], 0);
@@ -1479,6 +1497,18 @@ final class BackendLink {
             exchangeOpen = false;
             lost(e);
             return null;
+        }
+    }
+
+    /**
+     * After a client statement failed: the status flags of an answer to one of Sluice's own statements on the client's
+     * backend say whether the client is in a transaction there (Sluice's statements start and end none).
+     */
+    private void learnTransaction(PooledBackend backend, int flags) {
+        if (transactionUnknown && lease != null && lease.backend() == backend) {
+            int transaction = ServerStatus.SERVER_STATUS_IN_TRANS | ServerStatus.SERVER_STATUS_IN_TRANS_READONLY;
+            statusFlags = statusFlags & ~transaction | flags & transaction;
+            transactionUnknown = false;
         }
     }
 
@@ -1520,7 +1550,11 @@ final class BackendLink {
         try {
             byte[] answer = backend.connection().call(payload);
             if (!ErrPacket.is(answer) && answer.length > 0 && (answer[0] == OkPacket.HEADER || (answer[0] & 0xff) == OkPacket.EOF_HEADER)) {
-                follow(backend, answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null, false);
+                OkPacket ok = answer.length >= 7 ? OkPacket.decode(answer, answer.length, backend.connection().sessionTrack()) : null;
+                follow(backend, ok, false);
+                if (ok != null) {
+                    learnTransaction(backend, ok.statusFlags());
+                }
             }
             exchangeOpen = false;
             ownStatementRan(backend, raisedConditions(answer));

@@ -107,7 +107,9 @@ class TransparencyRegressionTest {
                 // SELECT SQL_CALC_FOUND_ROWS refused before it ran (no schema) keeps FOUND_ROWS() as the client had it.
                 ProgramGenerator.generate(4242, 2216),
                 // COM_RESET_CONNECTION keeps the count of an error max_error_count = 0 kept from being stored.
-                ProgramGenerator.generate(4242, 259));
+                ProgramGenerator.generate(4242, 259),
+                // SELECT ... FROM shared failed with autocommit off: the transaction it started was left on the backend.
+                ProgramGenerator.generate(4242, 5791));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -130,6 +132,10 @@ class TransparencyRegressionTest {
                         sql("SET max_error_count := 0"), sql("INSERT INTO {T} (v, n) VALUES ('big', 99999999999)"), new Step.ResetConnection(),
                         sql("SELECT @@warning_count, @@error_count"), sql("INSERT INTO {T} (v, n) VALUES ('big', 99999999999)"),
                         new Step.ResetConnection(), sql("SELECT @@warning_count, @@error_count")),
+                program("a transaction a failed statement started with autocommit off stays open",
+                        sql("SET @d = 9223372036854775807"), sql("SET autocommit = 0"), sql("SELECT @d := IFNULL(@d, 0) + 1 FROM shared ORDER BY id"),
+                        new Step.Prepare(0, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SELECT @@in_transaction"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('z', 3)"), sql("ROLLBACK"), sql("SET autocommit = 1"), sql("SELECT v FROM {T} ORDER BY id")),
                 program("SET @@sql_mode = 'ANSI' is not reported by MariaDB's session tracking",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SHOW SESSION VARIABLES LIKE 'sql_mode'")),
                 program("autocommit = 0 holds for the next statement wherever it runs",
