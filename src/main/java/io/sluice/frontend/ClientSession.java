@@ -583,7 +583,10 @@ final class ClientSession implements Runnable {
         backend.writeEndOfCommand();
     }
 
-    /** COM_RESET_CONNECTION: the session is as after the handshake (the schema stays), and nothing ties it to a backend. */
+    /**
+     * COM_RESET_CONNECTION: the session is as after the handshake (the schema stays), and nothing ties it to a backend
+     * (the one it holds may stay for its next statement, with what the server's reset left in the diagnostics area).
+     */
     private void resetConnection() {
         backend.resetSession(handshakeCollation);
         statements.clear();

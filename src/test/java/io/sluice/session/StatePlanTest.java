@@ -503,4 +503,16 @@ class StatePlanTest {
 
         assertThat(plan(client, backend)).isEqualTo(new StatePlan(true, false, null, null, null));
     }
+
+    /** While a reset would end the client's transaction, Sluice's own variable may stay; another one still asks for it. */
+    @Test
+    void aVariableThatMayStayAsksForNoReset() {
+        SessionState client = client("app", false);
+        BackendState backend = inStateOf(client);
+        backend.userVariables().set("sluice_row_count", text("1"));
+
+        assertThat(StatePlan.between(client, backend, false, java.util.Set.of("sluice_row_count")).isEmpty()).isTrue();
+        backend.userVariables().set("theirs", text("secret"));
+        assertThat(StatePlan.between(client, backend, false, java.util.Set.of("sluice_row_count")).resetFirst()).isTrue();
+    }
 }
