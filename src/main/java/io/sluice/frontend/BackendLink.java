@@ -659,6 +659,40 @@ final class BackendLink {
      * it in, which may not be the client's now (it has changed schema or sql_mode since), then brings the backend
      * back to the client's state. The answer, or null after answering the client if that failed.
      */
+    /**
+     * Prepares a client's statement on this backend, which has no copy of it. MariaDB's prepare turns the user
+     * variables the statement assigns binary, their values kept (checked on 10.11: {@code 'it''s'} in utf8mb4 became a
+     * LONGBLOB), where the client's own connection prepared it before it set them: those the backend holds are read
+     * first and set again after, so that the execute finds them as the client has them (programs 83 and 1586 of seed
+     * 5151: an execute's NULL kept the binary type where the client's variable was a string).
+     */
+    List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare, StatementTraits traits) {
+        if (!captureUserVariables || traits.assignedUserVariables().isEmpty()) {
+            return prepareIn(backend, context, prepare);
+        }
+        CaptureQuery.Captured before;
+        try {
+            before = readBack(backend, new CaptureQuery(false, false, List.copyOf(traits.assignedUserVariables())));
+        } catch (IllegalStateException e) {
+            LOG.debugf(e, "client %d: reading user variables before a prepare failed", connectionId);
+            before = new CaptureQuery.Captured(null, null, Map.of());
+        }
+        if (before == null) {
+            return null;
+        }
+        List<byte[]> answer = prepareIn(backend, context, prepare);
+        List<String> assignments = new ArrayList<>();
+        before.userVariables().forEach((name, value) -> {
+            if (value.replayable()) {
+                assignments.add(io.sluice.session.UserVariables.reference(name) + " = " + value.toSql());
+            }
+        });
+        if (answer == null || assignments.isEmpty()) {
+            return answer;
+        }
+        return call(backend, query("SET " + String.join(", ", assignments))) == null ? null : answer;
+    }
+
     List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
         if (context.schema() == null) {
             // The server prepares no statement that names a table or routine without a schema when there is none
@@ -837,31 +871,17 @@ final class BackendLink {
             }
             return true;
         }
-        List<byte[]> answer = read(backend, query(capture.sql()));
-        if (answer == null) {
-            return false;
-        }
-        LastStatement there = backend.state().lastStatement();
-        there.number(LastStatement.next());
-        there.rowCount(-1);
-        there.foundRows(1);
-        if (ErrPacket.is(answer.get(0)) || answer.size() < 3) {
-            // Nothing Sluice can replay: the client stays where its state is.
-            pin(PinReason.UNTRACKED_STATE);
-            return true;
-        }
-        int columns = (int) new io.sluice.protocol.PayloadReader(answer.get(0)).readLenenc();
-        List<ColumnDefinition> definitions = new ArrayList<>();
-        for (int i = 1; i <= columns; i++) {
-            definitions.add(ColumnDefinition.decode(answer.get(i)));
-        }
         CaptureQuery.Captured captured;
         try {
-            captured = capture.parse(definitions, ColumnDefinition.textRow(answer.get(columns + 1), columns));
-        } catch (RuntimeException e) {
+            captured = readBack(backend, capture);
+        } catch (IllegalStateException e) {
+            // Nothing Sluice can replay: the client stays where its state is.
             LOG.debugf(e, "client %d: reading back session state failed", connectionId);
             pin(PinReason.UNTRACKED_STATE);
             return true;
+        }
+        if (captured == null) {
+            return false;
         }
         if (captured.lastInsertId() != null) {
             desired.lastInsertId(captured.lastInsertId());
@@ -890,6 +910,35 @@ final class BackendLink {
         }
         unexplainedChange = false;
         return true;
+    }
+
+    /**
+     * Runs {@code capture} on the backend and reads its answer; null after answering the client if the backend broke.
+     *
+     * @throws IllegalStateException when the backend refused it or answered something else
+     */
+    private CaptureQuery.Captured readBack(PooledBackend backend, CaptureQuery capture) {
+        List<byte[]> answer = read(backend, query(capture.sql()));
+        if (answer == null) {
+            return null;
+        }
+        LastStatement there = backend.state().lastStatement();
+        there.number(LastStatement.next());
+        there.rowCount(-1);
+        there.foundRows(1);
+        if (ErrPacket.is(answer.get(0)) || answer.size() < 3) {
+            throw new IllegalStateException("the capture was refused");
+        }
+        int columns = (int) new io.sluice.protocol.PayloadReader(answer.get(0)).readLenenc();
+        List<ColumnDefinition> definitions = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+            definitions.add(ColumnDefinition.decode(answer.get(i)));
+        }
+        try {
+            return capture.parse(definitions, ColumnDefinition.textRow(answer.get(columns + 1), columns));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SHOW COUNT(*) WARNINGS on the backend: the conditions its diagnostics area holds; null if it broke. */

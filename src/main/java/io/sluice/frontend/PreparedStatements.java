@@ -292,7 +292,7 @@ final class PreparedStatements {
         if (cached != null) {
             return cached;
         }
-        List<byte[]> response = link.prepareIn(backend, statement.context, statement.prepare);
+        List<byte[]> response = link.prepareIn(backend, statement.context, statement.prepare, statement.traits);
         if (response == null) {
             return null;
         }

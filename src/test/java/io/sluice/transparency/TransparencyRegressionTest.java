@@ -113,7 +113,12 @@ class TransparencyRegressionTest {
                 // The harness: a variable holding the schema name, read with HEX() after SET NAMES binary, showed the run's
                 // own schema name as the hex of its hex, which the namespace did not mask.
                 ProgramGenerator.generate(5151, 419),
-                ProgramGenerator.generate(5151, 686));
+                ProgramGenerator.generate(5151, 686),
+                // A statement prepared again on a backend (another one, or the pinned one that lacked it) turned the
+                // variable it assigns binary there, and an execute's NULL then kept that type where the client's own
+                // variable was a string.
+                ProgramGenerator.generate(5151, 1586),
+                ProgramGenerator.generate(5151, 83));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -209,6 +214,9 @@ class TransparencyRegressionTest {
                         sql("SELECT FOUND_ROWS()")),
                 program("an error's condition outlives a statement that reads no table, FOUND_ROWS() included",
                         sql("SELECT * FROM shared"), sql("SELECT * FROM tmp1"), sql("SELECT FOUND_ROWS()"), sql("SHOW WARNINGS")),
+                program("a statement prepared again on the backend a temporary table pins leaves the variables it assigns as they were",
+                        new Step.Prepare(0, "SET @a = ?"), sql("CREATE TEMPORARY TABLE tmp1 (i INT)"), sql("SET @a = _ascii'ascii'"),
+                        new Step.Execute(0, java.util.Arrays.asList((Object) null)), sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)")),
                 program("a prepare that assigns a user variable creates it, as NULL",
                         new Step.Prepare(0, "SET @a = ?"), sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)")),
                 program("a decimal of scale 0 stays a decimal, and a prepared SELECT @a describes @a as it is now",
