@@ -64,6 +64,9 @@ class FleetTooManyConnectionsTest {
     @Test
     void aRefusedLoginLowersTheShareAtOnceClientsWaitAndTheShareRecoversStepByStep() throws Exception {
         Management.await("app's share counted", () -> Management.gauge("sluice_fleet_share", "app") == SHARE && Management.gauge("sluice_fleet_instances", "app") == 1);
+        // The connections Sluice already has, before the database fills: with no warm connections (min-idle 0) whether
+        // it had any depended on what ran before, and with none no client could be served (it failed so twice in CI).
+        warmAppPool(3);
 
         List<Connection> hogs = hogTheDatabase();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -147,6 +150,26 @@ class FleetTooManyConnectionsTest {
      * second apart: then it has none left. One refusal is not enough: a login Sluice was attempting at that moment
      * (user other's, which this database refuses with ERR 1045 once it has room) held a connection slot briefly.
      */
+    /** Has Sluice open {@code n} backend connections of app's pool: as many clients in a transaction at once, then done. */
+    private static void warmAppPool(int n) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("sluice.listen.port", Integer.class);
+        List<Connection> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/app?sslMode=DISABLED",
+                        TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+                clients.add(c);
+                // Each holds its backend until it closes: the others need backends of their own.
+                c.createStatement().execute("START TRANSACTION");
+                one(c, "SELECT 1");
+            }
+        } finally {
+            for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
     private static List<Connection> hogTheDatabase() throws Exception {
         List<Connection> hogs = new ArrayList<>();
         int refusedInARow = 0;
