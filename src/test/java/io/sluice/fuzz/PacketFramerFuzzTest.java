@@ -170,19 +170,7 @@ class PacketFramerFuzzTest {
         }
 
         ReferenceFramer.Result expected = ReferenceFramer.read(c.feeds(), limit);
-        if (packets.size() != expected.packets().size()) {
-            throw new AssertionError(packets.size() + " packets framed, the reference reads " + expected.packets().size() + "; " + c);
-        }
-        for (int i = 0; i < packets.size(); i++) {
-            InboundPacket got = packets.get(i);
-            InboundPacket want = expected.packets().get(i);
-            if (got.sequenceId() != want.sequenceId() || got.lastSequenceId() != want.lastSequenceId()
-                    || !Arrays.equals(got.payload(), want.payload())) {
-                throw new AssertionError("packet " + i + " differs from the reference (sequence ids " + got.sequenceId() + "-"
-                        + got.lastSequenceId() + " vs " + want.sequenceId() + "-" + want.lastSequenceId() + ", lengths "
-                        + got.length() + " vs " + want.length() + "); " + c);
-            }
-        }
+        assertAsTheReference(packets, expected, "packet", c);
         switch (expected.outcome()) {
             case TOO_LARGE -> {
                 if (!(refusal instanceof PacketTooLargeException e) || e.declared() != expected.declared() || e.limit() != limit) {
@@ -256,19 +244,7 @@ class PacketFramerFuzzTest {
             }
         }
         ReferenceFramer.Result expected = ReferenceFramer.read(c.feeds(), limit);
-        if (packets.size() != expected.packets().size()) {
-            throw new AssertionError(packets.size() + " payloads passed in pieces or whole, the reference reads " + expected.packets().size() + "; " + c);
-        }
-        for (int i = 0; i < packets.size(); i++) {
-            InboundPacket got = packets.get(i);
-            InboundPacket want = expected.packets().get(i);
-            if (got.sequenceId() != want.sequenceId() || got.lastSequenceId() != want.lastSequenceId()
-                    || !Arrays.equals(got.payload(), want.payload())) {
-                throw new AssertionError("payload " + i + " passed in pieces differs from the reference (sequence ids " + got.sequenceId()
-                        + "-" + got.lastSequenceId() + " vs " + want.sequenceId() + "-" + want.lastSequenceId() + ", lengths "
-                        + got.length() + " vs " + want.length() + "); " + c);
-            }
-        }
+        assertAsTheReference(packets, expected, "payload passed in pieces or whole", c);
         boolean refusedAsExpected = switch (expected.outcome()) {
             case TOO_LARGE -> refusal instanceof PacketTooLargeException e && e.declared() == expected.declared();
             case OUT_OF_SEQUENCE -> refusal instanceof MalformedPacketException;
@@ -278,6 +254,23 @@ class PacketFramerFuzzTest {
         if (!refusedAsExpected) {
             throw new AssertionError("passing in pieces ended with " + refusal + " (partial " + framer.hasPartialPacket() + "), expected "
                     + expected.outcome() + "; " + c);
+        }
+    }
+
+    /** The payloads framed ({@code what} each is) are the reference's, with the same sequence ids. */
+    private static void assertAsTheReference(List<InboundPacket> packets, ReferenceFramer.Result expected, String what, Case c) {
+        if (packets.size() != expected.packets().size()) {
+            throw new AssertionError(packets.size() + " of " + what + ", the reference reads " + expected.packets().size() + "; " + c);
+        }
+        for (int i = 0; i < packets.size(); i++) {
+            InboundPacket got = packets.get(i);
+            InboundPacket want = expected.packets().get(i);
+            if (got.sequenceId() != want.sequenceId() || got.lastSequenceId() != want.lastSequenceId()
+                    || !Arrays.equals(got.payload(), want.payload())) {
+                throw new AssertionError(what + " " + i + " differs from the reference (sequence ids " + got.sequenceId() + "-"
+                        + got.lastSequenceId() + " vs " + want.sequenceId() + "-" + want.lastSequenceId() + ", lengths "
+                        + got.length() + " vs " + want.length() + "); " + c);
+            }
         }
     }
 
