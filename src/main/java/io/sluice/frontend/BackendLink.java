@@ -73,8 +73,12 @@ final class BackendLink {
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
     private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
-    /** Answered with the status flags that say whether the session is in a transaction; reads no table. */
-    private static final String READ_IN_TRANSACTION = "SELECT @@in_transaction";
+    /**
+     * Answered with the status flags that say whether the session is in a transaction; reads no table, so it starts
+     * none. Not MariaDB's {@code @@in_transaction}: MySQL has no such variable, and its error would leave the question
+     * open (and the backend free to go to another client inside the transaction).
+     */
+    private static final String READ_IN_TRANSACTION = "SELECT 1";
     /** Up to this many, FOUND_ROWS() is restored without reading a table, which would clear the client's conditions. */
     private static final long MAX_UNION_FOUND_ROWS = 1_000;
     /**

@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li><b>Query attributes</b> (CLIENT_QUERY_ATTRIBUTES): COM_QUERY and COM_STMT_EXECUTE are read in MySQL's format
  * and sent to MariaDB without attributes; a COM_QUERY that does not parse (a bare {@code 03 SELECT 1}) gets ERR
  * 1835 "Malformed communication packet." and the connection is closed, as MySQL 8 does.</li>
- * <li><b>Variable names</b>: {@code tx_isolation} / {@code tx_read_only} in a COM_QUERY or COM_STMT_PREPARE get ERR
- * 1193 "Unknown system variable"; {@code transaction_isolation} / {@code transaction_read_only} are sent to MariaDB
+ * <li><b>Variable names</b>: {@code tx_isolation} / {@code tx_read_only} (removed in 8.0) and MariaDB's
+ * {@code in_transaction} (never in MySQL) in a COM_QUERY or COM_STMT_PREPARE get ERR 1193 "Unknown system variable"; {@code transaction_isolation} / {@code transaction_read_only} are sent to MariaDB
  * under its names, and translated back in session-state tracking entries, column names (name and org_name) and
  * error messages.</li>
  * <li><b>SET STATEMENT ... FOR</b> (MariaDB only) gets ERR 1064 (42000), MySQL's syntax error.</li>

@@ -316,6 +316,9 @@ class MySql8FaceTest {
             try (PreparedStatement ps = c.prepareStatement("SELECT @@SESSION.TX_READ_ONLY")) {
                 assertThatThrownBy(ps::executeQuery).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1193));
             }
+            // MariaDB's own, which MySQL never had
+            assertThatThrownBy(() -> s.executeQuery("SELECT @@in_transaction")).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getMessage()).isEqualTo("Unknown system variable 'in_transaction'"));
             // MariaDB's message names its own variable; the face names MySQL's
             assertThatThrownBy(() -> s.execute("SET transaction_isolation = 'bogus'")).isInstanceOfSatisfying(SQLException.class,
                     e -> assertThat(e.getMessage()).contains("'transaction_isolation'").doesNotContain("tx_isolation"));

@@ -20,6 +20,10 @@ final class VariableNames {
 
     private static final String[] MYSQL_NAMES = {TRANSACTION_ISOLATION, TRANSACTION_READ_ONLY};
     private static final String[] MARIADB_NAMES = {TX_ISOLATION, TX_READ_ONLY};
+    /** MariaDB's {@code in_transaction}, which MySQL never had (its clients read the status flags instead). */
+    static final String IN_TRANSACTION = "in_transaction";
+    /** Every name MySQL 8 does not know: the removed ones and MariaDB's own. */
+    private static final String[] UNKNOWN_TO_MYSQL = {TX_ISOLATION, TX_READ_ONLY, IN_TRANSACTION};
     /**
      * The face announces utf8mb4_0900_ai_ci (id 255), which MariaDB 10.11 does not know; MariaDB's utf8mb4_general_ci
      * (id 45) stands in for it wherever a client names it: by name in any SQL, by id where a character-set variable
@@ -34,11 +38,14 @@ final class VariableNames {
     private VariableNames() {
     }
 
-    /** The removed name ({@code tx_isolation} or {@code tx_read_only}, as the client wrote it) the text uses, or null. */
+    /**
+     * The name MySQL 8 does not know ({@code tx_isolation}, {@code tx_read_only}, {@code in_transaction}, as the client
+     * wrote it) that the text uses, or null.
+     */
     static String removedVariableIn(byte[] text, int from) {
         for (int i = from; i < text.length; i++) {
             if (isWordStart(text, from, i)) {
-                for (String name : MARIADB_NAMES) {
+                for (String name : UNKNOWN_TO_MYSQL) {
                     if (wordAt(text, i, name)) {
                         return new String(text, i, name.length(), StandardCharsets.US_ASCII);
                     }
