@@ -54,6 +54,7 @@ public final class BackendConnection {
     private int nextSendSequence = -1;
     /** Bytes of the payload being sent in parts, up to the packet started last. */
     private long partsPayload;
+    private final TransactionEvidence transaction = new TransactionEvidence();
 
     private BackendConnection(JdbcConnection physical) {
         this.physical = physical;
@@ -264,7 +265,7 @@ public final class BackendConnection {
      */
     public byte[] call(byte[] payload) {
         sendCommand(payload, payload.length);
-        ResponseScanner scanner = new ResponseScanner(payload[0] & 0xff, sessionTrack());
+        ResponseScanner scanner = scannerFor(payload[0] & 0xff);
         while (true) {
             int length = read();
             ResponseScanner.Role role = scanner.next(buffer(), length);
@@ -277,6 +278,19 @@ public final class BackendConnection {
                 return java.util.Arrays.copyOf(buffer(), length);
             }
         }
+    }
+
+    /**
+     * Follows the response to {@code command}: every response read on this connection is scanned by one of these,
+     * so that {@link #transaction()} knows what the answers said.
+     */
+    public ResponseScanner scannerFor(int command) {
+        return transaction.follow(new ResponseScanner(command, sessionTrack()));
+    }
+
+    /** What the answers read here say about the session's transaction. */
+    public TransactionEvidence transaction() {
+        return transaction;
     }
 
     /**
@@ -335,6 +349,7 @@ public final class BackendConnection {
     public void changeUser(Credential credential) {
         try {
             physical.changeUser(credential.username(), credential.passwordString());
+            transaction.sessionStarted();
         } catch (SQLException | CJException e) {
             throw new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", e);
         }

@@ -989,7 +989,7 @@ final class BackendLink {
                 return new Outcome(true, false, statusFlags);
             }
             midResponse = true;
-            ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
+            ResponseScanner scanner = connection.scannerFor(command);
             ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
             Effects effects = new Effects();
             boolean declinedFile = false;
@@ -1286,7 +1286,7 @@ final class BackendLink {
     /** Writes a response held in memory (a cached prepare response) to the client, as {@link #relay} would. */
     void replay(PooledBackend backend, List<byte[]> packets, int command, long statementId) {
         BackendConnection connection = backend.connection();
-        ResponseScanner scanner = new ResponseScanner(command, connection.sessionTrack());
+        ResponseScanner scanner = connection.scannerFor(command);
         ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
         for (byte[] packet : packets) {
             Role role = scanner.next(packet, packet.length);
@@ -1530,7 +1530,7 @@ final class BackendLink {
         try {
             connection.sendCommand(payload, payload.length);
             List<byte[]> packets = new ArrayList<>();
-            ResponseScanner scanner = new ResponseScanner(payload[0] & 0xff, connection.sessionTrack());
+            ResponseScanner scanner = connection.scannerFor(payload[0] & 0xff);
             do {
                 int n = connection.read();
                 packets.add(java.util.Arrays.copyOf(connection.buffer(), n));

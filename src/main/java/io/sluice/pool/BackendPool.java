@@ -474,7 +474,8 @@ public final class BackendPool implements AutoCloseable {
      * already waiting for a connection.
      */
     public boolean park(Lease lease) {
-        if (affinityNanos <= 0 || waiting.get() > 0 || !lease.park()) {
+        // A parked backend may go to another client as it is; one that may be in a transaction goes through release.
+        if (affinityNanos <= 0 || waiting.get() > 0 || lease.backend().connection().transaction().mayBeInTransaction() || !lease.park()) {
             return false;
         }
         // Checked again once parked: a client may have looked for parked leases in between, and then waits without
@@ -623,6 +624,13 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("retiring backend connection %d of %s: over the pool's limit of %d", (Object) lease.backend().connection().threadId(), name, limit);
                 discard(lease.pooled());
                 return;
+            }
+            if (decision == Release.KEEP && lease.backend().connection().transaction().mayBeInTransaction()) {
+                // The client side said clean, but the backend's own answers leave a transaction open, or cannot tell:
+                // the last line against running another client inside it. It means a bug in the client side's tracking.
+                LOG.warnf("backend connection %d of %s came back as clean (%s) where its answers leave a transaction open "
+                        + "or unknown; it is reset", lease.backend().connection().threadId(), name, reason);
+                decision = Release.RESET;
             }
             if (decision == Release.RESET && !reset(lease.backend())) {
                 decision = Release.DISCARD;

@@ -27,6 +27,8 @@ public final class ResponseScanner {
     private boolean metadataJustEnded;
     private boolean rowsSeen;
     private int statusFlags;
+    private boolean statusSeen;
+    private boolean failed;
     private int warnings;
     private OkPacket lastOk;
     private final boolean sessionTrack;
@@ -77,8 +79,7 @@ public final class ResponseScanner {
             case ROWS -> rows(payload, length, header);
             case FIELD_LIST -> {
                 if (header == ErrPacket.HEADER) {
-                    state = State.DONE;
-                    yield Role.ERR;
+                    yield fail();
                 }
                 if (header == OkPacket.EOF_HEADER && length < 9) {
                     endWith(payload, length);
@@ -93,8 +94,7 @@ public final class ResponseScanner {
 
     private Role first(byte[] payload, int length, int header) {
         if (header == ErrPacket.HEADER) {
-            state = State.DONE;
-            return Role.ERR;
+            return fail();
         }
         if (command == CommandType.COM_STATISTICS) {
             state = State.DONE;
@@ -143,8 +143,7 @@ public final class ResponseScanner {
 
     private Role rows(byte[] payload, int length, int header) {
         if (header == ErrPacket.HEADER) {
-            state = State.DONE;
-            return Role.ERR;
+            return fail();
         }
         if (header == OkPacket.EOF_HEADER && length < PacketFramer.MAX_PHYSICAL_PAYLOAD) {
             endWith(payload, length);
@@ -152,6 +151,12 @@ public final class ResponseScanner {
         }
         rowsSeen = true;
         return Role.ROW;
+    }
+
+    private Role fail() {
+        state = State.DONE;
+        failed = true;
+        return Role.ERR;
     }
 
     private void startPreparedColumnsOrFinish() {
@@ -172,6 +177,7 @@ public final class ResponseScanner {
             statusFlags = lastOk.statusFlags();
             warnings = lastOk.warnings();
         }
+        statusSeen = true;
         boolean more = (statusFlags & ServerStatus.SERVER_MORE_RESULTS_EXISTS) != 0
                 && command != CommandType.COM_STMT_FETCH && command != CommandType.COM_FIELD_LIST;
         state = more ? State.FIRST : State.DONE;
@@ -196,8 +202,19 @@ public final class ResponseScanner {
         return command == CommandType.COM_STMT_PREPARE && state == State.COLUMNS;
     }
 
+    /** The status flags of the last OK or end of rows in the response (0 if none came). */
     public int statusFlags() {
         return statusFlags;
+    }
+
+    /** Whether an OK or end of rows came, carrying status flags (a prepare's answer and an error carry none). */
+    public boolean statusSeen() {
+        return statusSeen;
+    }
+
+    /** Whether the response ended in an error. */
+    public boolean failed() {
+        return failed;
     }
 
     public int warnings() {

@@ -24,4 +24,9 @@ public final class TestConfig {
                 .build()
                 .getConfigMapping(SluiceConfig.class);
     }
+
+    /** The users and passwords the configuration names ({@code sluice.users."<name>".password}), as Sluice reads them. */
+    public static CredentialSource credentials(SluiceConfig config) {
+        return new ConfiguredCredentials(config);
+    }
 }

@@ -2,7 +2,6 @@ package io.sluice.fuzz;
 
 import io.sluice.app.EmbeddedDatabase;
 import io.sluice.config.SluiceConfig;
-import io.sluice.credentials.Credential;
 import io.sluice.credentials.CredentialSource;
 import io.sluice.credentials.TestConfig;
 import io.sluice.frontend.SessionBench;
@@ -11,10 +10,7 @@ import io.sluice.pool.BackendPools;
 import io.sluice.pool.Target;
 import io.sluice.testing.TestDatabase;
 
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * What {@link ClientSessionFuzzTest} runs sessions against, set up once per JVM: the test run's MariaDB, a user of
@@ -53,22 +49,7 @@ final class FuzzBackend {
                 "sluice.client.max-packet-size", Integer.toString(MAX_PACKET),
                 "sluice.client.handshake-timeout", "5s");
         SluiceConfig config = TestConfig.of(properties);
-        CredentialSource credentials = new CredentialSource() {
-            @Override
-            public List<Credential> clientCredentials(String user) {
-                return USER.equals(user) ? List.of(Credential.of(USER, PASSWORD)) : List.of();
-            }
-
-            @Override
-            public Optional<Credential> backendLogin(String user) {
-                return USER.equals(user) ? Optional.of(Credential.of(USER, PASSWORD)) : Optional.empty();
-            }
-
-            @Override
-            public Set<String> users() {
-                return Set.of(USER);
-            }
-        };
+        CredentialSource credentials = TestConfig.credentials(config);
         pools = new BackendPools(new Target("fuzz-db", db.host(), port), credentials, config, Telemetry.NONE);
         // Learn the server's identity now, so that no session waits for it.
         pools.probe(USER);
