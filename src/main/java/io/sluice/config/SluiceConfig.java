@@ -316,6 +316,14 @@ public interface SluiceConfig {
          */
         @WithDefault("1s")
         Duration diagnosticsHold();
+
+        /**
+         * How long a schema that a login named, once found on a backend, lets later logins of the same user name it
+         * without asking a backend again. Within it, a schema dropped meanwhile is noticed at the client's first
+         * statement that needs it rather than at login; 0 = ask at every login, as a direct connection does.
+         */
+        @WithDefault("10s")
+        Duration schemaRecheck();
     }
 
     /**

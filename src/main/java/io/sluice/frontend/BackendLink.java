@@ -605,9 +605,13 @@ final class BackendLink {
             // The schema first: changing it sets character_set_database and collation_database to the schema's,
             // which the client may have set since, so the variables are planned again after it.
             byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
+            if (answer != null && ErrPacket.is(answer)) {
+                pool.schemas().refused(plan.schema());
+            }
             if (answer == null || forwardIfError(answer)) {
                 return false;
             }
+            pool.schemas().entered(plan.schema());
             backend.state().schema(plan.schema());
             plan = plan(backend, target);
         }

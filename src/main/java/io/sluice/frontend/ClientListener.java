@@ -121,7 +121,9 @@ public final class ClientListener {
             session.drain();
         }
         connection.start();
-        Thread.ofVirtual().name("sluice-client-", session.connectionId()).start(session);
+        if (!session.greetWithoutThread()) {
+            Thread.ofVirtual().name("sluice-client-", session.connectionId()).start(session);
+        }
     }
 
     private static byte[] frame(byte[] payload) {

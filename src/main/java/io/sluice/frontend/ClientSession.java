@@ -68,6 +68,10 @@ final class ClientSession implements Runnable {
     private volatile Thread thread;
     /** When (System.nanoTime()) the client's last command ended: its idle time counts from there. */
     private long idleSince;
+    /** Whether the greeting is out (written on the event loop by {@link #greetWithoutThread}, or by the session). */
+    private boolean greeted;
+    /** When (System.nanoTime()) the client must have logged in, counted from the greeting. */
+    private long handshakeDeadline;
 
     ClientSession(ClientTransport client, SessionServices services, long connectionId) {
         this.client = client;
@@ -124,6 +128,9 @@ final class ClientSession implements Runnable {
         Thread t = thread;
         if (t != null) {
             t.interrupt();
+        } else if (phase == Phase.HANDSHAKE) {
+            // Greeted without a thread and not answered yet: closing the connection wakes the session, which ends.
+            client.abort();
         }
     }
 
@@ -132,24 +139,47 @@ final class ClientSession implements Runnable {
         phase = next;
     }
 
+    /** The session from its start on a thread of its own: when the greeting could not go out without one. */
     @Override
     public void run() {
         services.telemetry().clientConnected();
-        live(true);
+        live();
     }
 
-    /** On a new thread, after resting: the next packet (or the end) has come. */
+    /**
+     * On the event loop, as the client connects: when the backend's identity is known, the greeting goes out at once
+     * and the session takes no thread until the client answers it (or leaves, or the handshake times out), so that
+     * a connection costs no thread hand-over before its greeting, and a client that never answers holds no thread.
+     *
+     * @return false when the identity is not known yet: the caller runs the session on a thread of its own, which
+     *         waits for it
+     */
+    boolean greetWithoutThread() {
+        Optional<ServerIdentity> identity = services.pools().learnedIdentity();
+        if (identity.isEmpty()) {
+            return false;
+        }
+        services.telemetry().clientConnected();
+        greet(identity.get());
+        if (!client.rest(this::wake, handshakeDeadline)) {
+            // The client spoke before the greeting was out: it gets its thread now.
+            wake();
+        }
+        return true;
+    }
+
+    /** On a new thread, after resting: the next packet (or the end, or a deadline) has come. */
     private void wake() {
-        Thread.ofVirtual().name("sluice-client-", connectionId).start(() -> live(false));
+        Thread.ofVirtual().name("sluice-client-", connectionId).start(this::live);
     }
 
     /** The session's life on one thread: from login or from rest, until it ends or rests again. */
-    private void live(boolean login) {
+    private void live() {
         thread = Thread.currentThread();
         // Once rested, another thread may run the session at any moment: this one touches nothing more.
         boolean rested = false;
         try {
-            if (!login) {
+            if (phase != Phase.HANDSHAKE) {
                 rested = serveCommands();
             } else if (handshake()) {
                 phase(Phase.COMMAND);
@@ -185,14 +215,22 @@ final class ClientSession implements Runnable {
 
     // ---- handshake and authentication ----
 
-    private boolean handshake() throws InterruptedException {
-        ServerIdentity identity = services.pools().identity(services.config().pool().borrowTimeout());
+    /** Writes the server's greeting, proposing the plugin the backend's identity (or the configuration) names. */
+    private void greet(ServerIdentity identity) {
         proposedPlugin = AuthPlugin.byName(services.config().client().authPlugin().orElse(identity.authPlugin())).orElse(NativePassword.INSTANCE);
         client.sequence(0);
         client.write(new HandshakeV10(identity.version(), connectionId, scramble, services.offeredCapabilities(),
                 identity.collationId(), ServerStatus.SERVER_STATUS_AUTOCOMMIT, proposedPlugin.name()).encode());
         client.flush();
-        long deadline = System.nanoTime() + services.config().client().handshakeTimeout().toNanos();
+        handshakeDeadline = System.nanoTime() + services.config().client().handshakeTimeout().toNanos();
+        greeted = true;
+    }
+
+    private boolean handshake() throws InterruptedException {
+        if (!greeted) {
+            greet(services.pools().identity(services.config().pool().borrowTimeout()));
+        }
+        long deadline = handshakeDeadline;
 
         InboundPacket packet = receiveBefore(deadline);
         if (packet == null) {
@@ -232,7 +270,7 @@ final class ClientSession implements Runnable {
         client.authenticated();
         backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
                 new SessionState(handshakeCollation, response.database(), has(CapabilityFlags.CLIENT_MULTI_STATEMENTS)));
-        if (response.database() != null && !enterSchema()) {
+        if (response.database() != null && !enterSchema(response.database())) {
             client.flush();
             return false;
         }
@@ -337,13 +375,21 @@ final class ClientSession implements Runnable {
         return Optional.ofNullable(services.tls().rsa().decryptPassword(data, scramble));
     }
 
-    /** Checks the schema named at login on a backend (ERR 1049 if it does not exist). */
-    private boolean enterSchema() {
+    /**
+     * Checks the schema named at login on a backend (ERR 1049 if it does not exist), unless this user has entered it
+     * before (see {@link io.sluice.pool.KnownSchemas}): then the login needs no backend.
+     */
+    private boolean enterSchema(String schema) {
+        if (backend.pool().schemas().known(schema)) {
+            return true;
+        }
         PooledBackend b = backend.acquire();
         if (b == null) {
             backend.release("schema rejected at login");
             return false;
         }
+        // Entered, or already there (the backend's schema since a client before entered it).
+        backend.pool().schemas().entered(schema);
         backend.commandDone();
         return true;
     }
@@ -613,7 +659,7 @@ final class ClientSession implements Runnable {
                 new SessionState(handshakeCollation, request.database(), backend.desired().multiStatements()));
         backend.desired().lastStatement().foundRows(foundRows);
         phase(Phase.COMMAND);
-        if (request.database() != null && !enterSchema()) {
+        if (request.database() != null && !enterSchema(request.database())) {
             return false;
         }
         backend.writeOk();

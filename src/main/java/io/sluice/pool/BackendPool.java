@@ -68,6 +68,7 @@ public final class BackendPool implements AutoCloseable {
     /** How often the janitor looks at parked leases, at most (an O(pool size) scan). */
     /** Leases handed out and not yet given back, parked or not: at most the pool size, cheap to scan. */
     private final Set<Lease> out = ConcurrentHashMap.newKeySet();
+    private final KnownSchemas schemas;
     private final long affinityNanos;
     private volatile boolean closed;
     /** Borrowers that found no free permit and are looking for a parked lease or waiting in the queue. */
@@ -89,6 +90,7 @@ public final class BackendPool implements AutoCloseable {
         this.credentials = credentials;
         this.name = target.name() + "/" + user;
         this.affinityNanos = config.affinity().toNanos();
+        this.schemas = new KnownSchemas(config.schemaRecheck());
         this.config = config;
         this.jdbcProperties = jdbcProperties;
         this.onConnect = onConnect;
@@ -247,6 +249,11 @@ public final class BackendPool implements AutoCloseable {
 
     public Target target() {
         return target;
+    }
+
+    /** The schemas this pool's user has entered (see {@link KnownSchemas}). */
+    public KnownSchemas schemas() {
+        return schemas;
     }
 
     public String user() {

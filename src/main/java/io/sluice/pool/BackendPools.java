@@ -93,6 +93,11 @@ public final class BackendPools implements AutoCloseable {
         return config.backend().serverVersion().map(v -> new ServerIdentity(v, learned.collationId(), learned.authPlugin())).orElse(learned);
     }
 
+    /** The backend's identity if it has been learned, without waiting; empty before. */
+    public Optional<ServerIdentity> learnedIdentity() {
+        return learned.isDone() && !learned.isCompletedExceptionally() ? Optional.of(announced(learned.join())) : Optional.empty();
+    }
+
     /**
      * Waits up to {@code timeout} for the backend's identity. Clients pick SQL dialect and collation by the
      * version they are told, so telling them a guess is a last resort.

@@ -4,6 +4,9 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.RawClient;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -26,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Idle clients hold no threads: a session waiting for its next command gives its thread up after a second and is
  * woken on a new one by what the client sends next, or by its idle timeout. Each session used to keep a virtual
  * thread parked for as long as its client stayed connected (its stack, some 4.5 KiB, a third of what an idle client
- * cost).
+ * cost). Nor do clients that have not answered the greeting yet: it is written on the event loop as they connect.
  */
 @QuarkusTest
 @TestProfile(IdleClientsTest.ShortIdleTimeout.class)
@@ -36,7 +39,7 @@ class IdleClientsTest {
     public static class ShortIdleTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.client.idle-timeout", "4s");
+            return Map.of("sluice.client.idle-timeout", "4s", "sluice.client.handshake-timeout", "3s");
         }
     }
 
@@ -78,6 +81,37 @@ class IdleClientsTest {
             assertThat(sessionThreads()).isZero();
         } finally {
             for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void greetedClientsHoldNoThreadsUntilTheyAnswerAndAreTimedOutIfTheyDoNot() throws Exception {
+        List<RawClient> greeted = new ArrayList<>();
+        try {
+            for (int i = 0; i < CLIENTS; i++) {
+                RawClient c = new RawClient(SluiceTestResource.port());
+                c.readHandshake();
+                greeted.add(c);
+            }
+            assertThat(sessionThreads()).as("threads of sessions greeted and not answered").isZero();
+            List<RawClient> answering = greeted.subList(0, CLIENTS / 2);
+            List<RawClient> silent = greeted.subList(CLIENTS / 2, CLIENTS);
+            for (RawClient c : answering) {
+                assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app").isOk()).as("login after the greeting").isTrue();
+                assertThat(c.query("SELECT 1").isErr()).isFalse();
+            }
+            // Silent past the 3 s handshake timeout: woken by the timer, told why, and disconnected.
+            Thread.sleep(3_500);
+            for (RawClient c : silent) {
+                RawClient.Packet answer = c.read();
+                assertThat(answer.isErr()).as("the answer to a silent client").isTrue();
+                assertThat(answer.message()).startsWith("Bad handshake: no response within 3000 ms");
+                assertThat(c.read()).as("after the error: closed").isNull();
+            }
+        } finally {
+            for (RawClient c : greeted) {
                 c.close();
             }
         }

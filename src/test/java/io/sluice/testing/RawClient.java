@@ -111,9 +111,14 @@ public final class RawClient implements AutoCloseable {
         return login(user, password, schema, 0);
     }
 
-    /** The same, asking for {@code moreCapabilities} besides the default ones (CLIENT_LOCAL_FILES, say). */
+    /**
+     * The same, asking for {@code moreCapabilities} besides the default ones (CLIENT_LOCAL_FILES, say). The handshake is
+     * read first unless {@link #readHandshake} has read it.
+     */
     public Packet login(String user, String password, String schema, int moreCapabilities) throws IOException {
-        readHandshake();
+        if (handshake == null) {
+            readHandshake();
+        }
         byte[] auth = NativePassword.INSTANCE.expectedResponse(handshake.scramble(), password.getBytes(StandardCharsets.UTF_8));
         int caps = (DEFAULT_CAPS | moreCapabilities) & (schema == null ? ~CapabilityFlags.CLIENT_CONNECT_WITH_DB : ~0);
         write(1, new HandshakeResponse(caps, 16 * 1024 * 1024, 45, user, auth, schema, NativePassword.NAME, Map.of()).encode());
