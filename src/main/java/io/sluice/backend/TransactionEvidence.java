@@ -14,6 +14,13 @@ import io.sluice.protocol.ServerStatus;
 public final class TransactionEvidence {
     private int lastStatus = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
     private boolean uncertain;
+    /**
+     * A statement turned autocommit off while it held transactional tables open (a SET whose subquery or function
+     * read one): MariaDB 10.11 then keeps an InnoDB transaction that no status flag shows, and that neither
+     * ROLLBACK nor COM_RESET_CONNECTION ends. The next statement run with autocommit on commits what it holds; only
+     * closing the connection rolls it back. Not cleared by a reset, for that reason.
+     */
+    private boolean unflagged;
     /** The response being read, folded in when the next one starts or when asked. */
     private ResponseScanner answering;
 
@@ -24,10 +31,23 @@ public final class TransactionEvidence {
         return scanner;
     }
 
-    /** Whether a transaction may be open: false only when the last answer with flags says none, and nothing since put it in doubt. */
+    /**
+     * Whether a transaction may be open: false only when the last answer with flags says none, nothing since put it in
+     * doubt, and no transaction may hide from the flags.
+     */
     public boolean mayBeInTransaction() {
         fold();
-        return uncertain || (lastStatus & ServerStatus.SERVER_STATUS_IN_TRANS) != 0;
+        return unflagged || uncertain || (lastStatus & ServerStatus.SERVER_STATUS_IN_TRANS) != 0;
+    }
+
+    /** See {@link #unflagged}: set by the client side, which knows the statement's text. */
+    public void transactionUnflagged() {
+        unflagged = true;
+    }
+
+    /** Whether the connection may hold a transaction its flags do not show, which only closing it ends. */
+    public boolean mayHoldUnflaggedTransaction() {
+        return unflagged;
     }
 
     /** The session starts over (a reset, a change of user): no transaction. */

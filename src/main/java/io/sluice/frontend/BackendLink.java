@@ -432,20 +432,27 @@ final class BackendLink {
      * COM_RESET_CONNECTION: the client's session is as after the handshake (the schema stays). Where the backend the
      * client holds may still have its last statement's conditions, the server's own reset runs there and the client
      * keeps the backend: MariaDB's reset keeps a count of conditions that were not stored (max_error_count = 0),
-     * which the client then reads as on a connection of its own (program 259 of seed 4242). Otherwise the backend
+     * which the client then reads as on a connection of its own (program 259 of seed 4242). So too where the backend
+     * may hold a transaction no flag shows, which the reset leaves (see TransactionEvidence). Otherwise the backend
      * goes back, as at any release.
      */
     void resetSession(int handshakeCollation) {
         keepFoundRowsThroughReset();
         LastStatement own = desired.lastStatement();
         long conditions = own.conditionsFrom();
-        boolean kept = holdsBackend() && !exchangeOpen && !replayFailed && own.diagnostics()
-                && own.sameConditionsAs(lease.backend().state().lastStatement()) && resetHeldBackend();
+        boolean ownConditions = holdsBackend() && own.diagnostics() && own.sameConditionsAs(lease.backend().state().lastStatement());
+        // A transaction no status flag shows outlives the server's reset, on the client's own connection too, where
+        // its next statement with autocommit on commits it: the client keeps that backend, pinned as before.
+        boolean unflagged = holdsBackend() && lease.backend().connection().transaction().mayHoldUnflaggedTransaction();
+        boolean kept = holdsBackend() && !exchangeOpen && !replayFailed && (ownConditions || unflagged) && resetHeldBackend();
         if (!kept) {
             release("client reset its session");
         }
         desired.reset(handshakeCollation);
-        if (kept) {
+        if (kept && unflagged) {
+            pin(PinReason.UNTRACKED_STATE);
+        }
+        if (kept && ownConditions) {
             // Whatever the reset left in the diagnostics area (a count kept, or conditions of ending the session) is
             // what the client's own connection would hold.
             own.conditionsFrom(conditions);
@@ -1051,6 +1058,14 @@ final class BackendLink {
                 }
             } while (!scanner.isComplete());
             midResponse = false;
+            if (effects.statusSeen && statement != null && turnsAutocommitOffWithTablesOpen(statement, statusFlags, scanner.statusFlags())) {
+                // MariaDB 10.11 leaves an InnoDB transaction that no status flag shows (see TransactionEvidence): the
+                // client's next statements add to it unflagged, ROLLBACK and a reset leave it, and the first statement
+                // with autocommit on commits it. It cannot move, and must reach no other client (program 353 of seed
+                // 7474: another client's statement committed a row the disconnected client never committed).
+                connection.transaction().transactionUnflagged();
+                pin(PinReason.UNTRACKED_STATE);
+            }
             if (effects.statusSeen) {
                 // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
                 // and must not end a transaction that is still open.
@@ -1084,6 +1099,16 @@ final class BackendLink {
                 discard("a KILL QUERY sent to it went unanswered and may still arrive");
             }
         }
+    }
+
+    /**
+     * Whether a client statement turned autocommit off while it may have held tables open: a SET whose subquery or
+     * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}). A plain SET reads none, and
+     * a procedure's statements each end on their own (checked on MariaDB 10.11: neither leaves a hidden transaction).
+     */
+    private static boolean turnsAutocommitOffWithTablesOpen(StatementTraits traits, int before, int after) {
+        return (before & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0 && (after & ServerStatus.SERVER_STATUS_AUTOCOMMIT) == 0
+                && !traits.callsProcedure() && (traits.selectsInto() || traits.mayRunStoredCode());
     }
 
     /**

@@ -639,6 +639,13 @@ public final class BackendPool implements AutoCloseable {
                         + "or unknown; it is reset", lease.backend().connection().threadId(), name, reason);
                 decision = Release.RESET;
             }
+            if (decision != Release.DISCARD && lease.backend().connection().transaction().mayHoldUnflaggedTransaction()) {
+                // A transaction no flag shows, which a reset does not end: the next client's first statement with
+                // autocommit on would commit what the last client wrote and never committed (program 353 of seed 7474).
+                // Closing the connection is the one thing that rolls it back, as the client's own disconnect would.
+                decision = Release.DISCARD;
+                reason = "it may hold a transaction its status flags do not show";
+            }
             if (decision == Release.RESET && !reset(lease.backend())) {
                 decision = Release.DISCARD;
                 reason = "reset failed";
