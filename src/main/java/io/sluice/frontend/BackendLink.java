@@ -727,6 +727,22 @@ final class BackendLink {
         return answer;
     }
 
+    /**
+     * A statement of Sluice's own failed, and its error went to the client as the answer to its command (a statement
+     * prepared again for an execute, refused: under LOCK TABLES, a table not locked). The client's own connection
+     * would have failed the same way, so what the error left there is the client's: its conditions, for SHOW ERRORS
+     * (program 721 of seed 7474 read none, Sluice having cleared them as its own), and ROW_COUNT() -1.
+     */
+    void ownErrorAnswered(PooledBackend backend) {
+        errored = true;
+        lastCommandClean = false;
+        LastStatement own = desired.lastStatement();
+        LastStatement there = backend.state().lastStatement();
+        own.conditionsFrom(there.conditionsFrom());
+        own.rowCount(-1);
+        there.rowCount(-1);
+    }
+
     private boolean fallBackToServerCollation() {
         String serverDefault = Integer.toString(services.pools().identity().collationId());
         var vars = desired.variables();

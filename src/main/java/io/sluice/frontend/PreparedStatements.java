@@ -299,6 +299,7 @@ final class PreparedStatements {
         telemetry.statementReprepared();
         if (ErrPacket.is(response.get(0))) {
             link.client().write(response.get(0));
+            link.ownErrorAnswered(backend);
             return null;
         }
         BackendStatement prepared = remember(backend, statement.sql, response);

@@ -123,7 +123,10 @@ class TransparencyRegressionTest {
                 // flag shows, which the client's disconnect rolls back and the next statement with autocommit on
                 // commits; Sluice let it go to other clients (353 in every mode; 286 found on the MySQL 8 face).
                 ProgramGenerator.generate(7474, 353),
-                ProgramGenerator.generate(7474, 286));
+                ProgramGenerator.generate(7474, 286),
+                // An execute whose statement Sluice prepared again under LOCK TABLES, refused (ERR 1100): SHOW ERRORS
+                // read nothing, Sluice having cleared the error as its own.
+                ProgramGenerator.generate(7474, 721));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -232,6 +235,11 @@ class TransparencyRegressionTest {
                         sql("SET autocommit = 0, @c = (SELECT COUNT(*) FROM {T}); INSERT INTO {T} (v, n) VALUES ('hidden', 1)"),
                         new Step.ResetConnection(), sql("SELECT @@in_transaction, @@autocommit, @c"),
                         sql("INSERT INTO {T} (v, n) VALUES ('after', 2)"), sql("SELECT v FROM {T} ORDER BY id")),
+                program("an execute whose statement is prepared again and refused there leaves its error for SHOW ERRORS",
+                        new Step.Prepare(0, "INSERT INTO {T} (v, n) VALUES (?, ?)"), new Step.Prepare(1, "SELECT v FROM shared WHERE id = ?"),
+                        new Step.Prepare(2, "SELECT l FROM shared WHERE id = ?"), new Step.Prepare(3, "SELECT b FROM shared WHERE id = ?"),
+                        new Step.Prepare(4, "SELECT id FROM shared WHERE id = ?"), sql("LOCK TABLES shared READ"),
+                        new Step.Execute(0, List.of("x", 1L)), sql("SHOW ERRORS"), sql("SELECT @@error_count, ROW_COUNT()"), sql("UNLOCK TABLES")),
                 program("a decimal of scale 0 stays a decimal, and a prepared SELECT @a describes @a as it is now",
                         new Step.Prepare(1, "SELECT @a, @b"), sql("SET @a = CAST(5 AS UNSIGNED)"),
                         sql("SELECT @a := IFNULL(@a, 0) + 1 FROM shared ORDER BY id"), sql("SELECT 1 / 0"),
