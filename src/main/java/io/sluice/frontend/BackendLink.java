@@ -1119,12 +1119,13 @@ final class BackendLink {
 
     /**
      * Whether a client statement turned autocommit off while it may have held tables open: a SET whose subquery or
-     * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}). A plain SET reads none, and
-     * a procedure's statements each end on their own (checked on MariaDB 10.11: neither leaves a hidden transaction).
+     * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}), or a text EXECUTE, whose
+     * statement's text Sluice does not see here (a prepared such SET does the same). A plain SET reads none, and a
+     * procedure's statements each end on their own (checked on MariaDB 10.11: neither leaves a hidden transaction).
      */
     private static boolean turnsAutocommitOffWithTablesOpen(StatementTraits traits, int before, int after) {
         return (before & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0 && (after & ServerStatus.SERVER_STATUS_AUTOCOMMIT) == 0
-                && !traits.callsProcedure() && (traits.selectsInto() || traits.mayRunStoredCode());
+                && !traits.callsProcedure() && (traits.selectsInto() || traits.mayRunStoredCode() || traits.mayKeepFoundRows());
     }
 
     /**
