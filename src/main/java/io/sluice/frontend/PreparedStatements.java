@@ -121,7 +121,26 @@ final class PreparedStatements {
         // The columns of SELECT @a describe @a's type when prepared: a response cached before it changed is stale.
         BackendStatement cached = traits.pins().contains(PinReason.USER_VARIABLE) ? null : backend.statements().get(sql);
         int parameters;
-        if (cached != null) {
+        if (cached != null && (link.desired().lastStatement().diagnostics() || warnings(cached.response().get(0)) > 0)) {
+            // The server's prepare acts on the diagnostics area: one that opens a table clears the conditions before
+            // it (a table-less one keeps them), and its own warnings replace them; ROW_COUNT() and FOUND_ROWS() it
+            // leaves alone (MariaDB 10.11). A cached answer does none of that, and SHOW ERRORS read an error a prepare
+            // would have cleared (program 4606 of seed 8585). So where the client may have conditions, or the prepare
+            // raises some, the server prepares it again, for its effect and its answer; the cached statement stays
+            // (a cursor of this client's may be open on it) and the new one is closed.
+            telemetry.statementPrepared(false);
+            List<byte[]> response = new ArrayList<>();
+            BackendLink.Outcome outcome = link.relay(backend, packet.payload(), packet.length(), id, response);
+            if (!outcome.completed() || outcome.error()) {
+                return false;
+            }
+            PayloadReader ok = new PayloadReader(response.get(0));
+            ok.skip(1);
+            long again = ok.readInt4();
+            ok.readInt2();
+            parameters = ok.readInt2();
+            link.send(backend, withId(new byte[] {CommandType.COM_STMT_CLOSE, 0, 0, 0, 0}, again), 5);
+        } else if (cached != null) {
             telemetry.statementPrepared(true);
             link.replay(backend, cached.response(), CommandType.COM_STMT_PREPARE, id);
             parameters = cached.parameters();
@@ -280,6 +299,11 @@ final class PreparedStatements {
             link.writeError(new ErrPacket(1243, "HY000", "Unknown prepared statement handler (" + id + ") given to " + handler));
         }
         return statement;
+    }
+
+    /** The warning count of a PREPARE_OK (after status, id, columns, parameters and filler). */
+    private static int warnings(byte[] prepareOk) {
+        return prepareOk.length < 12 ? 0 : (prepareOk[10] & 0xff) | (prepareOk[11] & 0xff) << 8;
     }
 
     private static long statementId(InboundPacket packet) {

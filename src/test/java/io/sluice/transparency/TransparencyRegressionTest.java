@@ -126,7 +126,10 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(7474, 286),
                 // An execute whose statement Sluice prepared again under LOCK TABLES, refused (ERR 1100): SHOW ERRORS
                 // read nothing, Sluice having cleared the error as its own.
-                ProgramGenerator.generate(7474, 721));
+                ProgramGenerator.generate(7474, 721),
+                // A prepare of the text a statement already prepared on the backend, answered from Sluice's cache: the
+                // server's prepare (it opens the table) would have cleared the error before it, SHOW ERRORS read it.
+                ProgramGenerator.generate(8585, 4606));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -246,7 +249,18 @@ class TransparencyRegressionTest {
                 program("a decimal of scale 0 stays a decimal, and a prepared SELECT @a describes @a as it is now",
                         new Step.Prepare(1, "SELECT @a, @b"), sql("SET @a = CAST(5 AS UNSIGNED)"),
                         sql("SELECT @a := IFNULL(@a, 0) + 1 FROM shared ORDER BY id"), sql("SELECT 1 / 0"),
-                        sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)"), new Step.Prepare(2, "SELECT @a, @b")));
+                        sql("SELECT @a, HEX(@a), COLLATION(@a), COERCIBILITY(@a)"), new Step.Prepare(2, "SELECT @a, @b")),
+                program("a prepare of a text already prepared clears the conditions before it, as the server's prepare does",
+                        new Step.Prepare(0, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SELECT nosuch"),
+                        new Step.Prepare(1, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SHOW ERRORS"),
+                        sql("SELECT 1 / 0"), new Step.Prepare(2, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SELECT @@warning_count"),
+                        new Step.Prepare(3, "SELECT ?"), sql("SELECT nosuch"), new Step.Prepare(4, "SELECT ?"), sql("SHOW ERRORS"),
+                        sql("SELECT ROW_COUNT()")),
+                program("a prepare of a text already prepared clears the conditions before it on the backend a temporary table pins",
+                        sql("CALL mk_temp()"), new Step.Prepare(0, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SELECT nosuch"),
+                        new Step.Prepare(1, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SHOW ERRORS"),
+                        sql("UPDATE {T} SET n = n + 1"), new Step.Prepare(2, "SELECT id, v, l FROM shared WHERE id = ?"),
+                        sql("SELECT ROW_COUNT()")));
     }
 
     static Program program(String what, Step... steps) {
