@@ -148,6 +148,16 @@ final class BackendLink {
      * backend may leave the client (program 5791 of seed 4242 lost a transaction its failed SELECT started).
      */
     private boolean transactionUnknown;
+    /**
+     * The client took a SAVEPOINT with autocommit off, and its transaction has not ended since. The savepoint lives in
+     * the session's transaction even while no table was touched, and no status flag shows that transaction (no
+     * SERVER_STATUS_IN_TRANS): the client keeps its backend, or its ROLLBACK TO SAVEPOINT would run on another one and
+     * fail with 1305 (program 439 of seed 8585). Ends with a COMMIT, a ROLLBACK that is not to a savepoint, autocommit
+     * on, or the session's end; a statement that commits implicitly (DDL, BEGIN) ends it too, but goes unrecognised:
+     * the client then keeps its backend until one of those, which only costs sharing. With autocommit on, the server
+     * drops a savepoint taken outside a transaction at the end of its statement, and a transaction holds it otherwise.
+     */
+    private boolean savepointHeld;
     /** A read of Sluice's own for the client is under way (it changes nothing itself). */
     private boolean readingForClient;
     /** The last client command raised no warning and no error. */
@@ -189,6 +199,7 @@ final class BackendLink {
         unknownState = false;
         ownChangesUnreported = false;
         transactionUnknown = false;
+        savepointHeld = false;
         holdUntil = 0;
         lastCommandClean = true;
     }
@@ -502,7 +513,7 @@ final class BackendLink {
 
     /** Something only this backend has: an open transaction, pending characteristics, a cursor, a pin. */
     private boolean holdsState() {
-        return pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || !pendingCharacteristics.isEmpty()
+        return pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || savepointHeld || !pendingCharacteristics.isEmpty()
                 || statementsTie.getAsBoolean();
     }
 
@@ -1086,6 +1097,17 @@ final class BackendLink {
                 // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
                 // and must not end a transaction that is still open.
                 statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
+            }
+            if (statement != null) {
+                // See savepointHeld. A SAVEPOINT that failed is taken as held (in a multi-statement text it may have
+                // run before the failure); an end of the transaction only when nothing failed.
+                if ((statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0) {
+                    savepointHeld = false;
+                } else if (statement.takesSavepoint()) {
+                    savepointHeld = true;
+                } else if (statement.endsTransaction() && !error) {
+                    savepointHeld = false;
+                }
             }
             errored |= error;
             if (error && statement != null) {
@@ -1732,7 +1754,7 @@ final class BackendLink {
     private void dropBackend(String reason) {
         // An open transaction or a pinned session lived only on that backend: the client must not carry on
         // as if it still existed (a later COMMIT would "succeed" on another backend).
-        if ((statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || pinned() || statementsTie.getAsBoolean()) {
+        if ((statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) != 0 || savepointHeld || pinned() || statementsTie.getAsBoolean()) {
             sessionLost = true;
         }
         discard(reason);

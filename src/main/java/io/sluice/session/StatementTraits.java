@@ -50,6 +50,8 @@ public final class StatementTraits {
     private final java.util.Set<String> statementScopedVariables = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> unscopedSystemVariables = new java.util.LinkedHashSet<>();
     private boolean kills;
+    private boolean takesSavepoint;
+    private boolean endsTransaction;
 
     private StatementTraits() {
     }
@@ -207,6 +209,22 @@ public final class StatementTraits {
     }
 
     /**
+     * Whether the last of the text's statements that take a savepoint or end a transaction is a SAVEPOINT: with
+     * autocommit off, a savepoint then lives on the connection whether or not a status flag shows a transaction.
+     */
+    public boolean takesSavepoint() {
+        return takesSavepoint;
+    }
+
+    /**
+     * Whether the last of the text's statements that take a savepoint or end a transaction is a COMMIT, or a
+     * ROLLBACK that is not ROLLBACK ... TO [SAVEPOINT]: the transaction ends, and its savepoints with it.
+     */
+    public boolean endsTransaction() {
+        return endsTransaction;
+    }
+
+    /**
      * How the session reads string literals, which decides where they end.
      *
      * @param noBackslashEscapes sql_mode NO_BACKSLASH_ESCAPES: a backslash in a string is just a character
@@ -266,6 +284,8 @@ public final class StatementTraits {
         private boolean statementScope;
         /** The current statement is, or defines, a compound statement: any of its words may begin a statement. */
         private boolean compound;
+        /** The current statement is a ROLLBACK with a TO: to a savepoint, which keeps the transaction. */
+        private boolean rollbackTo;
 
         Scanner(byte[] s, int from, int end, StatementTraits out, Dialect dialect, boolean readsNestedSql) {
             this.s = s;
@@ -291,6 +311,7 @@ public final class StatementTraits {
                 } else if (c == '@') {
                     userVariable();
                 } else if (c == ';') {
+                    statementEnded();
                     wordIndex = 0;
                     firstWord = "";
                     secondWord = "";
@@ -298,6 +319,7 @@ public final class StatementTraits {
                     into = false;
                     statementScope = false;
                     compound = false;
+                    rollbackTo = false;
                     i++;
                 } else if (c == ':' && wordIndex == 1 && at(i + 1) != '=') {
                     // "label: BEGIN ...", "label: LOOP ...": only compound statements have labels.
@@ -308,6 +330,21 @@ public final class StatementTraits {
                 } else {
                     i++;
                 }
+            }
+            statementEnded();
+        }
+
+        /** A statement of the text ends: whether it left a savepoint, or ended the transaction (and its savepoints). */
+        private void statementEnded() {
+            if (compound) {
+                return;
+            }
+            if (firstWord.equals("savepoint")) {
+                out.takesSavepoint = true;
+                out.endsTransaction = false;
+            } else if (firstWord.equals("commit") || firstWord.equals("rollback") && !rollbackTo) {
+                out.takesSavepoint = false;
+                out.endsTransaction = true;
             }
         }
 
@@ -346,7 +383,10 @@ public final class StatementTraits {
                     default -> {
                     }
                 }
-            } else if (wordIndex == 1) {
+            } else if (firstWord.equals("rollback") && w.equals("to")) {
+                rollbackTo = true;
+            }
+            if (wordIndex == 1) {
                 secondWord = w;
                 out.onlyDiagnostics &= firstWord.equals("get") || firstWord.equals("show") && (w.equals("warnings") || w.equals("errors"));
                 statementScope = firstWord.equals("set") && w.equals("statement");

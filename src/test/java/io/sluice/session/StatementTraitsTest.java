@@ -490,4 +490,23 @@ class StatementTraitsTest {
         assertThat(StatementTraits.of("SET STATEMENT sql_mode = '', lc_time_names = 'de_DE' FOR SELECT @@x = 1")
                 .statementScopedVariables()).containsExactly("sql_mode", "lc_time_names");
     }
+
+    /** With autocommit off a savepoint outlives its statement until the transaction ends: which statements say so. */
+    @Test
+    void tellsSavepointsFromEndsOfTransaction() {
+        for (String sql : List.of("SAVEPOINT sp1", "savepoint `a b`", "COMMIT; SAVEPOINT sp1", "SAVEPOINT a; SELECT 1",
+                "SET STATEMENT max_statement_time = 1 FOR SAVEPOINT a", "/* x */ SAVEPOINT a")) {
+            assertThat(StatementTraits.of(sql).takesSavepoint()).as("takesSavepoint() of %s", sql).isTrue();
+            assertThat(StatementTraits.of(sql).endsTransaction()).as("endsTransaction() of %s", sql).isFalse();
+        }
+        for (String sql : List.of("COMMIT", "commit work", "ROLLBACK", "ROLLBACK AND CHAIN", "SAVEPOINT a; ROLLBACK")) {
+            assertThat(StatementTraits.of(sql).takesSavepoint()).as("takesSavepoint() of %s", sql).isFalse();
+            assertThat(StatementTraits.of(sql).endsTransaction()).as("endsTransaction() of %s", sql).isTrue();
+        }
+        for (String sql : List.of("ROLLBACK TO SAVEPOINT sp1", "ROLLBACK WORK TO sp1", "RELEASE SAVEPOINT sp1",
+                "SELECT 'SAVEPOINT a'", "SELECT savepoint FROM t", "-- SAVEPOINT a\nSELECT 1")) {
+            assertThat(StatementTraits.of(sql).takesSavepoint()).as("takesSavepoint() of %s", sql).isFalse();
+            assertThat(StatementTraits.of(sql).endsTransaction()).as("endsTransaction() of %s", sql).isFalse();
+        }
+    }
 }

@@ -39,6 +39,8 @@ class TransparencyRegressionOnMySql8Test {
                 // ROW_COUNT() of 1 inside a transaction, after the SETs of a re-prepare in the prepare's character set:
                 // MySQL has no anonymous block to recreate it, and Sluice's SELECT ... INTO was kept out of transactions.
                 ProgramGenerator.generate(4242, 1825),
+                // SAVEPOINT with autocommit off, before any table was read: ROLLBACK TO SAVEPOINT ran on another backend.
+                ProgramGenerator.generate(8585, 4725),
                 program("ROW_COUNT() of a SELECT ... INTO reads 1 inside a transaction, whatever Sluice ran in between",
                         new Step.Prepare(0, "SELECT ROW_COUNT()"), sql("SET NAMES utf8mb3"), sql("START TRANSACTION READ ONLY"),
                         sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3"), new Step.Execute(0, List.of()), sql("COMMIT"),

@@ -108,6 +108,9 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(4242, 2216),
                 // COM_RESET_CONNECTION keeps the count of an error max_error_count = 0 kept from being stored.
                 ProgramGenerator.generate(4242, 259),
+                // SAVEPOINT with autocommit off, before any table was read: no status flag shows the transaction it
+                // belongs to, and ROLLBACK TO SAVEPOINT ran on another backend (1305 SAVEPOINT sp1 does not exist).
+                ProgramGenerator.generate(8585, 439),
                 // SELECT ... FROM shared failed with autocommit off: the transaction it started was left on the backend.
                 ProgramGenerator.generate(4242, 5791),
                 // The harness: a variable holding the schema name, read with HEX() after SET NAMES binary, showed the run's
@@ -241,6 +244,13 @@ class TransparencyRegressionTest {
                         sql("SET autocommit = 0, @c = (SELECT COUNT(*) FROM {T}); INSERT INTO {T} (v, n) VALUES ('hidden', 1)"),
                         new Step.ResetConnection(), sql("SELECT @@in_transaction, @@autocommit, @c"),
                         sql("INSERT INTO {T} (v, n) VALUES ('after', 2)"), sql("SELECT v FROM {T} ORDER BY id")),
+                program("a savepoint taken with autocommit off, before any table was read, stays with the client until its transaction ends",
+                        new Step.Jdbc(Step.Jdbc.Call.AUTOCOMMIT, "false"), sql("SAVEPOINT sp1"), sql("DO SLEEP(0.05)"),
+                        sql("SELECT 1"), sql("DO SLEEP(0.05)"), sql("ROLLBACK TO SAVEPOINT sp1"), sql("SAVEPOINT sp2"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('sp', 1)"), sql("ROLLBACK TO sp2"), sql("RELEASE SAVEPOINT sp1"),
+                        sql("SAVEPOINT sp1"), new Step.Jdbc(Step.Jdbc.Call.COMMIT, null), sql("DO SLEEP(0.05)"),
+                        sql("ROLLBACK TO SAVEPOINT sp1"), sql("SAVEPOINT sp3"), new Step.Jdbc(Step.Jdbc.Call.AUTOCOMMIT, "true"),
+                        sql("DO SLEEP(0.05)"), sql("ROLLBACK TO SAVEPOINT sp3"), sql("SELECT v, n FROM {T} ORDER BY id")),
                 program("an execute whose statement is prepared again and refused there leaves its error for SHOW ERRORS",
                         new Step.Prepare(0, "INSERT INTO {T} (v, n) VALUES (?, ?)"), new Step.Prepare(1, "SELECT v FROM shared WHERE id = ?"),
                         new Step.Prepare(2, "SELECT l FROM shared WHERE id = ?"), new Step.Prepare(3, "SELECT b FROM shared WHERE id = ?"),
