@@ -121,26 +121,13 @@ final class PreparedStatements {
         // The columns of SELECT @a describe @a's type when prepared: a response cached before it changed is stale.
         BackendStatement cached = traits.pins().contains(PinReason.USER_VARIABLE) ? null : backend.statements().get(sql);
         int parameters;
-        if (cached != null && (link.desired().lastStatement().diagnostics() || warnings(cached.response().get(0)) > 0)) {
-            // The server's prepare acts on the diagnostics area: one that opens a table clears the conditions before
-            // it (a table-less one keeps them), and its own warnings replace them; ROW_COUNT() and FOUND_ROWS() it
-            // leaves alone (MariaDB 10.11). A cached answer does none of that, and SHOW ERRORS read an error a prepare
-            // would have cleared (program 4606 of seed 8585). So where the client may have conditions, or the prepare
-            // raises some, the server prepares it again, for its effect and its answer; the cached statement stays
-            // (a cursor of this client's may be open on it) and the new one is closed.
-            telemetry.statementPrepared(false);
-            List<byte[]> response = new ArrayList<>();
-            BackendLink.Outcome outcome = link.relay(backend, packet.payload(), packet.length(), id, response);
-            if (!outcome.completed() || outcome.error()) {
-                return false;
-            }
-            PayloadReader ok = new PayloadReader(response.get(0));
-            ok.skip(1);
-            long again = ok.readInt4();
-            ok.readInt2();
-            parameters = ok.readInt2();
-            link.send(backend, withId(new byte[] {CommandType.COM_STMT_CLOSE, 0, 0, 0, 0}, again), 5);
-        } else if (cached != null) {
+        // The server's prepare acts on the diagnostics area: one that opens a table clears the conditions before it (a
+        // table-less one keeps them), and its own warnings replace them; ROW_COUNT() and FOUND_ROWS() it leaves alone
+        // (MariaDB 10.11). A cached answer does none of that, and SHOW ERRORS read an error a prepare would have
+        // cleared (program 4606 of seed 8585). So where the client may have conditions, or the prepare raises some,
+        // the server prepares it again, for its effect and its answer; the cached statement stays (a cursor of this
+        // client's may be open on it) and the new one is closed.
+        if (cached != null && !link.desired().lastStatement().diagnostics() && PrepareOk.of(cached.response().get(0)).warnings() == 0) {
             telemetry.statementPrepared(true);
             link.replay(backend, cached.response(), CommandType.COM_STMT_PREPARE, id);
             parameters = cached.parameters();
@@ -151,8 +138,13 @@ final class PreparedStatements {
             if (!outcome.completed() || outcome.error()) {
                 return false;
             }
-            BackendStatement prepared = remember(backend, sql, response);
-            parameters = prepared.parameters();
+            if (cached != null) {
+                PrepareOk again = PrepareOk.of(response.get(0));
+                close(backend, again.statementId());
+                parameters = again.parameters();
+            } else {
+                parameters = remember(backend, sql, response).parameters();
+            }
         }
         link.prepared(traits);
         nextId++;
@@ -301,9 +293,25 @@ final class PreparedStatements {
         return statement;
     }
 
-    /** The warning count of a PREPARE_OK (after status, id, columns, parameters and filler). */
-    private static int warnings(byte[] prepareOk) {
-        return prepareOk.length < 12 ? 0 : (prepareOk[10] & 0xff) | (prepareOk[11] & 0xff) << 8;
+    /** What Sluice reads of a backend's PREPARE_OK: status, statement id, columns, parameters, filler, warnings. */
+    private record PrepareOk(long statementId, int parameters, int warnings) {
+        static PrepareOk of(byte[] payload) {
+            PayloadReader ok = new PayloadReader(payload);
+            ok.skip(1);
+            long id = ok.readInt4();
+            ok.readInt2();
+            int parameters = ok.readInt2();
+            if (ok.remaining() < 3) {
+                return new PrepareOk(id, parameters, 0);
+            }
+            ok.skip(1);
+            return new PrepareOk(id, parameters, ok.readInt2());
+        }
+    }
+
+    /** Closes a statement on the backend (COM_STMT_CLOSE has no answer). */
+    private void close(PooledBackend backend, long statementId) {
+        link.send(backend, withId(new byte[] {CommandType.COM_STMT_CLOSE, 0, 0, 0, 0}, statementId), 5);
     }
 
     private static long statementId(InboundPacket packet) {
@@ -336,14 +344,9 @@ final class PreparedStatements {
     }
 
     private BackendStatement remember(PooledBackend backend, String sql, List<byte[]> response) {
-        PayloadReader ok = new PayloadReader(response.get(0));
-        ok.skip(1);
-        long id = ok.readInt4();
-        ok.readInt2();
-        int parameters = ok.readInt2();
-        BackendStatement statement = new BackendStatement(id, parameters, List.copyOf(response), new BackendStatement.ParameterTypes());
-        backend.statements().put(sql, statement, evicted ->
-                link.send(backend, withId(new byte[] {CommandType.COM_STMT_CLOSE, 0, 0, 0, 0}, evicted.id()), 5));
+        PrepareOk ok = PrepareOk.of(response.get(0));
+        BackendStatement statement = new BackendStatement(ok.statementId(), ok.parameters(), List.copyOf(response), new BackendStatement.ParameterTypes());
+        backend.statements().put(sql, statement, evicted -> close(backend, evicted.id()));
         return statement;
     }
 
