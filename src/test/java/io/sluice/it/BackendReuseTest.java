@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.Sql;
 import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +33,9 @@ class BackendReuseTest {
         }
     }
 
+    /** {@code params} as {@link TestDatabase#direct} takes them, each after an '&'. */
     static Connection connect(String schema, String params) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/" + schema
-                + "?sslMode=DISABLED" + params, TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+        return Sql.connectTo(schema, params.replaceFirst("^&", ""));
     }
 
     @Test

@@ -9,11 +9,11 @@ import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 
 import static io.sluice.testing.Sql.connect;
+import static io.sluice.testing.Sql.connectTo;
 import static io.sluice.testing.Sql.one;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,11 +33,6 @@ class LoginWithoutBackendTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.pool.max-size", "1", "sluice.pool.borrow-timeout", "1s");
         }
-    }
-
-    private static Connection connectTo(String schema) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/" + schema + "?sslMode=DISABLED",
-                TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
     }
 
     @Test
@@ -62,7 +57,7 @@ class LoginWithoutBackendTest {
     @Test
     void aSchemaDroppedSinceItWasSeenFailsTheFirstStatementThatNeedsItThenTheLogin() throws Exception {
         TestDatabase.get().execute("CREATE DATABASE IF NOT EXISTS login_dropped");
-        try (Connection c = connectTo("login_dropped")) {
+        try (Connection c = connectTo("login_dropped", "")) {
             assertThat(one(c, "SELECT DATABASE()")).isEqualTo("login_dropped");
         }
         try (Connection c = connect()) {

@@ -18,7 +18,12 @@ public final class Sql {
 
     /** The same with extra URL parameters ({@code a=b&c=d}). */
     public static Connection connect(String params) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED"
+        return connectTo("app", params);
+    }
+
+    /** Connector/J to Sluice as the app user, naming {@code schema} at login, with extra URL parameters. */
+    public static Connection connectTo(String schema, String params) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/" + schema + "?sslMode=DISABLED"
                 + (params.isEmpty() ? "" : "&" + params), TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
     }
 
