@@ -149,7 +149,8 @@ final class BackendLink {
      */
     private boolean transactionUnknown;
     /**
-     * The client took a SAVEPOINT with autocommit off, and its transaction has not ended since. The savepoint lives in
+     * The client took a SAVEPOINT with autocommit off, or ran statements Sluice does not see that may have taken one
+     * (StatementTraits.runsUnseenStatements), and its transaction has not ended since. The savepoint lives in
      * the session's transaction even while no table was touched, and no status flag shows that transaction (no
      * SERVER_STATUS_IN_TRANS): the client keeps its backend, or its ROLLBACK TO SAVEPOINT would run on another one and
      * fail with 1305 (program 439 of seed 8585). Ends with a COMMIT, a ROLLBACK that is not to a savepoint, autocommit
@@ -1103,7 +1104,9 @@ final class BackendLink {
                 // run before the failure); an end of the transaction only when nothing failed.
                 if ((statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0) {
                     savepointHeld = false;
-                } else if (statement.takesSavepoint()) {
+                } else if (statement.takesSavepoint() || statement.runsUnseenStatements()) {
+                    // Statements Sluice does not see (a procedure's, an EXECUTE's, an anonymous block's) may have
+                    // taken one: held as if they had, which costs sharing only until the transaction ends.
                     savepointHeld = true;
                 } else if (statement.endsTransaction() && !error) {
                     savepointHeld = false;
@@ -1141,13 +1144,14 @@ final class BackendLink {
 
     /**
      * Whether a client statement turned autocommit off while it may have held tables open: a SET whose subquery or
-     * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}), or a text EXECUTE, whose
-     * statement's text Sluice does not see here (a prepared such SET does the same). A plain SET reads none, and a
-     * procedure's statements each end on their own (checked on MariaDB 10.11: neither leaves a hidden transaction).
+     * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}), or a text EXECUTE or a
+     * CALL, whose statements' text Sluice does not see here: a prepared such SET does the same, run directly or by a
+     * procedure. A plain SET reads none, and neither does a procedure's own SET of that kind (checked on MariaDB
+     * 10.11: neither leaves a hidden transaction), but a CALL is taken as it may be.
      */
     private static boolean turnsAutocommitOffWithTablesOpen(StatementTraits traits, int before, int after) {
         return (before & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0 && (after & ServerStatus.SERVER_STATUS_AUTOCOMMIT) == 0
-                && !traits.callsProcedure() && (traits.selectsInto() || traits.mayRunStoredCode() || traits.mayKeepFoundRows());
+                && (traits.selectsInto() || traits.mayRunStoredCode() || traits.mayKeepFoundRows());
     }
 
     /**

@@ -52,6 +52,7 @@ public final class StatementTraits {
     private boolean kills;
     private boolean takesSavepoint;
     private boolean endsTransaction;
+    private boolean runsUnseenStatements;
 
     private StatementTraits() {
     }
@@ -225,6 +226,16 @@ public final class StatementTraits {
     }
 
     /**
+     * Whether the statement runs statements its text does not show, which may take a SAVEPOINT that outlives it:
+     * CALL, a text EXECUTE or EXECUTE IMMEDIATE, or an anonymous compound statement (BEGIN NOT ATOMIC, a labelled
+     * block, IF, CASE, a loop). A function's or a trigger's savepoint does not outlive the statement that ran it
+     * (checked on MariaDB 10.11), so they do not count.
+     */
+    public boolean runsUnseenStatements() {
+        return runsUnseenStatements;
+    }
+
+    /**
      * How the session reads string literals, which decides where they end.
      *
      * @param noBackslashEscapes sql_mode NO_BACKSLASH_ESCAPES: a backslash in a string is just a character
@@ -324,6 +335,7 @@ public final class StatementTraits {
                 } else if (c == ':' && wordIndex == 1 && at(i + 1) != '=') {
                     // "label: BEGIN ...", "label: LOOP ...": only compound statements have labels.
                     compound = true;
+                    out.runsUnseenStatements = true;
                     i++;
                 } else if (isWordChar(c)) {
                     word();
@@ -374,7 +386,11 @@ public final class StatementTraits {
                     case "prepare" -> out.pins.add(PinReason.TEXT_PREPARED_STATEMENT);
                     case "xa" -> out.pins.add(PinReason.XA_TRANSACTION);
                     case "handler" -> out.pins.add(PinReason.HANDLER);
-                    case "call" -> out.callsProcedure = true;
+                    case "call" -> {
+                        out.callsProcedure = true;
+                        out.runsUnseenStatements = true;
+                    }
+                    case "execute", "if", "case", "loop", "repeat", "while", "for" -> out.runsUnseenStatements = true;
                     case "insert", "replace", "load" -> {
                         out.dml = true;
                         out.insertsRows = true;
@@ -385,6 +401,9 @@ public final class StatementTraits {
                 }
             } else if (firstWord.equals("rollback") && w.equals("to")) {
                 rollbackTo = true;
+            } else if (wordIndex == 1 && firstWord.equals("begin") && w.equals("not")) {
+                // BEGIN NOT ATOMIC: an anonymous block (BEGIN alone, or BEGIN WORK, starts a transaction).
+                out.runsUnseenStatements = true;
             }
             if (wordIndex == 1) {
                 secondWord = w;

@@ -509,4 +509,18 @@ class StatementTraitsTest {
             assertThat(StatementTraits.of(sql).endsTransaction()).as("endsTransaction() of %s", sql).isFalse();
         }
     }
+
+    /** Statements whose text does not show the statements they run, a SAVEPOINT among them. */
+    @Test
+    void tellsStatementsThatRunStatementsTheirTextDoesNotShow() {
+        for (String sql : List.of("CALL p()", "call s.p(1)", "EXECUTE st", "EXECUTE st USING @a", "EXECUTE IMMEDIATE 'SAVEPOINT s1'",
+                "BEGIN NOT ATOMIC SAVEPOINT s1; END", "b: BEGIN NOT ATOMIC SELECT 1; END", "IF 1 THEN SAVEPOINT s1; END IF",
+                "SELECT 1; CALL p()", "SET STATEMENT max_statement_time = 1 FOR CALL p()")) {
+            assertThat(StatementTraits.of(sql).runsUnseenStatements()).as("runsUnseenStatements() of %s", sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1", "BEGIN", "BEGIN WORK", "SAVEPOINT s1", "SELECT f(1)", "INSERT INTO t VALUES (1)",
+                "DO SLEEP(1)", "SELECT 'CALL p()'", "SELECT id FROM t FOR UPDATE", "PREPARE st FROM 'SAVEPOINT s1'")) {
+            assertThat(StatementTraits.of(sql).runsUnseenStatements()).as("runsUnseenStatements() of %s", sql).isFalse();
+        }
+    }
 }

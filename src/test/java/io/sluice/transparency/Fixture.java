@@ -31,6 +31,9 @@ final class Fixture {
             "CREATE PROCEDURE lid_in_proc(n BIGINT) BEGIN DO LAST_INSERT_ID(n); END",
             "CREATE PROCEDURE two_results() BEGIN SELECT 1 AS a; SELECT v FROM shared ORDER BY id LIMIT 2; END",
             "CREATE PROCEDURE warn_in_proc() BEGIN SELECT CAST('x' AS SIGNED) INTO @w; END",
+            "CREATE PROCEDURE savepoint_in_proc() BEGIN SAVEPOINT sp1; END",
+            "CREATE PROCEDURE autocommit_off_in_proc() BEGIN PREPARE ps_ac FROM 'SET autocommit = 0, @c = (SELECT COUNT(*) FROM shared)'; "
+                    + "EXECUTE ps_ac; DEALLOCATE PREPARE ps_ac; END",
             "CREATE FUNCTION fset(n INT) RETURNS INT NOT DETERMINISTIC BEGIN SET @fv = n; RETURN n * 2; END",
             "CREATE FUNCTION fplain(n INT) RETURNS INT DETERMINISTIC RETURN n + 1",
             "CREATE FUNCTION ftz() RETURNS INT NOT DETERMINISTIC BEGIN SET time_zone = '+02:00'; RETURN 1; END");
