@@ -132,7 +132,10 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(7474, 721),
                 // A prepare of the text a statement already prepared on the backend, answered from Sluice's cache: the
                 // server's prepare (it opens the table) would have cleared the error before it, SHOW ERRORS read it.
-                ProgramGenerator.generate(8585, 4606));
+                ProgramGenerator.generate(8585, 4606),
+                // A function called by an INSERT set @fv (the trigger @trig); the client then set sql_select_limit = 1,
+                // which cut Sluice's own list of the backend's user variables short before it read them back: @fv was lost.
+                ProgramGenerator.generate(9292, 1119));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -261,6 +264,10 @@ class TransparencyRegressionTest {
                 program("a transaction no status flag shows, left by a procedure's prepared SET, goes with the client's disconnect",
                         sql("CALL autocommit_off_in_proc()"), sql("SELECT @@in_transaction, @@autocommit, @c"),
                         sql("INSERT INTO {T} (v, n) VALUES ('hidden', 1)"), new Step.Reconnect(false), sql("SELECT v, n FROM {T} ORDER BY id")),
+                program("user variables stored code set are read back whole, whatever sql_select_limit the client set",
+                        sql("INSERT INTO {T} (v, n) VALUES ('f', fset(11))"), sql("SET @@sql_select_limit = 1"),
+                        sql("SELECT @fv, @trig"), sql("SET sql_select_limit = 0"), sql("DO fset(12)"), sql("SELECT 1"),
+                        sql("SET sql_select_limit = DEFAULT"), sql("SELECT @fv, HEX(@fv), COLLATION(@fv), COERCIBILITY(@fv)")),
                 program("an execute whose statement is prepared again and refused there leaves its error for SHOW ERRORS",
                         new Step.Prepare(0, "INSERT INTO {T} (v, n) VALUES (?, ?)"), new Step.Prepare(1, "SELECT v FROM shared WHERE id = ?"),
                         new Step.Prepare(2, "SELECT l FROM shared WHERE id = ?"), new Step.Prepare(3, "SELECT b FROM shared WHERE id = ?"),
