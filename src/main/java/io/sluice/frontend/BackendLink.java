@@ -607,6 +607,16 @@ final class BackendLink {
     private boolean replayTo(PooledBackend backend, SessionState target) {
         StatePlan plan = plan(backend, target);
         LOG.tracef("client %d on backend %d: replay %s", connectionId, backend.connection().threadId(), plan);
+        if (plan.resetFirst() && holdsBackend() && lease.backend() == backend) {
+            // The client's own backend, kept for its next statement, may hold what its statements assigned and Sluice
+            // has not read back yet (user variables, LAST_INSERT_ID(expr)): read before the reset takes it away
+            // (program 1153 of seed 9292 on the MySQL 8 face: @sluice_row_count, which recreated ROW_COUNT(), had the
+            // backend reset before the next statement, and the client's @c, set by SELECT ... INTO, went with it).
+            if (!settle(backend)) {
+                return false;
+            }
+            plan = plan(backend, target);
+        }
         if (plan.resetFirst()) {
             if (!pool.resetSession(backend)) {
                 lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
