@@ -36,9 +36,9 @@ import static io.sluice.protocol.CommandType.*;
  * client's session state there, and gives it back.
  *
  * <p>Blocking is fine here (a virtual thread parks); the Vert.x event loop only frames bytes. A client idle for
- * {@link #REST_AFTER_NANOS} with nothing held on a backend gives its thread up: the session rests, its state in its
- * fields, until the connection wakes it on a new thread for the next packet (or the idle timeout, or the end), so
- * that thousands of idle clients hold no threads and no stacks.
+ * {@link #REST_AFTER_NANOS} with nothing held on a backend (at once, the first time, after its login) gives its thread
+ * up: the session rests, its state in its fields, until the connection wakes it on a new thread for the next packet
+ * (or the idle timeout, or the end), so that thousands of idle clients hold no threads and no stacks.
  */
 final class ClientSession implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
@@ -72,6 +72,8 @@ final class ClientSession implements Runnable {
     private boolean greeted;
     /** When (System.nanoTime()) the client must have logged in, counted from the greeting. */
     private long handshakeDeadline;
+    /** The next wait for a command gives the thread up at once rather than after {@link #REST_AFTER_NANOS}. */
+    private boolean restAtOnce;
 
     ClientSession(ClientTransport client, SessionServices services, long connectionId) {
         this.client = client;
@@ -184,6 +186,9 @@ final class ClientSession implements Runnable {
             } else if (handshake()) {
                 phase(Phase.COMMAND);
                 idleSince = System.nanoTime();
+                // A client that just logged in often says nothing for a while (a pool's spare connection): rather
+                // than parked for a second, the login's thread ends at once, unless the first command is already in.
+                restAtOnce = true;
                 rested = serveCommands();
             }
         } catch (InterruptedException e) {
@@ -481,11 +486,19 @@ final class ClientSession implements Runnable {
      */
     private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
         long idleDeadline = idleTimeout > 0 ? idleSince + idleTimeout : 0;
+        boolean atOnce = restAtOnce;
+        restAtOnce = false;
         while (true) {
             long hold = backend.holdDeadline();
             long deadline = hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
             // With nothing held on a backend, nothing needs this thread until the next packet: it may go.
             boolean mayRest = hold == 0 && !backend.holdsBackend() && !draining;
+            if (mayRest && atOnce) {
+                atOnce = false;
+                if (rest(idleDeadline)) {
+                    return RESTED;
+                }
+            }
             long restAt = System.nanoTime() + REST_AFTER_NANOS;
             long wakeAt = mayRest && (deadline == 0 || restAt - deadline < 0) ? restAt : deadline;
             InboundPacket packet = client.receive(wakeAt == 0 ? 0 : Math.max(1, wakeAt - System.nanoTime()));

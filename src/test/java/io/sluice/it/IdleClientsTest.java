@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Idle clients hold no threads: a session waiting for its next command gives its thread up after a second and is
  * woken on a new one by what the client sends next, or by its idle timeout. Each session used to keep a virtual
  * thread parked for as long as its client stayed connected (its stack, some 4.5 KiB, a third of what an idle client
- * cost). Nor do clients that have not answered the greeting yet: it is written on the event loop as they connect.
+ * cost). Nor do clients that have not answered the greeting yet: it is written on the event loop as they connect. A
+ * client that logs in and stays silent gives its thread up with the login.
  */
 @QuarkusTest
 @TestProfile(IdleClientsTest.ShortIdleTimeout.class)
@@ -81,6 +82,38 @@ class IdleClientsTest {
             assertThat(sessionThreads()).isZero();
         } finally {
             for (Connection c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * A client that logs in and says nothing (a pool's spare connection, one of thousands) holds no thread from its
+     * login on: the login's thread ends with the login rather than waiting a second for a first command.
+     */
+    @Test
+    void clientsThatSayNothingAfterLoginHoldNoThreadsFromTheLoginOn() throws Exception {
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < CLIENTS; i++) {
+                RawClient c = new RawClient(SluiceTestResource.port());
+                assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).as("login").isTrue();
+                clients.add(c);
+            }
+            long loggedIn = System.nanoTime();
+            // The last login's thread may still be on its way out; a thread waiting for a command would stay a second.
+            int threads = sessionThreads();
+            while (threads > 0 && System.nanoTime() - loggedIn < 600_000_000L) {
+                Thread.sleep(20);
+                threads = sessionThreads();
+            }
+            assertThat(threads).as("threads of sessions logged in and silent, within 0.6 s of the last login").isZero();
+            for (int i = 0; i < CLIENTS; i++) {
+                RawClient.Packet answer = clients.get(i).query("SELECT " + i);
+                assertThat(answer.isErr()).as("woken by its first statement").isFalse();
+            }
+        } finally {
+            for (RawClient c : clients) {
                 c.close();
             }
         }
