@@ -11,14 +11,15 @@ import io.sluice.protocol.PayloadPiece;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The socket side of one client: frames incoming bytes into packets on the event loop and queues them for
@@ -47,14 +48,22 @@ final class ClientConnection implements ClientTransport {
     private final NetSocket socket;
     private final Context context;
     private final PacketFramer framer;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /**
+     * Filled by the event loop, emptied by the session, which parks while it waits (see {@link #waiter}). A blocking
+     * queue and a lock with conditions of their own cost some 200 bytes more per client, thousands of them idle.
+     */
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    /**
+     * The session's thread while it waits for a packet or for the client to read (one at a time: only the session
+     * waits); unparked by whatever it may be waiting for. Set before it checks again, read after the change it waits
+     * for is made, so that one side always sees the other.
+     */
+    private volatile Thread waiter;
     /** Payload bytes of the packets in the inbox. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long maxQueuedBytes;
     private final int maxPacketSize;
     private final AtomicLong inFlight = new AtomicLong();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition drained = lock.newCondition();
     private volatile boolean closed;
     private final AtomicBoolean readPaused = new AtomicBoolean();
     private final PacketBudget.Share packets;
@@ -90,8 +99,11 @@ final class ClientConnection implements ClientTransport {
     /** The session has given its thread up until something arrives (see {@link #rest}). */
     private final AtomicBoolean resting = new AtomicBoolean();
     private volatile Runnable wake;
-    /** The timer that wakes a resting session at its idle deadline; event loop only. */
-    private long restTimer = -1;
+    /**
+     * The timer that wakes a resting session at its idle deadline; event loop only. Netty's own rather than a Vert.x
+     * timer, which adds a handler, an id and an entry in a map of all timers to each of thousands of idle clients.
+     */
+    private ScheduledFuture<?> restTimer;
 
     /**
      * @param limits the client's packet limits and read-ahead, from {@code sluice.client.*}
@@ -249,11 +261,9 @@ final class ClientConnection implements ClientTransport {
     /** On the event loop: something for the session, which is woken if it rests. */
     private void deliver(Object item) {
         inbox.add(item);
+        unparkWaiter();
         if (resting.get() && resting.compareAndSet(true, false)) {
-            if (restTimer >= 0) {
-                context.owner().cancelTimer(restTimer);
-                restTimer = -1;
-            }
+            cancelRestTimer();
             wake.run();
         }
     }
@@ -280,16 +290,20 @@ final class ClientConnection implements ClientTransport {
         if (!resting.get()) {
             return;
         }
-        if (restTimer >= 0) {
-            context.owner().cancelTimer(restTimer);
-        }
-        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime()) + 1);
-        restTimer = context.owner().setTimer(millis, id -> {
-            restTimer = -1;
+        cancelRestTimer();
+        restTimer = ((ContextInternal) context).nettyEventLoop().schedule(() -> {
+            restTimer = null;
             if (resting.compareAndSet(true, false)) {
                 wake.run();
             }
-        });
+        }, Math.max(1, nanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelRestTimer() {
+        if (restTimer != null) {
+            restTimer.cancel(false);
+            restTimer = null;
+        }
     }
 
     /**
@@ -383,7 +397,7 @@ final class ClientConnection implements ClientTransport {
         // Asking for the next packet, the session is done with the last one.
         packets.give(serving);
         serving = 0;
-        Object next = timeoutNanos <= 0 ? inbox.take() : inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        Object next = poll(timeoutNanos);
         if (next == null) {
             return null;
         }
@@ -401,6 +415,45 @@ final class ClientConnection implements ClientTransport {
             throw e;
         }
         return next;
+    }
+
+    /** The next item, waiting for it up to {@code timeoutNanos} (0: no limit); null when none came in time. */
+    private Object poll(long timeoutNanos) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Object next = inbox.poll();
+        if (next != null) {
+            return next;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        waiter = Thread.currentThread();
+        try {
+            while ((next = inbox.poll()) == null) {
+                if (timeoutNanos <= 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+            return next;
+        } finally {
+            waiter = null;
+        }
+    }
+
+    private void unparkWaiter() {
+        Thread t = waiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     @Override
@@ -471,10 +524,11 @@ final class ClientConnection implements ClientTransport {
     private void awaitDrained() {
         long lastLevel = inFlight.get();
         long deadline = System.nanoTime() + writeTimeoutNanos;
-        lock.lock();
+        waiter = Thread.currentThread();
         try {
-            while (inFlight.get() > LOW_WATER && !closed) {
-                drained.await(200, TimeUnit.MILLISECONDS);
+            // Interrupted (Sluice stopping): the wait ends, the interrupt stays for the session's next wait.
+            while (inFlight.get() > LOW_WATER && !closed && !Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(200));
                 long level = inFlight.get();
                 if (level < lastLevel) {
                     lastLevel = level;
@@ -483,10 +537,8 @@ final class ClientConnection implements ClientTransport {
                     abort();
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
-            lock.unlock();
+            waiter = null;
         }
         if (closed) {
             throw ClientGoneException.INSTANCE;
@@ -494,12 +546,7 @@ final class ClientConnection implements ClientTransport {
     }
 
     private void signalDrained() {
-        lock.lock();
-        try {
-            drained.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        unparkWaiter();
     }
 
     @Override
