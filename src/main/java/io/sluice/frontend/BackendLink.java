@@ -131,8 +131,11 @@ final class BackendLink {
 
     /** The traits of the client statement being served (COM_QUERY, COM_STMT_EXECUTE), or null for other commands. */
     private StatementTraits statement;
-    /** User variables the client's statements may have assigned on the backend it holds. */
-    private final Set<String> uncaptured = new LinkedHashSet<>();
+    /**
+     * User variables the client's statements may have assigned on the backend it holds; null when none (made with the
+     * first: thousands of clients may be connected, most of them assigning none).
+     */
+    private Set<String> uncaptured;
     /** A statement may have set user variables no text names (a function, a trigger): read all of them. */
     private boolean scanUserVariables;
     /** The server reported a state change no statement text explains: unless user variables explain it, pin. */
@@ -196,8 +199,18 @@ final class BackendLink {
         forgetBackendState();
     }
 
+    /** Adds {@code names} to the variables to capture. */
+    private void uncaptured(java.util.Collection<String> names) {
+        if (!names.isEmpty()) {
+            if (uncaptured == null) {
+                uncaptured = new LinkedHashSet<>();
+            }
+            uncaptured.addAll(names);
+        }
+    }
+
     private void forgetBackendState() {
-        uncaptured.clear();
+        uncaptured = null;
         scanUserVariables = false;
         unexplainedChange = false;
         lastInsertIdOnBackend = false;
@@ -407,7 +420,7 @@ final class BackendLink {
      */
     void prepared(StatementTraits traits) {
         if (captureUserVariables) {
-            uncaptured.addAll(traits.assignedUserVariables());
+            uncaptured(traits.assignedUserVariables());
         }
     }
 
@@ -529,7 +542,7 @@ final class BackendLink {
      */
     void release(String reason) {
         if (lease != null) {
-            boolean clean = !holdsState() && !transactionUnknown && !unknownState && !replayFailed && uncaptured.isEmpty() && !scanUserVariables;
+            boolean clean = !holdsState() && !transactionUnknown && !unknownState && !replayFailed && uncaptured == null && !scanUserVariables;
             giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
         }
         pins.clear();
@@ -911,7 +924,7 @@ final class BackendLink {
                     continue;
                 }
                 if (name != null && io.sluice.session.UserVariables.writable(name)) {
-                    uncaptured.add(name);
+                    uncaptured(List.of(name));
                 } else if (name != null) {
                     pin(PinReason.USER_VARIABLE);
                     return true;
@@ -921,7 +934,7 @@ final class BackendLink {
         }
         boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
                 && desired.lastStatement().sameAs(backend.state().lastStatement());
-        CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, List.copyOf(uncaptured));
+        CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, uncaptured == null ? List.of() : List.copyOf(uncaptured));
         if (capture.isEmpty()) {
             if (unexplainedChange) {
                 pin(PinReason.UNTRACKED_STATE);
@@ -960,7 +973,7 @@ final class BackendLink {
             desired.userVariables().set(v.getKey(), v.getValue());
             backend.state().userVariables().set(v.getKey(), v.getValue());
         }
-        uncaptured.clear();
+        uncaptured = null;
         if (unexplainedChange && !changed) {
             // The server said something changed, and it was no user variable: state Sluice cannot see.
             pin(PinReason.UNTRACKED_STATE);
@@ -1299,7 +1312,7 @@ final class BackendLink {
             there.foundRows(effects.lastResultRows);
         }
         if (captureUserVariables) {
-            uncaptured.addAll(traits.assignedUserVariables());
+            uncaptured(traits.assignedUserVariables());
         }
         // The last insert id an OK reports is the inserted row's id even when the statement gave it (LAST_INSERT_ID()
         // then keeps its value), and a failed multi-row insert changes LAST_INSERT_ID() with no OK at all: the

@@ -35,7 +35,8 @@ final class PreparedStatements {
     private final Telemetry telemetry;
     /** How many statements, and how much of them, this client may hold. */
     private final StatementBudget.Share budget;
-    private final Map<Long, Statement> byId = new HashMap<>();
+    /** Made with the first statement: most clients prepare none, and thousands of them may be connected. */
+    private Map<Long, Statement> byId;
     private long nextId = 1;
     private long lastPrepared = -1;
 
@@ -74,6 +75,9 @@ final class PreparedStatements {
 
     /** Whether some statement needs the backend it ran on: an open cursor, long data not yet executed. */
     boolean tiesBackend() {
+        if (byId == null) {
+            return false;
+        }
         for (Statement s : byId.values()) {
             if (s.cursorOpen || s.longData) {
                 return true;
@@ -84,7 +88,7 @@ final class PreparedStatements {
 
     /** The server forgets its statements on COM_RESET_CONNECTION and COM_CHANGE_USER; so do clients. */
     void clear() {
-        byId.clear();
+        byId = null;
         budget.giveAll();
         lastPrepared = -1;
     }
@@ -149,6 +153,9 @@ final class PreparedStatements {
         link.prepared(traits);
         nextId++;
         lastPrepared = id;
+        if (byId == null) {
+            byId = new HashMap<>();
+        }
         byId.put(id, new Statement(id, sql, context, packet.payload(), parameters, traits));
         return true;
     }
@@ -246,7 +253,7 @@ final class PreparedStatements {
         if (packet.length() < 5) {
             return;
         }
-        Statement statement = byId.remove(statementId(packet));
+        Statement statement = byId == null ? null : byId.remove(statementId(packet));
         if (statement != null) {
             budget.give(StatementBudget.cost(statement.prepare.length));
         }
@@ -286,7 +293,7 @@ final class PreparedStatements {
             return null;
         }
         long id = statementId(packet);
-        Statement statement = byId.get(id == LAST_PREPARED ? lastPrepared : id);
+        Statement statement = byId == null ? null : byId.get(id == LAST_PREPARED ? lastPrepared : id);
         if (statement == null && packet.command() != CommandType.COM_STMT_SEND_LONG_DATA) {
             link.writeError(new ErrPacket(1243, "HY000", "Unknown prepared statement handler (" + id + ") given to " + handler));
         }

@@ -13,39 +13,52 @@ public final class UserVariables {
     /** Names Sluice writes into statements as {@code @`name`}: anything but a backtick and NUL. */
     private static final Pattern WRITABLE_NAME = Pattern.compile("[^`\\x00]{1,64}");
 
-    private final Map<String, UserValue> values = new LinkedHashMap<>();
+    /** Made with the first variable: most clients set none, and thousands of them may be connected. */
+    private Map<String, UserValue> values;
 
     public static boolean writable(String name) {
         return WRITABLE_NAME.matcher(name).matches();
     }
 
     public void set(String name, UserValue value) {
+        if (values == null) {
+            values = new LinkedHashMap<>();
+        }
         values.put(name, value);
     }
 
     public UserValue get(String name) {
-        return values.get(name);
+        return values == null ? null : values.get(name);
     }
 
     public void remove(String name) {
-        values.remove(name);
+        if (values != null) {
+            values.remove(name);
+        }
     }
 
     public Map<String, UserValue> asMap() {
-        return Collections.unmodifiableMap(values);
+        return values == null ? Map.of() : Collections.unmodifiableMap(values);
     }
 
     public void clear() {
-        values.clear();
+        if (values != null) {
+            values.clear();
+        }
     }
 
     public void copyFrom(UserVariables other) {
-        values.clear();
-        values.putAll(other.values);
+        clear();
+        if (!other.isEmpty()) {
+            if (values == null) {
+                values = new LinkedHashMap<>();
+            }
+            values.putAll(other.values);
+        }
     }
 
     public boolean isEmpty() {
-        return values.isEmpty();
+        return values == null || values.isEmpty();
     }
 
     /** The reference to a variable in SQL. */
@@ -55,6 +68,6 @@ public final class UserVariables {
 
     @Override
     public String toString() {
-        return values.toString();
+        return asMap().toString();
     }
 }
