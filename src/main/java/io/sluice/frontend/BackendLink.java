@@ -63,7 +63,7 @@ final class BackendLink {
      * the backend's state then holds, so that it is reset before any client gets it again.
      */
     private static final String ROW_COUNT_VARIABLE = "sluice_row_count";
-    private static final String ONE_ROW_INTO_VARIABLE = "SELECT 1 INTO @" + ROW_COUNT_VARIABLE;
+    private static final String ONE_ROW_INTO_VARIABLE = "SELECT 1 INTO @" + ROW_COUNT_VARIABLE + CaptureQuery.ONE_ROW;
     /**
      * A larger ROW_COUNT() is left by inserting as many rows into a temporary table of Sluice's, which is reset away
      * like the variable above. It reads a table, so only where the client has no conditions to lose.
@@ -72,20 +72,26 @@ final class BackendLink {
     private static final long MAX_RECREATED_ROW_COUNT = 1_000;
     /** FOUND_ROWS() is restored by a SELECT of that many rows; beyond this it is not restored (and may differ). */
     private static final long MAX_RESTORED_FOUND_ROWS = 100_000;
-    private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()";
+    private static final String READ_FOUND_ROWS = "SELECT FOUND_ROWS()" + CaptureQuery.ONE_ROW;
     /**
      * Answered with the status flags that say whether the session is in a transaction; reads no table, so it starts
      * none. Not MariaDB's {@code @@in_transaction}: MySQL has no such variable, and its error would leave the question
      * open (and the backend free to go to another client inside the transaction).
      */
-    private static final String READ_IN_TRANSACTION = "SELECT 1";
+    private static final String READ_IN_TRANSACTION = "SELECT 1" + CaptureQuery.ONE_ROW;
     /** Up to this many, FOUND_ROWS() is restored without reading a table, which would clear the client's conditions. */
     private static final long MAX_UNION_FOUND_ROWS = 1_000;
     /**
      * Takes another client's warnings off a backend: a statement that reads a table (a JSON_TABLE of nothing)
      * and raises none clears the diagnostics area on MariaDB as on MySQL.
      */
-    private static final String CLEAR_DIAGNOSTICS = "SELECT 1 FROM JSON_TABLE('[]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_clear";
+    private static final String CLEAR_DIAGNOSTICS = "SELECT 1 FROM JSON_TABLE('[]', '$[*]' COLUMNS (x INT PATH '$')) AS sluice_clear"
+            + CaptureQuery.ONE_ROW;
+    /**
+     * The conditions the diagnostics area holds, without clearing them (it reads no table). What SHOW COUNT(*) WARNINGS
+     * is, but with a LIMIT: that SHOW is a SELECT of @@warning_count, and the client's sql_select_limit = 0 left it no row.
+     */
+    private static final String COUNT_CONDITIONS = "SELECT @@session.warning_count" + CaptureQuery.ONE_ROW;
     /**
      * Every user variable of the session, on MariaDB; MySQL has no such table (a scan there pins instead). An explicit
      * LIMIT: the client's sql_select_limit would cut the list short, and the variables left off would be lost (program
@@ -803,7 +809,7 @@ final class BackendLink {
             // Set on this backend by the client itself and not read back yet: this backend has it right.
             return true;
         }
-        byte[] answer = call(backend, query("SELECT LAST_INSERT_ID(" + Long.toUnsignedString(desired.lastInsertId()) + ")"));
+        byte[] answer = call(backend, query("SELECT LAST_INSERT_ID(" + Long.toUnsignedString(desired.lastInsertId()) + ")" + CaptureQuery.ONE_ROW));
         if (answer == null || forwardIfError(answer)) {
             return false;
         }
@@ -1011,9 +1017,9 @@ final class BackendLink {
         }
     }
 
-    /** SHOW COUNT(*) WARNINGS on the backend: the conditions its diagnostics area holds; null if it broke. */
+    /** The conditions the backend's diagnostics area holds; null if it broke. */
     private Long countConditions(PooledBackend backend) {
-        List<byte[]> answer = withoutAnswersReturning(() -> read(backend, query("SHOW COUNT(*) WARNINGS")));
+        List<byte[]> answer = withoutAnswersReturning(() -> read(backend, query(COUNT_CONDITIONS)));
         if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < 3) {
             return null;
         }
@@ -1350,7 +1356,7 @@ final class BackendLink {
             columns.add("FOUND_ROWS()");
         }
         columns.addAll(variables);
-        List<byte[]> answer = read(backend, query("SELECT " + String.join(", ", columns)));
+        List<byte[]> answer = read(backend, query("SELECT " + String.join(", ", columns) + CaptureQuery.ONE_ROW));
         if (answer == null || ErrPacket.is(answer.get(0)) || answer.size() < columns.size() + 2) {
             return;
         }
@@ -1373,7 +1379,7 @@ final class BackendLink {
 
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
-        List<byte[]> answer = read(backend, query("SELECT @@collation_connection"));
+        List<byte[]> answer = read(backend, query("SELECT @@collation_connection" + CaptureQuery.ONE_ROW));
         // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
         if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
             String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();

@@ -19,6 +19,12 @@ import java.util.Map;
  * own character set, whatever the session's result character set converts them to).
  */
 public record CaptureQuery(boolean lastInsertId, boolean foundRows, List<String> userVariables) {
+    /**
+     * Ends every SELECT of Sluice's own that reads one row. Without a LIMIT of its own a SELECT takes the client's
+     * sql_select_limit, and with 0 MariaDB 10.11 sends no row and evaluates nothing ({@code SELECT LAST_INSERT_ID(n)}
+     * then sets no id): the reads of the session came back empty and their end read as the row.
+     */
+    public static final String ONE_ROW = " LIMIT 1";
     private static final int COLUMNS_PER_VARIABLE = 4;
 
     public boolean isEmpty() {
@@ -38,7 +44,7 @@ public record CaptureQuery(boolean lastInsertId, boolean foundRows, List<String>
             String v = UserVariables.reference(name);
             columns.add(v + ", CHARSET(" + v + "), COLLATION(" + v + "), HEX(" + v + ")");
         }
-        return "SELECT " + String.join(", ", columns);
+        return "SELECT " + String.join(", ", columns) + ONE_ROW;
     }
 
     private static final long NEVER_SET_LENGTH = 16_777_216;

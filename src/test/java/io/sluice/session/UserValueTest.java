@@ -82,7 +82,7 @@ class UserValueTest {
     void theCaptureQueryReadsEachVariableFourWays() {
         CaptureQuery q = new CaptureQuery(true, false, List.of("a", "b c"));
         assertThat(q.sql()).isEqualTo("SELECT LAST_INSERT_ID(), @`a`, CHARSET(@`a`), COLLATION(@`a`), HEX(@`a`), "
-                + "@`b c`, CHARSET(@`b c`), COLLATION(@`b c`), HEX(@`b c`)");
+                + "@`b c`, CHARSET(@`b c`), COLLATION(@`b c`), HEX(@`b c`) LIMIT 1");
     }
 
     /** Column definitions as MariaDB sends them for an unsigned integer, a decimal and a latin1 string variable. */

@@ -48,7 +48,12 @@ class TransparencyRegressionOnMySql8Test {
                 program("ROW_COUNT() of a SELECT ... INTO reads 1 inside a transaction, whatever Sluice ran in between",
                         new Step.Prepare(0, "SELECT ROW_COUNT()"), sql("SET NAMES utf8mb3"), sql("START TRANSACTION READ ONLY"),
                         sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3"), new Step.Execute(0, List.of()), sql("COMMIT"),
-                        sql("SELECT @b, @d, @sluice_row_count")));
+                        sql("SELECT @b, @d, @sluice_row_count")),
+                program("ROW_COUNT() of a SELECT ... INTO reads 1 under sql_select_limit = 0, whatever Sluice ran in between",
+                        new Step.Prepare(0, "SELECT ROW_COUNT() LIMIT 1"), sql("SET sql_select_limit = 0"), sql("SET NAMES utf8mb3"),
+                        sql("START TRANSACTION READ ONLY"), sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3 LIMIT 1"),
+                        new Step.Execute(0, List.of()), sql("COMMIT"), sql("SET sql_select_limit = DEFAULT"),
+                        sql("SELECT @b, @d, @sluice_row_count, @@warning_count")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -287,7 +287,43 @@ class TransparencyRegressionTest {
                         sql("CALL mk_temp()"), new Step.Prepare(0, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SELECT nosuch"),
                         new Step.Prepare(1, "SELECT id, v, l FROM shared WHERE id = ?"), sql("SHOW ERRORS"),
                         sql("UPDATE {T} SET n = n + 1"), new Step.Prepare(2, "SELECT id, v, l FROM shared WHERE id = ?"),
-                        sql("SELECT ROW_COUNT()")));
+                        sql("SELECT ROW_COUNT()")),
+                program("Sluice's own reads get their row under sql_select_limit = 0: the last insert id set on another backend",
+                        sql("SELECT LAST_INSERT_ID(4242)"), sql("SET sql_select_limit = 0"), sql("SELECT 1"), sql("SET @li = LAST_INSERT_ID()"),
+                        sql("SELECT @li LIMIT 1"), sql("DO SLEEP(0.05)"), sql("SET @li = LAST_INSERT_ID()"), sql("SELECT @li LIMIT 1")),
+                underSelectLimit(0, "a variable an unscoped SET changed",
+                        sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SELECT @@sql_mode LIMIT 1")),
+                underSelectLimit(0, "the collation SET NAMES ... COLLATE chose",
+                        sql("SET NAMES latin1 COLLATE latin1_german1_ci"), sql("SELECT 1"), sql("SELECT @@collation_connection LIMIT 1")),
+                underSelectLimit(0, "FOUND_ROWS() after SQL_CALC_FOUND_ROWS",
+                        sql("SELECT SQL_CALC_FOUND_ROWS id FROM shared ORDER BY id LIMIT 1"), sql("SET @x = 1"), sql("SELECT FOUND_ROWS() LIMIT 1"),
+                        sql("SELECT SQL_CALC_FOUND_ROWS id FROM shared ORDER BY id LIMIT 2"), sql("SELECT 1"), sql("SELECT FOUND_ROWS() LIMIT 1")),
+                underSelectLimit(0, "user variables a SELECT assigned",
+                        sql("SELECT id INTO @v FROM shared ORDER BY id LIMIT 1"), sql("SELECT 1"), sql("SELECT @v, FOUND_ROWS() LIMIT 1"),
+                        sql("SELECT @a := 5 LIMIT 1"), sql("SELECT 1"), sql("SELECT @a LIMIT 1")),
+                underSelectLimit(0, "the conditions a statement left",
+                        sql("INSERT IGNORE INTO {T} (id, v) VALUES (1, 'dup')"), sql("SELECT 1"), sql("SHOW WARNINGS LIMIT 10"),
+                        sql("SELECT @@warning_count LIMIT 1")),
+                underSelectLimit(1, "all of the above",
+                        sql("INSERT INTO {T} (v, n) VALUES ('li', 1)"), sql("SELECT 1"), sql("SET @li = LAST_INSERT_ID()"),
+                        sql("SET @@sql_mode = 'ANSI'"), sql("SET NAMES latin1 COLLATE latin1_german1_ci"),
+                        sql("SELECT SQL_CALC_FOUND_ROWS id FROM shared ORDER BY id LIMIT 2"), sql("SELECT 1"), sql("SELECT FOUND_ROWS()"),
+                        sql("SELECT id INTO @v FROM shared ORDER BY id LIMIT 1"), sql("SELECT @a := 5"), sql("SELECT 1"),
+                        sql("INSERT IGNORE INTO {T} (id, v) VALUES (1, 'dup')"), sql("SELECT 1"), sql("SHOW WARNINGS"),
+                        sql("SELECT @li, @@sql_mode, @@collation_connection, @v, @a, @@warning_count")));
+    }
+
+    /**
+     * Sluice reads what the client's statements left on a backend with SELECTs of its own, which run under the client's
+     * sql_select_limit: with 0 they came back without their row (the client reads with LIMITs of its own).
+     */
+    static Program underSelectLimit(int limit, String what, Step... steps) {
+        List<Step> list = new ArrayList<>();
+        list.add(sql("SET sql_select_limit = " + limit));
+        list.addAll(List.of(steps));
+        list.add(sql("SET sql_select_limit = DEFAULT"));
+        list.add(sql("SELECT @@sql_select_limit, @@sql_mode, @@collation_connection, LAST_INSERT_ID(), @li, @v, @a"));
+        return program("Sluice's own reads get their row under sql_select_limit = " + limit + ": " + what, list.toArray(Step[]::new));
     }
 
     static Program program(String what, Step... steps) {
