@@ -118,7 +118,7 @@ record KillStatement(OptionalLong id, boolean connection) {
                 int c = s[i] & 0xff;
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b) {
                     i++;
-                } else if (c == '#' || c == '-' && at(i + 1) == '-' && isCommentSpace(at(i + 2))) {
+                } else if (c == '#' || c == '-' && at(i + 1) == '-' && io.sluice.session.StatementTraits.dashesStartComment(at(i + 2))) {
                     while (i < end && s[i] != '\n') {
                         i++;
                     }
@@ -132,11 +132,6 @@ record KillStatement(OptionalLong id, boolean connection) {
                     return;
                 }
             }
-        }
-
-        /** "--" starts a comment only when followed by white space or a control character (or the end). */
-        private static boolean isCommentSpace(int c) {
-            return c == -1 || c <= ' ';
         }
 
         private int at(int j) {

@@ -31,6 +31,7 @@ class KillStatementTest {
             "/* hello */ KILL 5|5|true",
             "# hello\\nKILL 5|5|true",
             "-- hello\\nKILL QUERY 5|5|false",
+            "--\u007f hello\\nKILL 5|5|true",
             "KILL/* a */QUERY/* b */9/* c */;/* d */|9|false",
             "KILL 9223372036854775807|9223372036854775807|true",
             "KILL CONNECTION_ID()|-1|true",

@@ -251,6 +251,10 @@ class StatementTraitsTest {
                 new Object[] {"PREPARE s FROM \"/* x */ KILL 5\"", true},
                 new Object[] {"EXECUTE IMMEDIATE 'KILL 5'", true},
                 new Object[] {"SELECT 1; PREPARE s FROM 'SELECT 1; KILL 5'", true},
+                // "--" and any control character is a comment to the server (MariaDB 10.11), DEL too: the KILL on the
+                // next line runs (QueryTextFuzzTest's finding "--\x1aPE hello\nKILL 7-").
+                new Object[] {"--\u001aPE hello\nKILL 7", true},
+                new Object[] {"--\u007f x\nKILL 7", true},
                 // Not a KILL statement.
                 new Object[] {"SELECT 1", false},
                 new Object[] {"SELECT kill FROM t", false},
