@@ -271,8 +271,7 @@ final class ClientConnection implements ClientTransport {
     @Override
     public boolean rest(Runnable wake, long wakeAtNanos) {
         // Done with the last packet, as when asking for the next.
-        packets.give(serving);
-        serving = 0;
+        doneServing();
         this.wake = wake;
         resting.set(true);
         // Checked after the flag is set, as deliver() adds before it checks the flag: one of the two sees the other.
@@ -392,15 +391,33 @@ final class ClientConnection implements ClientTransport {
         return piece;
     }
 
+    @Override
+    public InboundPacket receiveNow() {
+        // Only the session takes from the inbox, and it rests: what is at its head now is what take() gets.
+        return inbox.peek() instanceof InboundPacket ? (InboundPacket) takeQueued() : null;
+    }
+
     /** The next packet or piece, null when {@code timeoutNanos} (0: no limit) passes first. */
     private Object take(long timeoutNanos) throws InterruptedException {
-        // Asking for the next packet, the session is done with the last one.
+        doneServing();
+        Object next = poll(timeoutNanos);
+        return next == null ? null : accountTaken(next);
+    }
+
+    /** The inbox's head, known to be there. */
+    private Object takeQueued() {
+        doneServing();
+        return accountTaken(inbox.poll());
+    }
+
+    /** Asking for the next packet, the session is done with the last one: its bytes go back to the budget. */
+    private void doneServing() {
         packets.give(serving);
         serving = 0;
-        Object next = poll(timeoutNanos);
-        if (next == null) {
-            return null;
-        }
+    }
+
+    /** Accounts for {@code next}, just taken from the inbox, as the packet the session now serves. */
+    private Object accountTaken(Object next) {
         int length = next instanceof InboundPacket packet ? packet.length() : next instanceof PayloadPiece piece ? piece.length() : 0;
         queuedBytes.addAndGet(-length);
         serving = length;

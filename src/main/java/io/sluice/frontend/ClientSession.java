@@ -74,6 +74,8 @@ final class ClientSession implements Runnable {
     private long handshakeDeadline;
     /** The next wait for a command gives the thread up at once rather than after {@link #REST_AFTER_NANOS}. */
     private boolean restAtOnce;
+    /** The client's answer to the greeting, taken by the event loop and left for the thread (see {@link #loginWithoutThread}). */
+    private InboundPacket unread;
 
     ClientSession(ClientTransport client, SessionServices services, long connectionId) {
         this.client = client;
@@ -170,8 +172,18 @@ final class ClientSession implements Runnable {
         return true;
     }
 
-    /** On a new thread, after resting: the next packet (or the end, or a deadline) has come. */
+    /**
+     * After resting, the next packet (or the end, or a deadline) has come: the session carries on on a new thread,
+     * unless it is the answer to the greeting and the login completes without one.
+     */
     private void wake() {
+        if (phase == Phase.HANDSHAKE && greeted && io.vertx.core.Context.isOnEventLoopThread() && loginWithoutThread()) {
+            return;
+        }
+        startThread();
+    }
+
+    private void startThread() {
         Thread.ofVirtual().name("sluice-client-", connectionId).start(this::live);
     }
 
@@ -267,14 +279,10 @@ final class ClientSession implements Runnable {
         }
         capabilities = ServerCapabilities.negotiate(response.capabilities(), services.offeredCapabilities());
         handshakeCollation = response.collationId();
-        String pluginName = has(CapabilityFlags.CLIENT_PLUGIN_AUTH) && response.authPluginName() != null
-                ? response.authPluginName() : NativePassword.NAME;
-        if (!authenticate(response.username(), pluginName, response.authResponse(), deadline)) {
+        if (!authenticate(response.username(), response.authPluginName(), response.authResponse(), deadline)) {
             return false;
         }
-        client.authenticated();
-        backend.serve(services.pools().forUser(user).orElseThrow(), capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
-                new SessionState(handshakeCollation, response.database(), has(CapabilityFlags.CLIENT_MULTI_STATEMENTS)));
+        loggedIn(services.pools().forUser(user).orElseThrow(), response);
         if (response.database() != null && !enterSchema(response.database())) {
             client.flush();
             return false;
@@ -285,17 +293,111 @@ final class ClientSession implements Runnable {
     }
 
     /**
-     * Verifies the client's proof of its password, switching it to the plugin Sluice proposes when it used one
-     * Sluice does not know. Answers and closes on failure.
+     * On the event loop, the client's answer to the greeting has come while the session rests. The common login (no
+     * TLS to start, a plugin Sluice knows, the password proved by that answer alone, no schema or one this user has
+     * entered before) completes right here, and the session rests again: a connection that logs in and goes takes no
+     * thread at all. Anything else (TLS, a plugin switch, full authentication, a refusal, a schema to check on a
+     * backend, a malformed packet) is left to the session's thread, which starts over from the same packet.
+     *
+     * @return true when the client logged in here (the session rests, or already has a thread for its first command)
      */
-    private boolean authenticate(String username, String pluginName, byte[] authResponse, long deadline) throws InterruptedException {
+    private boolean loginWithoutThread() {
+        InboundPacket packet = client.receiveNow();
+        if (packet == null) {
+            // The end of the connection or the handshake deadline: the thread's to answer.
+            return false;
+        }
+        unread = packet;
+        if (draining || packet.sequenceId() != client.sequence() || packet.isHead() || HandshakeResponse.isSslRequest(packet.payload())
+                || services.tls().mode() == io.sluice.config.SluiceConfig.TlsMode.REQUIRED && !client.isTls()) {
+            return false;
+        }
+        HandshakeResponse response;
+        try {
+            response = HandshakeResponse.decode(packet.payload());
+        } catch (RuntimeException e) {
+            return false;
+        }
+        int negotiated = ServerCapabilities.negotiate(response.capabilities(), services.offeredCapabilities());
+        Optional<AuthPlugin> plugin = knownPlugin(negotiated, response.authPluginName());
+        if (plugin.isEmpty()) {
+            return false;
+        }
+        List<Credential> known = services.pools().clientCredentials(response.username());
+        Optional<Credential> credential = proven(known, plugin.get(), response.authResponse());
+        Optional<io.sluice.pool.BackendPool> pool = services.pools().forUser(response.username());
+        if (credential.isEmpty() || pool.isEmpty() || response.database() != null && !pool.get().schemas().known(response.database())) {
+            return false;
+        }
+        unread = null;
+        client.sequence(packet.nextSequenceId());
+        capabilities = negotiated;
+        handshakeCollation = response.collationId();
+        user = response.username();
+        fastAuthSucceeded(plugin.get(), credential.get());
+        loggedIn(pool.get(), response);
+        backend.writeOk();
+        client.flush();
+        phase(Phase.COMMAND);
+        idleSince = System.nanoTime();
+        long idleTimeout = services.config().client().idleTimeout().toNanos();
+        if (!client.rest(this::wake, idleTimeout > 0 ? idleSince + idleTimeout : 0)) {
+            // The first command is in already.
+            startThread();
+        }
+        return true;
+    }
+
+    /** The login succeeded: the client may send full-size packets, and its session is set up as it asked. */
+    private void loggedIn(io.sluice.pool.BackendPool pool, HandshakeResponse response) {
+        client.authenticated();
+        backend.serve(pool, capabilities, has(CapabilityFlags.CLIENT_FOUND_ROWS),
+                new SessionState(handshakeCollation, response.database(), has(CapabilityFlags.CLIENT_MULTI_STATEMENTS)));
+    }
+
+    /**
+     * The plugin whose proof the client sent, if Sluice knows it: empty when the client must be switched to the one
+     * Sluice proposes.
+     */
+    private Optional<AuthPlugin> knownPlugin(int negotiated, String requested) {
+        String pluginName = (negotiated & CapabilityFlags.CLIENT_PLUGIN_AUTH) != 0 && requested != null ? requested : NativePassword.NAME;
         Optional<AuthPlugin> plugin = AuthPlugin.byName(pluginName);
         if (plugin.isPresent() && plugin.get() == CachingSha2Password.INSTANCE && proposedPlugin != CachingSha2Password.INSTANCE
                 && services.pools().identity().version().contains("MariaDB")) {
             // A MariaDB server has no caching_sha2_password and switches such clients to mysql_native_password; the
             // MySQL drivers rely on that (Connector/J reads a "5.5.5-" server's AuthMoreData one byte off).
-            plugin = Optional.empty();
+            return Optional.empty();
         }
+        return plugin;
+    }
+
+    /**
+     * Which of the user's passwords ({@code known}: the current one, and during a rotation's grace window the
+     * previous one) the proof matches. An unknown user is checked against a password nobody has, so that it costs the
+     * same work and takes the same exchange as a wrong password: the client cannot tell which names exist.
+     */
+    private Optional<Credential> proven(List<Credential> known, AuthPlugin method, byte[] response) {
+        List<Credential> candidates = known.isEmpty() ? List.of(NOBODY) : known;
+        return candidates.stream()
+                .filter(c -> method.verify(scramble, response, c.password()))
+                .findFirst()
+                .filter(known::contains);
+    }
+
+    /** caching_sha2_password: the scramble proved the password, as a server's cache hit would, and the client is told. */
+    private void fastAuthSucceeded(AuthPlugin plugin, Credential credential) {
+        if (plugin == CachingSha2Password.INSTANCE && credential.password().length > 0) {
+            client.write(AuthMoreData.encode(new byte[] {AuthMoreData.FAST_AUTH_SUCCESS}));
+        }
+    }
+
+    /**
+     * Verifies the client's proof of its password, switching it to the plugin Sluice proposes when it used one
+     * Sluice does not know. Answers and closes on failure.
+     */
+    private boolean authenticate(String username, String requestedPlugin, byte[] authResponse, long deadline) throws InterruptedException {
+        Optional<AuthPlugin> plugin = knownPlugin(capabilities, requestedPlugin);
+        String pluginName = has(CapabilityFlags.CLIENT_PLUGIN_AUTH) && requestedPlugin != null ? requestedPlugin : NativePassword.NAME;
         if (plugin.isEmpty()) {
             if (!has(CapabilityFlags.CLIENT_PLUGIN_AUTH)) {
                 services.telemetry().authFailed("unsupported-plugin");
@@ -311,17 +413,10 @@ final class ClientSession implements Runnable {
             plugin = Optional.of(proposedPlugin);
             authResponse = switched.payload();
         }
-        // The current password, or during a rotation's grace window the previous one. An unknown user is checked
-        // against a password nobody has, so that it costs the same work and takes the same exchange as a wrong
-        // password: the client cannot tell which names exist.
-        byte[] response = authResponse;
         AuthPlugin method = plugin.get();
         List<Credential> known = services.pools().clientCredentials(username);
         List<Credential> candidates = known.isEmpty() ? List.of(NOBODY) : known;
-        Optional<Credential> credential = candidates.stream()
-                .filter(c -> method.verify(scramble, response, c.password()))
-                .findFirst()
-                .filter(known::contains);
+        Optional<Credential> credential = proven(known, method, authResponse);
         if (credential.isEmpty() && method == CachingSha2Password.INSTANCE) {
             // As MySQL does when the fast path fails: ask for the password itself, over TLS or RSA-encrypted.
             Optional<byte[]> password = fullAuthentication(deadline);
@@ -344,10 +439,7 @@ final class ClientSession implements Runnable {
             failAndClose(Errors.accessDenied(username, client.remoteHost(), authResponse.length > 0));
             return false;
         }
-        if (plugin.get() == CachingSha2Password.INSTANCE && credential.get().password().length > 0) {
-            // The scramble proved the password, as a server's cache hit would: no full authentication needed.
-            client.write(AuthMoreData.encode(new byte[] {AuthMoreData.FAST_AUTH_SUCCESS}));
-        }
+        fastAuthSucceeded(method, credential.get());
         user = username;
         return true;
     }
@@ -416,7 +508,8 @@ final class ClientSession implements Runnable {
     private InboundPacket receiveBefore(long deadline) throws InterruptedException {
         int expected = client.sequence();
         long left = deadline - System.nanoTime();
-        InboundPacket packet = left > 0 ? client.receive(left) : null;
+        InboundPacket packet = unread != null ? unread : left > 0 ? client.receive(left) : null;
+        unread = null;
         if (packet == null) {
             client.sequence(expected + 1);
             services.telemetry().authFailed("timeout");

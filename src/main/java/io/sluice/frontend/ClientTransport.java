@@ -59,6 +59,14 @@ interface ClientTransport {
         return false;
     }
 
+    /**
+     * The next packet, taken, if a whole one is queued already; null otherwise (nothing yet, a piece, or the end of the
+     * connection, which stay for {@link #receive}). Never waits: for the event loop, while the session rests.
+     */
+    default InboundPacket receiveNow() {
+        return null;
+    }
+
     /** Sets the sequence id of the next packet written. */
     void sequence(int next);
 
