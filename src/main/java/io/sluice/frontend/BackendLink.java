@@ -267,6 +267,11 @@ final class BackendLink {
         return statusFlags;
     }
 
+    /** Whether the client has no lease at all, not even a parked one: giving up its session needs no backend. */
+    boolean leasesNothing() {
+        return lease == null;
+    }
+
     /** Whether the client uses a backend now (a parked one does not count: any client may take it). */
     boolean holdsBackend() {
         return lease != null && lease.held();

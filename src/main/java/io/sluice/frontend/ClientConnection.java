@@ -397,6 +397,17 @@ final class ClientConnection implements ClientTransport {
         return inbox.peek() instanceof InboundPacket ? (InboundPacket) takeQueued() : null;
     }
 
+    @Override
+    public boolean endQueued() {
+        return inbox.peek() == ClientGoneException.INSTANCE;
+    }
+
+    @Override
+    public InboundPacket takeCommand(int command) {
+        return inbox.peek() instanceof InboundPacket packet && packet.sequenceId() == 0 && !packet.isHead() && packet.command() == command
+                ? (InboundPacket) takeQueued() : null;
+    }
+
     /** The next packet or piece, null when {@code timeoutNanos} (0: no limit) passes first. */
     private Object take(long timeoutNanos) throws InterruptedException {
         doneServing();

@@ -177,10 +177,59 @@ final class ClientSession implements Runnable {
      * unless it is the answer to the greeting and the login completes without one.
      */
     private void wake() {
-        if (phase == Phase.HANDSHAKE && greeted && io.vertx.core.Context.isOnEventLoopThread() && loginWithoutThread()) {
+        if (io.vertx.core.Context.isOnEventLoopThread()
+                && (phase == Phase.HANDSHAKE && greeted && loginWithoutThread() || leftWithoutThread() || pingedWithoutThread())) {
             return;
         }
         startThread();
+    }
+
+    /**
+     * On the event loop: a COM_PING (a connection pool checking its idle connections, say) while the session rests and
+     * uses no backend is answered here, as its thread would answer it: by Sluice, with no backend and no thread.
+     */
+    private boolean pingedWithoutThread() {
+        if (phase != Phase.COMMAND || killed || draining || backend.holdsBackend()) {
+            return false;
+        }
+        InboundPacket ping = client.takeCommand(COM_PING);
+        if (ping == null) {
+            return false;
+        }
+        client.sequence(ping.nextSequenceId());
+        backend.commandStarted();
+        backend.writeOk();
+        services.telemetry().query(io.sluice.protocol.CommandType.name(COM_PING), backend.databaseNanos(), backend.errored());
+        client.flush();
+        idleSince = System.nanoTime();
+        restAgain();
+        return true;
+    }
+
+    /** On the event loop, after serving the client there: the session rests again, or gets a thread if more has come. */
+    private void restAgain() {
+        long idleTimeout = services.config().client().idleTimeout().toNanos();
+        if (!client.rest(this::wake, idleTimeout > 0 ? idleSince + idleTimeout : 0)) {
+            startThread();
+        }
+    }
+
+    /**
+     * On the event loop: the client leaves (its connection ended, or it said COM_QUIT) while the session rests with no
+     * backend of its own, not even a parked one. Closing it then needs no backend and no thread: it is closed here.
+     */
+    private boolean leftWithoutThread() {
+        if (phase != Phase.COMMAND && !(phase == Phase.HANDSHAKE && greeted) || !backend.leasesNothing()) {
+            return false;
+        }
+        if (phase == Phase.COMMAND && client.takeCommand(COM_QUIT) != null) {
+            // Counted as the thread counts every command.
+            services.telemetry().query(io.sluice.protocol.CommandType.name(COM_QUIT), -1, false);
+        } else if (!client.endQueued()) {
+            return false;
+        }
+        close();
+        return true;
     }
 
     private void startThread() {
@@ -295,8 +344,8 @@ final class ClientSession implements Runnable {
     /**
      * On the event loop, the client's answer to the greeting has come while the session rests. The common login (no
      * TLS to start, a plugin Sluice knows, the password proved by that answer alone, no schema or one this user has
-     * entered before) completes right here, and the session rests again: a connection that logs in and goes takes no
-     * thread at all. Anything else (TLS, a plugin switch, full authentication, a refusal, a schema to check on a
+     * entered before) completes right here, and the session rests again: with {@link #leftWithoutThread}, a connection
+     * that logs in and goes takes no thread at all. Anything else (TLS, a plugin switch, full authentication, a refusal, a schema to check on a
      * backend, a malformed packet) is left to the session's thread, which starts over from the same packet.
      *
      * @return true when the client logged in here (the session rests, or already has a thread for its first command)
@@ -340,11 +389,7 @@ final class ClientSession implements Runnable {
         client.flush();
         phase(Phase.COMMAND);
         idleSince = System.nanoTime();
-        long idleTimeout = services.config().client().idleTimeout().toNanos();
-        if (!client.rest(this::wake, idleTimeout > 0 ? idleSince + idleTimeout : 0)) {
-            // The first command is in already.
-            startThread();
-        }
+        restAgain();
         return true;
     }
 

@@ -67,6 +67,19 @@ interface ClientTransport {
         return null;
     }
 
+    /** Whether the end of the connection is queued next. Never waits: for the event loop, while the session rests. */
+    default boolean endQueued() {
+        return false;
+    }
+
+    /**
+     * The next packet, taken, if it is a whole one that starts a command ({@code command}, sequence id 0); null
+     * otherwise. Never waits: for the event loop, while the session rests.
+     */
+    default InboundPacket takeCommand(int command) {
+        return null;
+    }
+
     /** Sets the sequence id of the next packet written. */
     void sequence(int next);
 

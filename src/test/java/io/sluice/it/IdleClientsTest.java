@@ -7,7 +7,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.sluice.testing.RawClient;
 import io.sluice.testing.SluiceTestResource;
 import io.sluice.testing.TestDatabase;
-import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -18,7 +17,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -119,53 +117,6 @@ class IdleClientsTest {
         } finally {
             for (RawClient c : clients) {
                 c.close();
-            }
-        }
-    }
-
-    /**
-     * The common login (the password proved by the answer to the greeting, no schema or one the user has entered
-     * before) completes on the event loop: a connection that logs in and goes takes no thread at all. Seen in the JVM's
-     * own record of the virtual threads started, against one client that also sends a statement, which does take one.
-     */
-    @Test
-    void loginsTakeNoThread() throws Exception {
-        String first;
-        try (RawClient c = new RawClient(SluiceTestResource.port())) {
-            first = "sluice-client-" + c.readHandshake().connectionId();
-            // The pool learns the schema exists; later logins into it need no backend.
-            assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app").isOk()).isTrue();
-        }
-        List<String> started = new CopyOnWriteArrayList<>();
-        try (RecordingStream events = new RecordingStream()) {
-            events.enable("jdk.VirtualThreadStart");
-            events.onEvent("jdk.VirtualThreadStart", e -> started.add(e.getThread() == null ? "?" : String.valueOf(e.getThread().getJavaName())));
-            events.startAsync();
-            List<RawClient> silent = new ArrayList<>();
-            try {
-                for (int i = 0; i < CLIENTS; i++) {
-                    RawClient c = new RawClient(SluiceTestResource.port());
-                    silent.add(c);
-                    assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, i % 2 == 0 ? null : "app").isOk()).as("login").isTrue();
-                }
-                String speaker;
-                try (RawClient c = new RawClient(SluiceTestResource.port())) {
-                    speaker = "sluice-client-" + c.readHandshake().connectionId();
-                    assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, null).isOk()).isTrue();
-                    assertThat(c.query("SELECT 1").isErr()).isFalse();
-                }
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (!started.contains(speaker) && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(started).as("virtual threads started").contains(speaker);
-                // The first client's own may show too: its schema was checked on a backend, which it gives back as it leaves.
-                assertThat(started.stream().filter(n -> n.startsWith("sluice-client-") && !n.equals(first)).distinct().toList())
-                        .as("session threads: only the one of the client that sent a statement").containsExactly(speaker);
-            } finally {
-                for (RawClient c : silent) {
-                    c.close();
-                }
             }
         }
     }
