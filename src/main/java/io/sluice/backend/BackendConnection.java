@@ -364,6 +364,30 @@ public final class BackendConnection {
                 && closedByPeer.getAsBoolean();
     }
 
+    /**
+     * The TLS engine of this connection, null when it runs over plain TCP. The engine is Sluice's
+     * ({@link ProbingSocketFactory#performTlsHandshake}), so that code other than Connector/J can carry on the same
+     * TLS session over the same channel ({@link #socketChannel()}); its session says what was negotiated.
+     */
+    public javax.net.ssl.SSLEngine tlsEngine() {
+        // A JDK interface, not EngineSocket: Connector/J's copy of that class may come from another class loader.
+        return socket() instanceof java.util.function.Supplier<?> engineSocket && engineSocket.get() instanceof javax.net.ssl.SSLEngine engine ? engine : null;
+    }
+
+    /** The channel under this connection's socket, TLS or not: with TLS its bytes are records of {@link #tlsEngine()}. */
+    public java.nio.channels.SocketChannel socketChannel() {
+        java.net.Socket socket = socket();
+        return socket == null ? null : socket.getChannel();
+    }
+
+    private java.net.Socket socket() {
+        try {
+            return protocol.getSocketConnection().getMysqlSocket();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Closes the socket without a goodbye, for a connection whose state cannot be trusted any more. */
     public void abort() {
         try {

@@ -1,6 +1,9 @@
 package io.sluice.backend;
 
 import com.mysql.cj.conf.PropertySet;
+import com.mysql.cj.log.Log;
+import com.mysql.cj.protocol.ServerSession;
+import com.mysql.cj.protocol.SocketConnection;
 import com.mysql.cj.protocol.StandardSocketFactory;
 import io.sluice.protocol.CapabilityFlags;
 
@@ -12,6 +15,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
 
+import javax.net.ssl.SSLEngine;
+
 /**
  * Connector/J's socket factory, with sockets made from a {@link SocketChannel} so that Sluice can ask, without
  * blocking, whether the server has closed an idle connection. A restarted or failed-over database closes every
@@ -21,6 +26,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>It also shapes the server's greeting before Connector/J reads it ({@link GreetingShapingSocket}), so that
  * Connector/J never agrees a capability that would change how the commands Sluice relays must be written.
+ *
+ * <p>TLS to the backend is Sluice's too ({@link #performTlsHandshake}): the engine is set up from Connector/J's
+ * properties and runs over the same channel, so that the TLS session outlives Connector/J's use of the socket.
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
 public class ProbingSocketFactory extends StandardSocketFactory implements BooleanSupplier {
@@ -38,7 +46,27 @@ public class ProbingSocketFactory extends StandardSocketFactory implements Boole
     @SuppressWarnings("unchecked")
     public <T extends Closeable> T connect(String hostname, int portNumber, PropertySet props, int loginTimeout) throws IOException {
         super.connect(hostname, portNumber, props, loginTimeout);
-        return (T) new GreetingShapingSocket(rawSocket, SHAPED_AWAY);
+        return (T) new GreetingShapingSocket(rawSocket, shapedAway());
+    }
+
+    /** The capabilities the greeting is stripped of; a test's subclass may strip others, to see shaping work. */
+    protected int shapedAway() {
+        return SHAPED_AWAY;
+    }
+
+    /**
+     * Replaces Connector/J's TLS (an SSLSocket of the JDK layered over the raw socket, whose engine nobody else can
+     * reach) with an {@link SSLEngine} of Sluice's over the channel ({@link BackendTlsEngine}, {@link EngineSocket}).
+     * Connector/J calls it after sending its SSL request, when the greeting, shaped in clear text, is behind it; from
+     * then on it reads and writes only the socket returned here. Whether TLS is used at all (sslMode DISABLED,
+     * PREFERRED against a server without TLS) is still Connector/J's decision, taken before this call.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Closeable> T performTlsHandshake(SocketConnection socketConnection, ServerSession serverSession, Log log) throws IOException {
+        SSLEngine engine = BackendTlsEngine.create(socketConnection.getPropertySet(), socketConnection.getHost(), socketConnection.getPort());
+        sslSocket = EngineSocket.handshake(rawSocket, engine);
+        return (T) sslSocket;
     }
 
     @Override

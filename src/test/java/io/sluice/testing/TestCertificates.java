@@ -56,6 +56,35 @@ public final class TestCertificates {
         return new Path[] {certFile, keyFile};
     }
 
+    /**
+     * A server certificate whose only name is the DNS name {@code dnsName} (no IP address), so that a host-name check
+     * passes for that name and fails for the address it resolves to; returns {cert.pem, key.pem}.
+     */
+    public Path[] serverNamed(String prefix, long serial, String dnsName) throws Exception {
+        KeyPair keys = rsa();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Sluice Test CA"), BigInteger.valueOf(serial),
+                from(), until(), new X500Name("CN=" + dnsName), keys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+        X509Certificate cert = sign(b, caKeys);
+        return new Path[] {write(prefix + "-cert.pem", pem(cert) + pem(ca)), write(prefix + "-key.pem", pem(keys.getPrivate()))};
+    }
+
+    /** A PKCS#12 key store with a client certificate for {@code commonName} signed by the CA; password "changeit". */
+    public Path clientKeyStore(String commonName) throws Exception {
+        KeyPair keys = rsa();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Sluice Test CA"), BigInteger.valueOf(System.nanoTime()),
+                from(), until(), new X500Name("CN=" + commonName), keys.getPublic());
+        X509Certificate cert = sign(b, caKeys);
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", keys.getPrivate(), "changeit".toCharArray(), new java.security.cert.Certificate[] {cert, ca});
+        Path file = directory.resolve(commonName + "-client.p12");
+        try (var out = Files.newOutputStream(file)) {
+            store.store(out, "changeit".toCharArray());
+        }
+        return file;
+    }
+
     /** A PKCS#12 trust store holding the CA, as Connector/J wants one; password "changeit". */
     public Path trustStore() throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
