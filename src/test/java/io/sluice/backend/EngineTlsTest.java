@@ -137,6 +137,11 @@ class EngineTlsTest {
             assertThat(BackendConnection.attach(c).tlsEngine()).isNotNull();
             assertThat(status(c, "Ssl_version")).startsWith("TLSv1.");
         }
+        // Connector/J's PREFERRED, set by the user: TLS where the server has it, on the same terms as REQUIRED.
+        try (Connection c = connect("127.0.0.1", BackendTlsMode.DISABLED, null, Map.of("sslMode", "PREFERRED"))) {
+            assertThat(BackendConnection.attach(c).tlsEngine()).isNotNull();
+            assertThat(status(c, "Ssl_version")).startsWith("TLSv1.");
+        }
     }
 
     @Test
