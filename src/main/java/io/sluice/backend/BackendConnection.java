@@ -7,6 +7,7 @@ import com.mysql.cj.exceptions.CJException;
 import com.mysql.cj.exceptions.CJPacketTooBigException;
 import com.mysql.cj.jdbc.JdbcConnection;
 import com.mysql.cj.protocol.MessageReader;
+import com.mysql.cj.protocol.SocketConnection;
 import com.mysql.cj.protocol.a.NativeCapabilities;
 import com.mysql.cj.protocol.a.NativePacketHeader;
 import com.mysql.cj.protocol.a.NativePacketPayload;
@@ -31,6 +32,9 @@ import java.sql.SQLException;
  * long (a client's rows), the packets as they come, in pieces of at most {@link #READ_CHUNK} bytes.
  *
  * <p>Not thread-safe: one borrower at a time, which the pool guarantees.
+ *
+ * <p>The socket may be lent to an event loop ({@link #loan()}); while it is, every method here that reads or writes
+ * packets fails with {@link LoanException} rather than disturb the loop's byte stream.
  */
 public final class BackendConnection {
     private static final int READ_BUFFER_SIZE = 16 * 1024;
@@ -55,6 +59,7 @@ public final class BackendConnection {
     /** Bytes of the payload being sent in parts, up to the packet started last. */
     private long partsPayload;
     private final TransactionEvidence transaction = new TransactionEvidence();
+    private final ChannelLoan loan;
 
     private BackendConnection(JdbcConnection physical) {
         this.physical = physical;
@@ -67,6 +72,27 @@ public final class BackendConnection {
         this.serverVersion = caps.getServerVersion().toString();
         this.serverCollationId = caps.getServerDefaultCollationIndex();
         this.serverAuthPlugin = authPluginOf(caps.getInitialHandshakePacket());
+        SocketConnection socket = protocol.getSocketConnection();
+        // Connector/J's socket after TLS is its SSLSocket, without the channel; the loan refuses it.
+        try {
+            this.loan = new ChannelLoan(socket.getMysqlSocket().getChannel(), socket.getMysqlInput(), socket.isSSLEstablished(), threadId);
+        } catch (IOException e) {
+            // Connector/J says so only of a socket it no longer has.
+            throw lost(e.getMessage(), e);
+        }
+    }
+
+    /** The hand-over of this connection's socket between Connector/J and an event loop. */
+    public ChannelLoan loan() {
+        return loan;
+    }
+
+    /** Packets go through Connector/J only while it holds the socket; a closed loan leaves Connector/J to fail on its own. */
+    private void requireConnectorJ() {
+        ChannelLoan.Owner owner = loan.owner();
+        if (owner == ChannelLoan.Owner.LOOP || owner == ChannelLoan.Owner.RETURNING) {
+            throw new LoanException("Backend connection " + threadId + " is lent to an event loop (" + owner + "): Connector/J must not use it");
+        }
     }
 
     /** Wraps the physical connection under a pooled JDBC connection. */
@@ -81,6 +107,7 @@ public final class BackendConnection {
 
     /** Starts a command: {@code payload[0]} is the command byte. The backend's sequence ids restart at 0. */
     public void sendCommand(byte[] payload, int length) {
+        requireConnectorJ();
         NativePacketPayload packet = new NativePacketPayload(payload);
         // sendCommand sends 'position' bytes, not the array length.
         packet.setPosition(length);
@@ -96,6 +123,7 @@ public final class BackendConnection {
 
     /** Sends a further packet within the current command (the contents of a LOAD DATA LOCAL file). */
     public void sendPacket(byte[] payload, int length) {
+        requireConnectorJ();
         checkAllowed(length);
         int sequence = nextSequence();
         try {
@@ -130,6 +158,7 @@ public final class BackendConnection {
 
     /** Bytes of the physical packet started last, in order. */
     public void sendPart(byte[] bytes, int offset, int length) {
+        requireConnectorJ();
         try {
             protocol.getSocketConnection().getMysqlOutput().write(bytes, offset, length);
         } catch (IOException e) {
@@ -139,6 +168,7 @@ public final class BackendConnection {
 
     /** The payload sent in parts is complete: what is buffered goes out. */
     public void endParts() {
+        requireConnectorJ();
         try {
             protocol.getSocketConnection().getMysqlOutput().flush();
         } catch (IOException e) {
@@ -174,6 +204,7 @@ public final class BackendConnection {
      * @return the payload length
      */
     public int read() {
+        requireConnectorJ();
         if (readBuffer.getCapacity() > READ_BUFFER_KEEP) {
             readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
         }
@@ -200,6 +231,7 @@ public final class BackendConnection {
      * @return the packet's length
      */
     public int readPart(boolean rowsExpected) {
+        requireConnectorJ();
         if (readBuffer.getCapacity() > READ_BUFFER_KEEP) {
             readBuffer = new NativePacketPayload(READ_BUFFER_SIZE);
         }
@@ -229,6 +261,7 @@ public final class BackendConnection {
 
     /** Reads the next chunk of the packet {@link #readPart} started into {@link #buffer()}; returns its length. */
     public int readMore() {
+        requireConnectorJ();
         int now = Math.min(partLeft, READ_CHUNK);
         try {
             readInto(0, now);
@@ -347,6 +380,7 @@ public final class BackendConnection {
      * way to take a connection out of a schema once it has one. All session state is reset with it.
      */
     public void changeUser(Credential credential) {
+        requireConnectorJ();
         try {
             physical.changeUser(credential.username(), credential.passwordString());
             transaction.sessionStarted();
@@ -360,6 +394,10 @@ public final class BackendConnection {
      * Checked before a pooled connection is handed out, so that no client statement is sent down a dead one.
      */
     public boolean isClosedByServer() {
+        if (loan.owner() == ChannelLoan.Owner.CLOSED) {
+            return true;
+        }
+        requireConnectorJ();
         return protocol.getSocketConnection().getSocketFactory() instanceof java.util.function.BooleanSupplier closedByPeer
                 && closedByPeer.getAsBoolean();
     }
@@ -390,11 +428,14 @@ public final class BackendConnection {
 
     /** Closes the socket without a goodbye, for a connection whose state cannot be trusted any more. */
     public void abort() {
-        try {
-            physical.abortInternal();
-        } catch (SQLException | RuntimeException ignored) {
-            // Already broken; the pool discards it either way.
-        }
+        // A lent socket is closed by its loop first, so that its borrower hears of it; then Connector/J's side.
+        loan.close().whenComplete((closed, failure) -> {
+            try {
+                physical.abortInternal();
+            } catch (SQLException | RuntimeException ignored) {
+                // Already broken; the pool discards it either way.
+            }
+        });
     }
 
     public long threadId() {

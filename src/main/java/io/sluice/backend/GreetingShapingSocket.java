@@ -1,5 +1,7 @@
 package io.sluice.backend;
 
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,15 +19,38 @@ import java.util.Set;
  * Everything else goes to the channel's own socket, so that the channel stays reachable through
  * {@link #getChannel()}. The socket is already connected when wrapped: Connector/J only reads, writes, times out
  * and closes it.
+ *
+ * <p>While an event loop holds the channel ({@link ChannelLoan}), closing the socket or either of its streams only
+ * shuts the connection down: see {@link #close()}.
  */
 final class GreetingShapingSocket extends Socket {
     private final Socket socket;
     private final InputStream input;
+    private final OutputStream output;
 
     GreetingShapingSocket(Socket connected, int clearedCapabilities) throws IOException {
         super((SocketImpl) null);
         this.socket = connected;
-        this.input = new GreetingShapingInput(connected.getInputStream(), clearedCapabilities);
+        // A socket's streams close the socket when closed, as Connector/J does first when it closes a connection.
+        this.input = new GreetingShapingInput(new FilterInputStream(connected.getInputStream()) {
+            @Override
+            public void close() throws IOException {
+                GreetingShapingSocket.this.close();
+            }
+        }, clearedCapabilities);
+        OutputStream out = connected.getOutputStream();
+        this.output = new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                // FilterOutputStream's own writes a byte at a time.
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                GreetingShapingSocket.this.close();
+            }
+        };
     }
 
     @Override
@@ -34,8 +59,8 @@ final class GreetingShapingSocket extends Socket {
     }
 
     @Override
-    public OutputStream getOutputStream() throws IOException {
-        return socket.getOutputStream();
+    public OutputStream getOutputStream() {
+        return output;
     }
 
     @Override
@@ -183,14 +208,46 @@ final class GreetingShapingSocket extends Socket {
         return socket.getReuseAddress();
     }
 
+    /**
+     * Closes the socket, unless an event loop holds its channel: then it only sends the server an end of stream, the
+     * server closes the connection, and the loop reads the end of the stream, closes the channel and tells its borrower.
+     * Closed from here, a channel registered with a selector would just drop out of it, unseen (a cancelled key reports
+     * nothing), the borrower left waiting. This is how Connector/J closing a lent connection (a JDBC call that failed
+     * because of the loan, Agroal shutting down) reaches the loop. A server that never answers the end of stream leaves
+     * the borrower to its own timers, as any silent server does while lent.
+     */
     @Override
     public void close() throws IOException {
+        if (lentToEventLoop()) {
+            try {
+                socket.shutdownOutput();
+            } catch (IOException alreadyGone) {
+                // Shut down or reset already: the loop sees the end of the stream either way.
+            }
+            return;
+        }
         socket.close();
     }
 
+    /**
+     * Whether an event loop holds the channel ({@link ChannelLoan}): registered with a selector and non-blocking, which
+     * only a loan makes it (ProbingSocketFactory's probe goes non-blocking, but never registers it). Read from the
+     * channel, since this class may sit in another class loader than ChannelLoan (see ProbingSocketFactory).
+     */
+    private boolean lentToEventLoop() {
+        SocketChannel channel = socket.getChannel();
+        return channel != null && channel.isOpen() && channel.isRegistered() && !channel.isBlocking();
+    }
+
+    /**
+     * Not while lent (Connector/J does it when it closes the connection): Netty takes the end of a stream whose input was
+     * shut down here for a half-closure it knew of, and would neither close the channel nor tell anyone.
+     */
     @Override
     public void shutdownInput() throws IOException {
-        socket.shutdownInput();
+        if (!lentToEventLoop()) {
+            socket.shutdownInput();
+        }
     }
 
     @Override

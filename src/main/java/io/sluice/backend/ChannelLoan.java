@@ -1,0 +1,278 @@
+package io.sluice.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.nio.NioEventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The socket of one backend connection, lent by Connector/J to a Netty event loop and given back: who owns it now
+ * ({@link Owner}), and the Netty channel it is wrapped in while the loop does. Exactly one side uses the socket at a
+ * time. Take-over happens only when Connector/J has nothing of it left unread (its read-ahead buffer and the kernel's
+ * both empty); give-back only when the loop has nothing left unread either (the borrower consumed every byte it was
+ * handed, and the kernel holds none). Either refusal means the two sides would disagree about where the byte stream
+ * stands, so a give-back that finds bytes left closes the connection rather than return it.
+ *
+ * <p>While lent, Connector/J must not touch the connection: {@link BackendConnection}'s packet methods fail with
+ * {@link LoanException}, and any JDBC call that reaches the socket fails because the socket is in non-blocking mode
+ * (the JDK refuses a blocking read or write before moving a byte). Connector/J's {@code socketTimeout} does not apply
+ * in non-blocking mode: while lent, timing out a backend that does not answer is the borrower's job.
+ *
+ * <p>The Netty channel is made once per physical connection, with one permanent handler that hands what it reads to
+ * whichever {@link Borrower} holds the loan now: changing the pipeline of a deregistered channel would run
+ * {@code handlerAdded} on the loop it left, racing the first read on the new one. Only the NIO transport can adopt a
+ * {@link SocketChannel}; Quarkus in JVM mode uses it.
+ *
+ * <p>{@link #takeOver} runs on the loop that takes the socket; {@link #giveBack} and {@link #close} may be called
+ * from any thread and do their work on the loop that holds it.
+ */
+public final class ChannelLoan {
+    /** Who may read and write the socket. */
+    public enum Owner {
+        /** Connector/J (and through it Agroal): blocking mode, the socket's streams. */
+        CONNECTOR_J,
+        /** An event loop, through {@link #channel()}. */
+        LOOP,
+        /** Given back, but the loop has not deregistered the channel yet: nobody may use it. */
+        RETURNING,
+        /** Closed while lent or on a failed give-back: nobody ever will. */
+        CLOSED
+    }
+
+    /** Whoever uses the socket on the loop: the relay serving one client. Every method runs on that loop. */
+    public interface Borrower {
+        /** Bytes from the backend, in order. The borrower owns (and releases) the buffer. */
+        void received(ByteBuf bytes);
+
+        /**
+         * Whether every byte {@link #received} so far has been consumed: the last response was scanned to its end, and
+         * nothing of a further packet is held. Asked at give-back; false makes it close the connection.
+         */
+        boolean consumedAll();
+
+        /** The connection closed while lent: the server went away, or it was {@linkplain #close closed}. */
+        void closed();
+    }
+
+    private final SocketChannel socket;
+    /** Connector/J's input stream: its read-ahead buffer plus, beneath it, the kernel's. */
+    private final InputStream connectorJInput;
+    private final boolean tls;
+    private final long threadId;
+    private volatile Owner owner = Owner.CONNECTOR_J;
+    /** Made at the first take-over, kept for the life of the connection. */
+    private NioSocketChannel channel;
+    /** Set and read on the loop that holds the channel. */
+    private Borrower borrower;
+
+    ChannelLoan(SocketChannel socket, InputStream connectorJInput, boolean tls, long threadId) {
+        this.socket = socket;
+        this.connectorJInput = connectorJInput;
+        this.tls = tls;
+        this.threadId = threadId;
+    }
+
+    public Owner owner() {
+        return owner;
+    }
+
+    /** The Netty channel over the socket, for the borrower's writes; null before the first take-over. */
+    public Channel channel() {
+        return channel;
+    }
+
+    /**
+     * Lends the socket to {@code loop}, where {@code borrower} receives what the backend sends from now on. Must be
+     * called on {@code loop}, and returns with the channel registered there.
+     *
+     * @return the channel to write to
+     * @throws LoanException when Connector/J does not hold the connection, has bytes of it unread, the connection
+     *                       uses TLS (the loop has no engine for it yet), or the loop is not a NIO one
+     */
+    public Channel takeOver(EventLoop loop, Borrower borrower) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("take-over must run on the event loop that takes the connection");
+        }
+        if (!(loop instanceof NioEventLoop)) {
+            throw refused("the event loop is not a NIO one (" + loop.getClass().getName() + "), which alone can adopt a SocketChannel");
+        }
+        if (owner != Owner.CONNECTOR_J) {
+            throw refused("it is " + owner);
+        }
+        if (tls) {
+            throw refused("it uses TLS, which the event loop cannot relay yet");
+        }
+        if (socket == null) {
+            throw refused("its socket has no channel (not made by " + ProbingSocketFactory.class.getSimpleName() + ")");
+        }
+        int unread = unreadByConnectorJ();
+        if (unread != 0) {
+            throw refused(unread < 0 ? "its socket is broken" : "Connector/J has " + unread + " bytes of it unread");
+        }
+        try {
+            if (channel == null) {
+                // Sets non-blocking mode itself.
+                channel = new NioSocketChannel(socket);
+                channel.pipeline().addLast(new Relay());
+            } else {
+                socket.configureBlocking(false);
+            }
+        } catch (IOException e) {
+            throw refused("its socket cannot go non-blocking (" + e.getMessage() + ")");
+        }
+        this.borrower = borrower;
+        owner = Owner.LOOP;
+        // On its own loop, registration completes before register() returns.
+        var registered = loop.register(channel);
+        if (!registered.isSuccess()) {
+            this.borrower = null;
+            owner = Owner.CLOSED;
+            channel.unsafe().closeForcibly();
+            throw refused("registering it on the event loop failed (" + registered.cause() + ")");
+        }
+        // A borrower may have left reading off (backpressure). Turned on only now, once registered: before, the read it
+        // starts would run on the loop the channel left, racing this one.
+        if (!channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        return channel;
+    }
+
+    /**
+     * Gives the socket back to Connector/J: stops reading, deregisters the channel from its loop and puts the socket
+     * back in blocking mode. The returned future completes once Connector/J may use the connection (deregistration runs
+     * as a later task of the loop). It fails with {@link LoanException}, and the connection is closed, when the borrower
+     * has not consumed every byte or the kernel holds bytes nobody read: the byte stream could no longer be followed.
+     */
+    public CompletableFuture<Void> giveBack() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel ch = channel;
+        if (ch == null) {
+            done.completeExceptionally(new IllegalStateException("backend connection " + threadId + " was never lent"));
+            return done;
+        }
+        if (ch.eventLoop().inEventLoop()) {
+            returnOnLoop(done);
+        } else {
+            ch.eventLoop().execute(() -> returnOnLoop(done));
+        }
+        return done;
+    }
+
+    private void returnOnLoop(CompletableFuture<Void> done) {
+        if (owner != Owner.LOOP) {
+            done.completeExceptionally(new LoanException("Cannot give back backend connection " + threadId + ": it is " + owner));
+            return;
+        }
+        Borrower lastBorrower = borrower;
+        owner = Owner.RETURNING;
+        borrower = null;
+        if (!lastBorrower.consumedAll()) {
+            discard(done, "its borrower left bytes it received unconsumed");
+            return;
+        }
+        // Anything read before deregistration takes effect finds no borrower and closes the channel (Relay).
+        channel.deregister().addListener(deregistered -> {
+            if (!deregistered.isSuccess()) {
+                discard(done, "deregistering failed (" + deregistered.cause() + ")");
+                return;
+            }
+            if (!socket.isOpen() || socket.socket().isInputShutdown() || socket.socket().isOutputShutdown()) {
+                // Closed meanwhile, or shut down by Connector/J closing it while lent (GreetingShapingSocket#close).
+                discard(done, "it was closed while lent");
+                return;
+            }
+            int unread = unreadByConnectorJ();
+            if (unread != 0) {
+                discard(done, unread < 0 ? "its socket is broken" : "the kernel holds " + unread + " bytes nobody read");
+                return;
+            }
+            try {
+                // Possible now: deregistration cancelled the channel's only selection key.
+                socket.configureBlocking(true);
+            } catch (IOException | RuntimeException e) {
+                discard(done, "its socket cannot go back to blocking mode (" + e + ")");
+                return;
+            }
+            owner = Owner.CONNECTOR_J;
+            done.complete(null);
+        });
+    }
+
+    /** Closes a connection whose byte stream cannot be followed any more; Connector/J then finds its socket closed. */
+    private void discard(CompletableFuture<Void> done, String why) {
+        owner = Owner.CLOSED;
+        channel.close();
+        done.completeExceptionally(new LoanException("Backend connection " + threadId + " closed instead of given back: " + why));
+    }
+
+    /**
+     * Closes the connection's socket through the loop that holds it, so that the borrower is told ({@link Borrower#closed})
+     * and the loop lets go of the channel; for a connection Connector/J holds, nothing (it closes its socket itself).
+     * The future completes once the socket is closed.
+     */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Channel ch = channel;
+        if (ch == null || owner == Owner.CONNECTOR_J) {
+            closed.complete(null);
+            return closed;
+        }
+        owner = Owner.CLOSED;
+        ch.close().addListener(f -> closed.complete(null));
+        return closed;
+    }
+
+    /** Bytes of the connection nobody has read: Connector/J's buffer plus the kernel's; -1 when the socket fails. */
+    private int unreadByConnectorJ() {
+        try {
+            return connectorJInput.available();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private LoanException refused(String why) {
+        return new LoanException("Backend connection " + threadId + " cannot be lent to the event loop: " + why);
+    }
+
+    /** The one handler of the channel: what is read goes to the current borrower. Runs on the channel's loop. */
+    private final class Relay extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Borrower current = borrower;
+            if (current != null) {
+                current.received((ByteBuf) msg);
+                return;
+            }
+            // Bytes between a give-back and the deregistration, nobody asked for: the stream cannot be followed.
+            ((ByteBuf) msg).release();
+            owner = Owner.CLOSED;
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            owner = Owner.CLOSED;
+            Borrower current = borrower;
+            borrower = null;
+            if (current != null) {
+                current.closed();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A reset or a failed write: the connection is gone; the borrower hears of it as a close.
+            ctx.close();
+        }
+    }
+}
