@@ -177,6 +177,7 @@ public final class BackendConnection {
     }
 
     private void startPhysicalPacket(int length, int sequence, long payloadSoFar) {
+        requireConnectorJ();
         // Checked before the header goes, as Connector/J checks a whole payload: refused, the backend is still clean.
         checkAllowed(payloadSoFar);
         byte[] header = {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) sequence};

@@ -2,6 +2,7 @@ package io.sluice.backend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -23,8 +24,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>While lent, Connector/J must not touch the connection: {@link BackendConnection}'s packet methods fail with
  * {@link LoanException}, and any JDBC call that reaches the socket fails because the socket is in non-blocking mode
- * (the JDK refuses a blocking read or write before moving a byte). Connector/J's {@code socketTimeout} does not apply
- * in non-blocking mode: while lent, timing out a backend that does not answer is the borrower's job.
+ * (the JDK refuses a blocking read or write before moving a byte); Connector/J then closes its connection, which reaches
+ * the loop as the end of the stream ({@code GreetingShapingSocket.close}). Connector/J's {@code socketTimeout} does not
+ * apply in non-blocking mode: while lent, timing out a backend that does not answer is the borrower's job. Nor does
+ * Connector/J see what the loop relays: its cached session state (autocommit, schema) may be stale after a give-back.
  *
  * <p>The Netty channel is made once per physical connection, with one permanent handler that hands what it reads to
  * whichever {@link Borrower} holds the loan now: changing the pipeline of a deregistered channel would run
@@ -69,7 +72,7 @@ public final class ChannelLoan {
     private final long threadId;
     private volatile Owner owner = Owner.CONNECTOR_J;
     /** Made at the first take-over, kept for the life of the connection. */
-    private NioSocketChannel channel;
+    private volatile NioSocketChannel channel;
     /** Set and read on the loop that holds the channel. */
     private Borrower borrower;
 
@@ -91,7 +94,8 @@ public final class ChannelLoan {
 
     /**
      * Lends the socket to {@code loop}, where {@code borrower} receives what the backend sends from now on. Must be
-     * called on {@code loop}, and returns with the channel registered there.
+     * called on {@code loop}, and returns with the channel registered there. In Sluice the loop is a Vert.x one
+     * ({@code vertx.nettyEventLoopGroup()}, or a client channel's {@code eventLoop()}), NIO in JVM mode.
      *
      * @return the channel to write to
      * @throws LoanException when Connector/J does not hold the connection, has bytes of it unread, the connection
@@ -125,7 +129,7 @@ public final class ChannelLoan {
             } else {
                 socket.configureBlocking(false);
             }
-        } catch (IOException e) {
+        } catch (IOException | ChannelException e) {
             throw refused("its socket cannot go non-blocking (" + e.getMessage() + ")");
         }
         this.borrower = borrower;

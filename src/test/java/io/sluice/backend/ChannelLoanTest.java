@@ -8,6 +8,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.sluice.protocol.ResponseScanner;
 import io.sluice.protocol.ResponseScanner.Role;
+import io.sluice.app.EmbeddedDatabase;
+import io.sluice.testing.TestCertificates;
 import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,6 +142,23 @@ class ChannelLoanTest {
     }
 
     @Test
+    void worksOnAVertxEventLoop() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (Connection jdbc = open()) {
+            BackendConnection backend = BackendConnection.attach(jdbc);
+            // Sluice's loops: Vert.x's, NIO in JVM mode.
+            EventLoop loop = vertx.nettyEventLoopGroup().next();
+            for (int i = 0; i < 10; i++) {
+                assertManyRows(queryOnLoop(backend.loan(), loop, new LoanBorrower(backend.sessionTrack()), MANY_ROWS));
+                await(backend.loan().giveBack());
+                assertJdbcWorks(jdbc);
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void takeOverIsRefusedWhileConnectorJHasBytesUnread() throws Exception {
         try (Connection jdbc = open()) {
             BackendConnection backend = BackendConnection.attach(jdbc);
@@ -179,6 +198,27 @@ class ChannelLoanTest {
             assertJdbcWorks(jdbc);
         } finally {
             local.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void takeOverIsRefusedForATlsConnection() throws Exception {
+        TestCertificates certs = new TestCertificates();
+        java.nio.file.Path[] server = certs.server("mariadb", 11);
+        try (EmbeddedDatabase tlsDb = EmbeddedDatabase.start(List.of("--ssl-cert=" + server[0], "--ssl-key=" + server[1], "--ssl-ca=" + certs.caPem()))) {
+            tlsDb.createUser(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+            Properties props = ConnectionSettings.properties(false, Map.of("sslMode", "REQUIRED"), Map.of());
+            props.setProperty("user", TestDatabase.APP_USER);
+            props.setProperty("password", TestDatabase.APP_PASSWORD);
+            try (Connection jdbc = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(tlsDb.host(), tlsDb.port()), props)) {
+                assertThat(one(jdbc, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version'")).startsWith("TLS");
+                ChannelLoan loan = BackendConnection.attach(jdbc).loan();
+                EventLoop loop = loops.next();
+                assertThatThrownBy(() -> onLoop(loop, () -> loan.takeOver(loop, new LoanBorrower(true))))
+                        .isInstanceOf(LoanException.class).hasMessageContaining("TLS");
+                assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CONNECTOR_J);
+                assertJdbcWorks(jdbc);
+            }
         }
     }
 
