@@ -305,7 +305,7 @@ class ChannelLoanTest {
     }
 
     @Test
-    void agroalClosingALentConnectionReachesTheLoop() throws Exception {
+    void jdbcClosingALentConnectionReachesTheLoop() throws Exception {
         Connection jdbc = open();
         BackendConnection backend = BackendConnection.attach(jdbc);
         ChannelLoan loan = backend.loan();
@@ -374,6 +374,26 @@ class ChannelLoanTest {
             await(borrower.closed);
             assertThat(loan.channel().isOpen()).isFalse();
             await(waitUntil(jdbc::isClosed));
+            jdbc.close();
+        });
+    }
+
+    @Test
+    void stoppingTheEventLoopWhileLentClosesTheChannel() throws Exception {
+        NioEventLoopGroup stopping = new NioEventLoopGroup(1);
+        Connection jdbc = open();
+        BackendConnection backend = BackendConnection.attach(jdbc);
+        ChannelLoan loan = backend.loan();
+        EventLoop loop = stopping.next();
+        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+        assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
+        assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), () -> {
+            // Sluice stopping: Vert.x closes its loops, and a loop closes every channel registered on it.
+            stopping.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            await(borrower.closed);
+            assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CLOSED);
+            assertThat(loan.channel().isOpen()).isFalse();
+            assertThat(backend.isClosedByServer()).isTrue();
             jdbc.close();
         });
     }
