@@ -75,6 +75,8 @@ public final class ChannelLoan {
     private volatile NioSocketChannel channel;
     /** Set and read on the loop that holds the channel. */
     private Borrower borrower;
+    /** True on the loop while the borrower is handed bytes: a give-back from there waits until it has consumed them. */
+    private boolean delivering;
 
     ChannelLoan(SocketChannel socket, InputStream connectorJInput, boolean tls, long threadId) {
         this.socket = socket;
@@ -163,9 +165,11 @@ public final class ChannelLoan {
             done.completeExceptionally(new IllegalStateException("backend connection " + threadId + " was never lent"));
             return done;
         }
-        if (ch.eventLoop().inEventLoop()) {
+        if (ch.eventLoop().inEventLoop() && !delivering) {
             returnOnLoop(done);
         } else {
+            // From a borrower's received() (at a response's end, the usual place), the rest of the bytes it is being handed
+            // must be fed first, or consumedAll() would answer for part of them.
             ch.eventLoop().execute(() -> returnOnLoop(done));
         }
         return done;
@@ -254,7 +258,12 @@ public final class ChannelLoan {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Borrower current = borrower;
             if (current != null) {
-                current.received((ByteBuf) msg);
+                delivering = true;
+                try {
+                    current.received((ByteBuf) msg);
+                } finally {
+                    delivering = false;
+                }
                 return;
             }
             // Bytes between a give-back and the deregistration, nobody asked for: the stream cannot be followed.

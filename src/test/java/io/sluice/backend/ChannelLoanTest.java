@@ -246,6 +246,34 @@ class ChannelLoanTest {
     }
 
     @Test
+    void giveBackFromTheBorrowerWaitsUntilItHasBeenHandedAllItsBytes() throws Exception {
+        try (Connection jdbc = open()) {
+            BackendConnection backend = BackendConnection.attach(jdbc);
+            ChannelLoan loan = backend.loan();
+            EventLoop loop = loops.next();
+            LoanBorrower first = new LoanBorrower(backend.sessionTrack());
+            assertSelectOne(queryOnLoop(loan, loop, first, "SELECT 1"));
+            long answerBytes = first.bytesReceived();
+            await(loan.giveBack());
+            // Two answers come in one read: the borrower gives back at the end of the first, from within received().
+            CompletableFuture<Void> givenBack = new CompletableFuture<>();
+            LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+            borrower.onAnswer(() -> loan.giveBack().whenComplete((v, e) -> complete(givenBack, e)));
+            onLoop(loop, () -> {
+                Channel channel = loan.takeOver(loop, borrower);
+                channel.config().setAutoRead(false);
+                borrower.query(channel, "SELECT 1");
+                return channel.writeAndFlush(channel.alloc().buffer().writeBytes(LoanBorrower.comQuery("SELECT 1")));
+            });
+            var input = ((NativeSession) jdbc.unwrap(JdbcConnection.class).getSession()).getProtocol().getSocketConnection().getMysqlInput();
+            await(waitUntil(() -> input.available() >= 2 * answerBytes));
+            onLoop(loop, () -> loan.channel().config().setAutoRead(true));
+            assertThatThrownBy(() -> await(givenBack)).isInstanceOf(LoanException.class).hasMessageContaining("unconsumed");
+            assertThat(jdbc.isValid(2)).isFalse();
+        }
+    }
+
+    @Test
     void giveBackWithBytesLeftInTheKernelClosesTheConnection() throws Exception {
         try (Connection jdbc = open()) {
             BackendConnection backend = BackendConnection.attach(jdbc);

@@ -23,6 +23,7 @@ public final class LoanBorrower implements ChannelLoan.Borrower {
     private List<ResponseScanner.Role> roles = new ArrayList<>();
     /** Packets that came after the answer was complete: nobody asked for them. */
     private int unasked;
+    private long bytesReceived;
     private CompletableFuture<List<ResponseScanner.Role>> answer = new CompletableFuture<>();
     /** Run on the loop when an answer is complete (a give-back, say). */
     private Runnable onAnswer = () -> { };
@@ -61,6 +62,7 @@ public final class LoanBorrower implements ChannelLoan.Borrower {
 
     @Override
     public void received(ByteBuf bytes) {
+        bytesReceived += bytes.readableBytes();
         try {
             framer.feed(bytes, packet -> {
                 if (scanner == null || scanner.isComplete()) {
@@ -78,6 +80,11 @@ public final class LoanBorrower implements ChannelLoan.Borrower {
         } finally {
             bytes.release();
         }
+    }
+
+    /** Bytes received from the backend so far. */
+    public long bytesReceived() {
+        return bytesReceived;
     }
 
     @Override
