@@ -153,16 +153,16 @@ public final class ChannelLoan {
     }
 
     /**
-     * Gives the socket back to Connector/J: stops reading, deregisters the channel from its loop and puts the socket
-     * back in blocking mode. The returned future completes once Connector/J may use the connection (deregistration runs
-     * as a later task of the loop). It fails with {@link LoanException}, and the connection is closed, when the borrower
+     * Gives the socket back to Connector/J: the borrower is let go (anything read from now on closes the connection),
+     * the channel deregistered from its loop and the socket put back in blocking mode. The returned future completes
+     * once Connector/J may use the connection (deregistration runs as a later task of the loop). It fails with {@link LoanException}, and the connection is closed, when the borrower
      * has not consumed every byte or the kernel holds bytes nobody read: the byte stream could no longer be followed.
      */
     public CompletableFuture<Void> giveBack() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Channel ch = channel;
         if (ch == null) {
-            done.completeExceptionally(new IllegalStateException("backend connection " + threadId + " was never lent"));
+            done.completeExceptionally(new LoanException("Cannot give back backend connection " + threadId + ": it was never lent"));
             return done;
         }
         if (ch.eventLoop().inEventLoop() && !delivering) {

@@ -231,12 +231,18 @@ final class GreetingShapingSocket extends Socket {
 
     /**
      * Whether an event loop holds the channel ({@link ChannelLoan}): registered with a selector and non-blocking, which
-     * only a loan makes it (ProbingSocketFactory's probe goes non-blocking, but never registers it). Read from the
-     * channel, since this class may sit in another class loader than ChannelLoan (see ProbingSocketFactory).
+     * only a loan makes it. Read from the channel, since this class may sit in another class loader than ChannelLoan
+     * (see ProbingSocketFactory). A channel given back may stay registered (its key cancelled) until its old loop
+     * next wakes, so it is read under the lock ProbingSocketFactory's probe holds while it goes non-blocking.
      */
     private boolean lentToEventLoop() {
         SocketChannel channel = socket.getChannel();
-        return channel != null && channel.isOpen() && channel.isRegistered() && !channel.isBlocking();
+        if (channel == null) {
+            return false;
+        }
+        synchronized (channel.blockingLock()) {
+            return channel.isOpen() && channel.isRegistered() && !channel.isBlocking();
+        }
     }
 
     /**
