@@ -73,9 +73,12 @@ public final class BackendConnection {
         this.serverCollationId = caps.getServerDefaultCollationIndex();
         this.serverAuthPlugin = authPluginOf(caps.getInitialHandshakePacket());
         SocketConnection socket = protocol.getSocketConnection();
-        // Connector/J's socket after TLS is its SSLSocket, without the channel; the loan refuses it.
+        // With TLS the socket is Sluice's EngineSocket, reached through JDK types (its engine and the bytes it holds) as
+        // it may come from another class loader; Connector/J's own SSLSocket has neither, and the loan refuses it.
         try {
-            this.loan = new ChannelLoan(socket.getMysqlSocket().getChannel(), socket.getMysqlInput(), socket.isSSLEstablished(), threadId);
+            java.net.Socket mysqlSocket = socket.getMysqlSocket();
+            this.loan = new ChannelLoan(mysqlSocket.getChannel(), socket.getMysqlInput(), socket.isSSLEstablished(), tlsEngine(),
+                    mysqlSocket instanceof java.util.function.IntSupplier held ? held : null, threadId);
         } catch (IOException e) {
             // Connector/J says so only of a socket it no longer has.
             throw lost(e.getMessage(), e);

@@ -3,8 +3,9 @@ package io.sluice.backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -13,6 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+
+import javax.net.ssl.SSLEngine;
 
 /**
  * The socket of one backend connection, lent by Connector/J to a Netty event loop and given back: who owns it now
@@ -21,6 +25,22 @@ import java.util.concurrent.CompletableFuture;
  * both empty); give-back only when the loop has nothing left unread either (the borrower consumed every byte it was
  * handed, and the kernel holds none). Either refusal means the two sides would disagree about where the byte stream
  * stands, so a give-back that finds bytes left closes the connection rather than return it.
+ *
+ * <p>A TLS connection is lent only when its engine is Sluice's ({@link BackendConnection#tlsEngine()}): the loop goes on
+ * with the same engine and session through {@link TlsRecords}, and the borrower sees plaintext both ways, exactly as
+ * over plain TCP ({@link #takeOver} says how to write). Who holds bytes of the stream is then one of three:
+ * <ul>
+ *   <li>Connector/J: its buffer ({@code available()} of its input stream) and {@link EngineChannel}'s (records read
+ *   and not decrypted, plaintext not taken: {@link EngineChannel#held()}); a take-over needs both empty, and the kernel's
+ *   too, so that the loop's first read starts at a record boundary;</li>
+ *   <li>the loop: {@link TlsRecords} (a record's first bytes, {@link TlsRecords#heldRecordBytes()}) and the borrower
+ *   (plaintext handed and not consumed, {@link Borrower#consumedAll()}); a give-back needs both empty, and the kernel's
+ *   too, so that EngineChannel's next read starts at a record boundary, or it closes the connection;</li>
+ *   <li>nobody, between the two: the kernel, checked at both ends.</li>
+ * </ul>
+ * No handshake is started at a take-over ({@code beginHandshake()} would mean a key update or a renegotiation each
+ * time); the engine's session simply carries on. A TLS socket whose engine Sluice cannot reach (Connector/J's own
+ * SSLSocket) is refused.
  *
  * <p>While lent, Connector/J must not touch the connection: {@link BackendConnection}'s packet methods fail with
  * {@link LoanException}, and any JDBC call that reaches the socket fails because the socket is in non-blocking mode
@@ -69,19 +89,31 @@ public final class ChannelLoan {
     /** Connector/J's input stream: its read-ahead buffer plus, beneath it, the kernel's. */
     private final InputStream connectorJInput;
     private final boolean tls;
+    /** The TLS engine of the connection, Sluice's; null over plain TCP, or with TLS Sluice cannot reach. */
+    private final SSLEngine engine;
+    /** {@link EngineChannel#held()}, through a JDK type (EngineSocket may come from another class loader). */
+    private final IntSupplier heldByEngineSocket;
     private final long threadId;
     private volatile Owner owner = Owner.CONNECTOR_J;
     /** Made at the first take-over, kept for the life of the connection. */
     private volatile NioSocketChannel channel;
+    /** The loop's side of the TLS session, made with the channel; null over plain TCP. Used on the loop only. */
+    private TlsRecords records;
     /** Set and read on the loop that holds the channel. */
     private Borrower borrower;
     /** True on the loop while the borrower is handed bytes: a give-back from there waits until it has consumed them. */
     private boolean delivering;
 
-    ChannelLoan(SocketChannel socket, InputStream connectorJInput, boolean tls, long threadId) {
+    /**
+     * @param engine             with {@code tls}, the connection's engine when it is Sluice's, else null
+     * @param heldByEngineSocket with {@code engine}, the bytes Sluice's TLS socket holds ({@link EngineChannel#held()})
+     */
+    ChannelLoan(SocketChannel socket, InputStream connectorJInput, boolean tls, SSLEngine engine, IntSupplier heldByEngineSocket, long threadId) {
         this.socket = socket;
         this.connectorJInput = connectorJInput;
         this.tls = tls;
+        this.engine = tls ? engine : null;
+        this.heldByEngineSocket = heldByEngineSocket;
         this.threadId = threadId;
     }
 
@@ -89,7 +121,7 @@ public final class ChannelLoan {
         return owner;
     }
 
-    /** The Netty channel over the socket, for the borrower's writes; null before the first take-over. */
+    /** The Netty channel over the socket, for the borrower's writes (plaintext, see {@link #takeOver}); null before the first take-over. */
     public Channel channel() {
         return channel;
     }
@@ -99,9 +131,11 @@ public final class ChannelLoan {
      * called on {@code loop}, and returns with the channel registered there. In Sluice the loop is a Vert.x one
      * ({@code vertx.nettyEventLoopGroup()}, or a client channel's {@code eventLoop()}), NIO in JVM mode.
      *
-     * @return the channel to write to
-     * @throws LoanException when Connector/J does not hold the connection, has bytes of it unread, the connection
-     *                       uses TLS (the loop has no engine for it yet), or the loop is not a NIO one
+     * @return the channel to write to: what the borrower writes is plaintext, MySQL packets, over TLS as over plain
+     * TCP; with TLS the channel's handler wraps it into records, in the order written, on the loop
+     * @throws LoanException when Connector/J does not hold the connection, it or Sluice's TLS socket or the kernel has
+     *                       bytes of it unread, the connection uses TLS on an engine Sluice cannot reach, or the loop
+     *                       is not a NIO one
      */
     public Channel takeOver(EventLoop loop, Borrower borrower) {
         if (!loop.inEventLoop()) {
@@ -113,8 +147,8 @@ public final class ChannelLoan {
         if (owner != Owner.CONNECTOR_J) {
             throw refused("it is " + owner);
         }
-        if (tls) {
-            throw refused("it uses TLS, which the event loop cannot relay yet");
+        if (tls && (engine == null || heldByEngineSocket == null)) {
+            throw refused("it uses TLS on an engine Sluice cannot reach (not " + ProbingSocketFactory.class.getSimpleName() + "'s)");
         }
         if (socket == null) {
             throw refused("its socket has no channel (not made by " + ProbingSocketFactory.class.getSimpleName() + ")");
@@ -123,8 +157,17 @@ public final class ChannelLoan {
         if (unread != 0) {
             throw refused(unread < 0 ? "its socket is broken" : "Connector/J has " + unread + " bytes of it unread");
         }
+        if (tls) {
+            String held = heldAtTakeOver();
+            if (held != null) {
+                throw refused(held);
+            }
+        }
         try {
             if (channel == null) {
+                if (tls) {
+                    records = new TlsRecords(engine);
+                }
                 // Sets non-blocking mode itself.
                 channel = new NioSocketChannel(socket);
                 channel.pipeline().addLast(new Relay());
@@ -187,6 +230,13 @@ public final class ChannelLoan {
             discard(done, "its borrower left bytes it received unconsumed");
             return;
         }
+        if (records != null) {
+            String held = heldAtGiveBack();
+            if (held != null) {
+                discard(done, held);
+                return;
+            }
+        }
         // Anything read before deregistration takes effect finds no borrower and closes the channel (Relay).
         channel.deregister().addListener(deregistered -> {
             if (!deregistered.isSuccess()) {
@@ -198,7 +248,8 @@ public final class ChannelLoan {
                 discard(done, "it was closed while lent");
                 return;
             }
-            int unread = unreadByConnectorJ();
+            // Over plain TCP Connector/J's input reaches down to the kernel's buffer; with TLS it stops at EngineSocket's.
+            int unread = tls ? unreadInKernel() : unreadByConnectorJ();
             if (unread != 0) {
                 discard(done, unread < 0 ? "its socket is broken" : "the kernel holds " + unread + " bytes nobody read");
                 return;
@@ -248,33 +299,131 @@ public final class ChannelLoan {
         }
     }
 
+    /** With TLS, why Sluice's TLS socket or the kernel would keep bytes from the loop's first read; null when neither. */
+    private String heldAtTakeOver() {
+        int held = heldByEngineSocket.getAsInt();
+        if (held == Integer.MAX_VALUE) {
+            return "a read of its TLS socket is under way";
+        }
+        if (held != 0) {
+            return "Sluice's TLS socket holds " + held + " bytes of it (records not decrypted, or plaintext not read)";
+        }
+        if (records != null && records.heldRecordBytes() != 0) {
+            // Cannot happen: a give-back leaving bytes there closes the connection. Checked so that it stays so.
+            return "the event loop's TLS records hold " + records.heldRecordBytes() + " bytes of it";
+        }
+        int kernel = unreadInKernel();
+        if (kernel != 0) {
+            return kernel < 0 ? "its socket is broken" : "the kernel holds " + kernel + " bytes of it unread";
+        }
+        return null;
+    }
+
+    /** With TLS, why the loop's side would keep bytes from EngineSocket's next read, or leave the session mid-exchange. */
+    private String heldAtGiveBack() {
+        if (records.inboundClosed()) {
+            return "the server closed TLS (close_notify)";
+        }
+        if (records.heldRecordBytes() != 0) {
+            return "the event loop's TLS records hold " + records.heldRecordBytes() + " bytes of a record not decrypted";
+        }
+        if (records.midExchange()) {
+            return "its TLS session is in the middle of a post-handshake exchange (" + engine.getHandshakeStatus() + ")";
+        }
+        return null;
+    }
+
+    /** Bytes the kernel holds for the socket; -1 when it fails. */
+    private int unreadInKernel() {
+        try {
+            return socket.socket().getInputStream().available();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private LoanException refused(String why) {
         return new LoanException("Backend connection " + threadId + " cannot be lent to the event loop: " + why);
     }
 
-    /** The one handler of the channel: what is read goes to the current borrower. Runs on the channel's loop. */
-    private final class Relay extends ChannelInboundHandlerAdapter {
+    /**
+     * The one handler of the channel: what is read goes to the current borrower, and what is written is the borrower's
+     * plaintext; with TLS both go through {@link #records}. Runs on the channel's loop.
+     */
+    private final class Relay extends ChannelDuplexHandler implements TlsRecords.Sink {
+        private ChannelHandlerContext ctx;
+
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Borrower current = borrower;
-            if (current != null) {
-                delivering = true;
-                try {
-                    current.received((ByteBuf) msg);
-                } finally {
-                    delivering = false;
-                }
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (borrower == null) {
+                // Bytes between a give-back and the deregistration, nobody asked for: the stream cannot be followed.
+                ((ByteBuf) msg).release();
+                owner = Owner.CLOSED;
+                ctx.close();
                 return;
             }
-            // Bytes between a give-back and the deregistration, nobody asked for: the stream cannot be followed.
-            ((ByteBuf) msg).release();
-            owner = Owner.CLOSED;
-            ctx.close();
+            if (records == null) {
+                plaintext((ByteBuf) msg);
+                return;
+            }
+            records.unwrap((ByteBuf) msg, ctx.alloc(), this);
+            if (records.inboundClosed()) {
+                // close_notify (its answer is on its way): the server is done with the connection.
+                ctx.close();
+            }
+        }
+
+        /** Plaintext from the backend, for the borrower; a give-back it starts waits until it has been handed all of it. */
+        @Override
+        public void plaintext(ByteBuf bytes) {
+            Borrower current = borrower;
+            if (current == null) {
+                bytes.release();
+                return;
+            }
+            delivering = true;
+            try {
+                current.received(bytes);
+            } finally {
+                delivering = false;
+            }
+        }
+
+        /** The engine's own records (a key update's answer, close_notify's), sent at once. */
+        @Override
+        public void toServer(ByteBuf bytes) {
+            ctx.writeAndFlush(bytes);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (records != null && msg instanceof ByteBuf plain) {
+                ByteBuf wrapped;
+                try {
+                    wrapped = records.wrap(plain, ctx.alloc());
+                } catch (javax.net.ssl.SSLException e) {
+                    // The session cannot carry this write, nor anything after it.
+                    promise.setFailure(e);
+                    ctx.close();
+                    return;
+                }
+                ctx.write(wrapped, promise);
+            } else {
+                ctx.write(msg, promise);
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             owner = Owner.CLOSED;
+            if (records != null) {
+                records.release();
+            }
             Borrower current = borrower;
             borrower = null;
             if (current != null) {
@@ -284,7 +433,8 @@ public final class ChannelLoan {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A reset or a failed write: the connection is gone; the borrower hears of it as a close.
+            // A reset, a failed write, a record that does not decrypt: the connection is gone; the borrower hears of it
+            // as a close.
             ctx.close();
         }
     }

@@ -23,6 +23,12 @@ import javax.net.ssl.SSLHandshakeException;
  * the socket's SO_TIMEOUT, which Connector/J's connect, login and socket timeouts and {@code isValid(seconds)}
  * rely on (a blocking {@code channel.read} would wait for ever).
  *
+ * <p>While an event loop holds the channel ({@link ChannelLoan}: non-blocking mode), the engine is the loop's
+ * ({@link TlsRecords}): reads and writes here are refused before they touch the engine or a buffer, and close_notify is
+ * not sent from here. This side holds no bytes of the stream meanwhile: a take-over is refused unless
+ * {@link #held()} is 0, so the loop starts at a record boundary, and a give-back only happens at one, so this side
+ * carries on where the loop stopped.
+ *
  * <p>Reads and writes may come from different threads (Connector/J writes a statement while nothing reads; a
  * close may come from another thread), so each direction has its own lock; the engine itself allows a wrap and an
  * unwrap at the same time.
@@ -98,6 +104,7 @@ final class EngineChannel {
         if (len == 0) {
             return 0;
         }
+        requireBlocking();
         readLock.lock();
         try {
             while (!appIn.hasRemaining()) {
@@ -122,7 +129,39 @@ final class EngineChannel {
         return appIn.remaining();
     }
 
+    /**
+     * Bytes of the stream this side has read and not handed out: application bytes unwrapped but not taken, and
+     * record bytes not unwrapped yet (which {@link #available()} does not count). A take-over needs 0. While a read is
+     * under way in another thread its buffers cannot be looked at, and the answer is {@link Integer#MAX_VALUE}.
+     */
+    int held() {
+        if (!readLock.tryLock()) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            return appIn.remaining() + netIn.remaining();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Whether an event loop holds the channel: only a loan makes it non-blocking. Then the engine is the loop's, and a
+     * read or write from here (Connector/J's) is refused before it touches the engine, as the socket of a plain
+     * connection refuses it before moving a byte; the channel's own write would otherwise go through.
+     */
+    boolean lentToEventLoop() {
+        return GreetingShapingSocket.lentToEventLoop(channel);
+    }
+
+    private void requireBlocking() {
+        if (lentToEventLoop()) {
+            throw new java.nio.channels.IllegalBlockingModeException();
+        }
+    }
+
     void write(byte[] b, int off, int len) throws IOException {
+        requireBlocking();
         ByteBuffer src = ByteBuffer.wrap(b, off, len);
         writeLock.lock();
         try {
@@ -146,9 +185,13 @@ final class EngineChannel {
 
     /**
      * Sends close_notify, the goodbye that tells the server the connection ended on purpose. Skipped when a write is
-     * under way in another thread (an abort while a statement goes out): waiting for it could hang the close.
+     * under way in another thread (an abort while a statement goes out): waiting for it could hang the close. Not
+     * while lent: the engine's records are the loop's to order, and the socket's close reaches the loop anyway.
      */
     void closeOutbound() {
+        if (lentToEventLoop()) {
+            return;
+        }
         engine.closeOutbound();
         if (!writeLock.tryLock()) {
             return;

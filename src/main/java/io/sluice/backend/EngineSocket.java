@@ -10,6 +10,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import javax.net.ssl.HandshakeCompletedListener;
@@ -27,11 +28,12 @@ import javax.net.ssl.SSLSocket;
  * Everything about the connection itself (timeouts, addresses, options, shutdown, close) goes to the channel's
  * socket, so that Connector/J's SO_TIMEOUT reaches the reads.
  *
- * <p>It is a {@link Supplier} of its engine, and {@link #getChannel()} is the channel its records travel on, so that
+ * <p>It is a {@link Supplier} of its engine, an {@link IntSupplier} of the bytes its read side holds
+ * ({@link EngineChannel#held()}, which a take-over needs to be 0), and {@link #getChannel()} is the channel its records travel on, so that
  * {@link BackendConnection} can reach both through JDK types: Connector/J creates the socket factory from a class
  * loader of its own, whose copy of this class is not Sluice's in Quarkus's dev and test modes.
  */
-final class EngineSocket extends SSLSocket implements Supplier<SSLEngine> {
+final class EngineSocket extends SSLSocket implements Supplier<SSLEngine>, IntSupplier {
     private final Socket socket;
     private final EngineChannel tls;
     private final InputStream input = new In();
@@ -53,6 +55,12 @@ final class EngineSocket extends SSLSocket implements Supplier<SSLEngine> {
     @Override
     public SSLEngine get() {
         return tls.engine();
+    }
+
+    /** Bytes read from the channel and not handed to Connector/J yet, decrypted or not: {@link EngineChannel#held()}. */
+    @Override
+    public int getAsInt() {
+        return tls.held();
     }
 
     /** The channel the TLS records travel on: writing to it directly bypasses the engine. */
@@ -113,10 +121,23 @@ final class EngineSocket extends SSLSocket implements Supplier<SSLEngine> {
         }
     }
 
-    /** Sends close_notify, then closes the channel. */
+    /**
+     * Sends close_notify, then closes the channel. While an event loop holds the channel ({@link ChannelLoan}) it only
+     * shuts the output down, as {@link GreetingShapingSocket#close()} does and for the same reason: closed from here, the
+     * registered channel would drop out of the loop's selector unseen, its borrower left waiting; the server answers
+     * the end of the stream by closing, which the loop reads. No close_notify then: the engine's records are the loop's.
+     */
     @Override
     public void close() throws IOException {
         if (socket.isClosed()) {
+            return;
+        }
+        if (GreetingShapingSocket.lentToEventLoop(socket.getChannel())) {
+            try {
+                socket.shutdownOutput();
+            } catch (IOException alreadyGone) {
+                // Shut down or reset already: the loop sees the end of the stream either way.
+            }
             return;
         }
         try {
@@ -132,8 +153,12 @@ final class EngineSocket extends SSLSocket implements Supplier<SSLEngine> {
         socket.shutdownOutput();
     }
 
+    /** Not while lent: see {@link GreetingShapingSocket#shutdownInput()}; the engine's inbound side is the loop's then. */
     @Override
     public void shutdownInput() throws IOException {
+        if (GreetingShapingSocket.lentToEventLoop(socket.getChannel())) {
+            return;
+        }
         tls.closeInbound();
         socket.shutdownInput();
     }

@@ -236,7 +236,11 @@ final class GreetingShapingSocket extends Socket {
      * next wakes, so it is read under the lock ProbingSocketFactory's probe holds while it goes non-blocking.
      */
     private boolean lentToEventLoop() {
-        SocketChannel channel = socket.getChannel();
+        return lentToEventLoop(socket.getChannel());
+    }
+
+    /** Whether an event loop holds {@code channel}, as {@link #lentToEventLoop()} reads it; also EngineSocket's answer. */
+    static boolean lentToEventLoop(SocketChannel channel) {
         if (channel == null) {
             return false;
         }

@@ -8,8 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.sluice.protocol.ResponseScanner;
 import io.sluice.protocol.ResponseScanner.Role;
-import io.sluice.app.EmbeddedDatabase;
-import io.sluice.testing.TestCertificates;
 import io.sluice.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,12 +80,12 @@ class ChannelLoanTest {
     }
 
     /** Takes the connection over on {@code loop}, runs {@code sql} there and returns its answer's roles. */
-    private static List<Role> queryOnLoop(ChannelLoan loan, EventLoop loop, LoanBorrower borrower, String sql) throws Exception {
+    static List<Role> queryOnLoop(ChannelLoan loan, EventLoop loop, LoanBorrower borrower, String sql) throws Exception {
         CompletableFuture<List<Role>> answer = onLoop(loop, () -> borrower.query(loan.takeOver(loop, borrower), sql));
         return await(answer);
     }
 
-    private static void assertSelectOne(List<Role> roles) {
+    static void assertSelectOne(List<Role> roles) {
         assertThat(roles).containsExactly(Role.COLUMN_COUNT, Role.COLUMN_DEFINITION, Role.ROW, Role.RESULT_END);
     }
 
@@ -97,7 +95,7 @@ class ChannelLoanTest {
         assertThat(roles.getLast()).isEqualTo(Role.RESULT_END);
     }
 
-    private static void assertJdbcWorks(Connection jdbc) throws SQLException {
+    static void assertJdbcWorks(Connection jdbc) throws SQLException {
         assertThat(one(jdbc, "SELECT 1")).isEqualTo("1");
         assertThat(jdbc.isValid(2)).isTrue();
     }
@@ -133,7 +131,7 @@ class ChannelLoanTest {
         }
     }
 
-    private static void complete(CompletableFuture<Void> future, Throwable failure) {
+    static void complete(CompletableFuture<Void> future, Throwable failure) {
         if (failure == null) {
             future.complete(null);
         } else {
@@ -198,27 +196,6 @@ class ChannelLoanTest {
             assertJdbcWorks(jdbc);
         } finally {
             local.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
-    void takeOverIsRefusedForATlsConnection() throws Exception {
-        TestCertificates certs = new TestCertificates();
-        java.nio.file.Path[] server = certs.server("mariadb", 11);
-        try (EmbeddedDatabase tlsDb = EmbeddedDatabase.start(List.of("--ssl-cert=" + server[0], "--ssl-key=" + server[1], "--ssl-ca=" + certs.caPem()))) {
-            tlsDb.createUser(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
-            Properties props = ConnectionSettings.properties(false, Map.of("sslMode", "REQUIRED"), Map.of());
-            props.setProperty("user", TestDatabase.APP_USER);
-            props.setProperty("password", TestDatabase.APP_PASSWORD);
-            try (Connection jdbc = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(tlsDb.host(), tlsDb.port()), props)) {
-                assertThat(one(jdbc, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version'")).startsWith("TLS");
-                ChannelLoan loan = BackendConnection.attach(jdbc).loan();
-                EventLoop loop = loops.next();
-                assertThatThrownBy(() -> onLoop(loop, () -> loan.takeOver(loop, new LoanBorrower(true))))
-                        .isInstanceOf(LoanException.class).hasMessageContaining("TLS");
-                assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CONNECTOR_J);
-                assertJdbcWorks(jdbc);
-            }
         }
     }
 
