@@ -173,10 +173,12 @@ class ChannelLoanTlsTest {
             BackendConnection backend = BackendConnection.attach(jdbc);
             ChannelLoan loan = backend.loan();
             EventLoop loop = loops.next();
-            byte[] query = ("\u0003" + BIG_ANSWER).getBytes(StandardCharsets.US_ASCII);
+            // An answer of two records, a full one and a short one, whose bytes fit in EngineSocket's first read of the
+            // channel (a packet buffer): after it the kernel holds nothing, EngineSocket the second record.
+            byte[] query = ("\u0003SELECT REPEAT('x', " + (TLS_RECORD_PLAINTEXT + 16) + ")").getBytes(StandardCharsets.US_ASCII);
             backend.sendCommand(query, query.length);
-            // The answer's first records in the kernel, so that EngineSocket's first read takes more than one record.
-            await(waitUntil(() -> inKernel(backend) > 3 * TLS_RECORD_PLAINTEXT));
+            await(waitUntil(() -> inKernel(backend) > TLS_RECORD_PLAINTEXT + 16));
+            Thread.sleep(50);
             ResponseScanner scanner = backend.scannerFor(query[0]);
             scanner.next(backend.buffer(), backend.read());
             // Connector/J's buffer and EngineSocket's plaintext drained: what is left on this side is record bytes in EngineSocket.
@@ -184,6 +186,7 @@ class ChannelLoanTlsTest {
             InputStream input = socket.getMysqlInput();
             input.readNBytes(input.available());
             assertThat(input.available()).isZero();
+            assertThat(inKernel(backend)).isZero();
             assertThat(((IntSupplier) socket.getMysqlSocket()).getAsInt()).isPositive();
             LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
             assertThatThrownBy(() -> onLoop(loop, () -> loan.takeOver(loop, borrower)))
