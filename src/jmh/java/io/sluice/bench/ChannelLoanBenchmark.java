@@ -5,8 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.ChannelLoan;
-import io.sluice.backend.ConnectionSettings;
-import io.sluice.testing.TestDatabase;
+import io.sluice.backend.TlsLoanDatabase;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,6 +14,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,14 +22,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.sql.Connection;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One take-over plus give-back of a backend connection ({@link ChannelLoan}), against the test run's MariaDB (started
- * by the benchmark) on a NIO event loop. {@code onTheLoop}: cycles chained on the loop, each take-over started where
+ * One take-over plus give-back of a backend connection ({@link ChannelLoan}), against a MariaDB with TLS started by
+ * the benchmark ({@link TlsLoanDatabase}), over plain TCP or TLS 1.3 ({@code transport}), on a NIO event loop. {@code onTheLoop}: cycles chained on the loop, each take-over started where
  * the previous give-back completed, as the relay will swap backends at response ends; one operation is one cycle.
  * {@code fromAnotherThread}: each step submitted to the loop and waited for, so that it includes the loop's wake-ups.
  * Not a per-packet benchmark: a swap happens at most once per statement.
@@ -43,6 +41,11 @@ import java.util.concurrent.TimeUnit;
 public class ChannelLoanBenchmark {
     private static final int CHAIN = 1000;
 
+    /** "plain", or the TLS version of a connection on Sluice's engine. */
+    @Param({"plain", TlsLoanDatabase.TLS_1_3})
+    public String transport;
+
+    private TlsLoanDatabase db;
     private NioEventLoopGroup group;
     private EventLoop loop;
     private Connection jdbc;
@@ -69,11 +72,8 @@ public class ChannelLoanBenchmark {
     public void setUp() throws Exception {
         group = new NioEventLoopGroup(1);
         loop = group.next();
-        Properties props = ConnectionSettings.properties(false, Map.of("sslMode", "DISABLED"), Map.of());
-        props.setProperty("user", TestDatabase.APP_USER);
-        props.setProperty("password", TestDatabase.APP_PASSWORD);
-        var db = TestDatabase.get();
-        jdbc = new com.mysql.cj.jdbc.Driver().connect(ConnectionSettings.jdbcUrl(db.host(), db.port()), props);
+        db = TlsLoanDatabase.start();
+        jdbc = open(db, transport);
         loan = BackendConnection.attach(jdbc).loan();
     }
 
@@ -84,6 +84,12 @@ public class ChannelLoanBenchmark {
         }
         jdbc.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        db.close();
+    }
+
+    /** A connection over {@code transport}: "plain" or a TLS version. */
+    static Connection open(TlsLoanDatabase db, String transport) throws Exception {
+        return "plain".equals(transport) ? db.openPlain() : db.open(transport);
     }
 
     @Benchmark

@@ -413,6 +413,10 @@ public final class ChannelLoan {
                     return;
                 }
                 ctx.write(wrapped, promise);
+            } else if (records != null) {
+                // Anything but bytes (a file region, say) would go out unencrypted.
+                io.netty.util.ReferenceCountUtil.release(msg);
+                promise.setFailure(new IllegalArgumentException("Only ByteBufs can be written to a TLS backend connection, not " + msg.getClass().getName()));
             } else {
                 ctx.write(msg, promise);
             }

@@ -38,9 +38,15 @@ public final class TlsLoanDatabase implements AutoCloseable {
         return open(version, Map.of());
     }
 
-    /** The same, with Connector/J properties of the test's added. */
+    /** A connection over plain TCP to the same server, for comparisons. */
+    public Connection openPlain() throws SQLException {
+        return open(null, Map.of());
+    }
+
+    /** The same, with Connector/J properties of the test's added; {@code version} null for plain TCP. */
     public Connection open(String version, Map<String, String> more) throws SQLException {
-        Properties props = ConnectionSettings.properties(false, Map.of("sslMode", "REQUIRED", "tlsVersions", version), Map.of());
+        Map<String, String> tls = version == null ? Map.of("sslMode", "DISABLED") : Map.of("sslMode", "REQUIRED", "tlsVersions", version);
+        Properties props = ConnectionSettings.properties(false, tls, Map.of());
         // After Sluice's settings, so that a test can replace them (the socket factory, say).
         props.putAll(more);
         props.setProperty("user", TestDatabase.APP_USER);
