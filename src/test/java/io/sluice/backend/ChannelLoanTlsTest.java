@@ -258,12 +258,15 @@ class ChannelLoanTlsTest {
         EventLoop loop = loops.next();
         LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
         assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
+        long answered = borrower.bytesReceived();
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             // Refused before the engine wraps a byte: the loop's session goes on undisturbed.
             assertThatThrownBy(() -> one(jdbc, "SELECT 3")).isInstanceOf(java.sql.SQLException.class);
             // Connector/J closes its connection on that failure, which reaches the loop as the end of the stream.
             await(borrower.closed);
             assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CLOSED);
+            // The statement never reached the server: no answer came to the loop.
+            assertThat(borrower.bytesReceived()).isEqualTo(answered);
             jdbc.close();
         });
     }
