@@ -177,6 +177,13 @@ public final class ChannelLoan {
         } catch (IOException | ChannelException e) {
             throw refused("its socket cannot go non-blocking (" + e.getMessage() + ")");
         }
+        if (peerSpoke()) {
+            // Between commands nothing is due from the server: a byte, or the end of the stream, means it closed the
+            // connection (a restart, a failover, wait_timeout) or broke the protocol. Either way it is done with.
+            owner = Owner.CLOSED;
+            channel.unsafe().closeForcibly();
+            throw refused("the server closed it, or sent bytes nobody asked for");
+        }
         this.borrower = borrower;
         owner = Owner.LOOP;
         // On its own loop, registration completes before register() returns.
@@ -288,6 +295,18 @@ public final class ChannelLoan {
         owner = Owner.CLOSED;
         ch.close().addListener(f -> closed.complete(null));
         return closed;
+    }
+
+    /**
+     * Whether the server sent anything, or closed the connection, while nothing was asked of it: one read of the
+     * socket, in non-blocking mode, that finds nothing (the usual case) costs one system call and takes nothing.
+     */
+    private boolean peerSpoke() {
+        try {
+            return socket.read(java.nio.ByteBuffer.allocate(1)) != 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** Bytes of the connection nobody has read: Connector/J's buffer plus the kernel's; -1 when the socket fails. */

@@ -127,6 +127,11 @@ final class BackendLink {
      * unread bytes and whose state is unknown.
      */
     private boolean exchangeOpen;
+    /**
+     * A parked backend was taken back on the event loop and not yet found open by a take-over there: the thread that
+     * serves the command instead checks it, as {@link #acquire} checks one it takes back itself.
+     */
+    private boolean parkedUnchecked;
     /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
     private boolean replayFailed;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
@@ -343,6 +348,12 @@ final class BackendLink {
      * state. Null after the client was answered with the error that prevented it.
      */
     PooledBackend acquire() {
+        if (lease != null && parkedUnchecked) {
+            parkedUnchecked = false;
+            if (lease.backend().connection().isClosedByServer()) {
+                giveBack(Release.DISCARD, "closed by the server while parked");
+            }
+        }
         if (lease != null && !lease.held()) {
             if (!lease.resume()) {
                 // Taken over by another client while parked.
@@ -356,6 +367,97 @@ final class BackendLink {
             return null;
         }
         return sync(lease.backend()) ? lease.backend() : null;
+    }
+
+    // ---- what the event loop may do without a round trip of Sluice's own (see LoopRelay) ----
+
+    /**
+     * The backend a client statement ({@code traits}; null for a command that is no statement) can go to at once, with
+     * nothing of Sluice's own to run before it: the one the client holds, or the one it parked (taken back here), when it
+     * is in the client's state already. Null when the statement needs more first (a borrow, a replay, a restored count
+     * or last insert id, a read-back after it): the session's thread then serves it from the start, and finds the
+     * backend as this left it.
+     */
+    PooledBackend readyWithoutRoundTrip(StatementTraits traits) {
+        if (lease == null || exchangeOpen || replayFailed || collationUnreported || parkedUnchecked) {
+            return null;
+        }
+        if (traits != null && (traits.kills() || traits.loadsData() || !traits.unscopedSystemVariables().isEmpty()
+                || traits.readsFoundRows() || traits.mayKeepFoundRows() || traits.readsRowCount())) {
+            return null;
+        }
+        if (!lease.held()) {
+            if (!lease.resume()) {
+                // Taken over by another client while parked.
+                lease = null;
+                return null;
+            }
+            // Whether the server closed it meanwhile is known at the take-over (see parkedChecked).
+            parkedUnchecked = true;
+        }
+        PooledBackend backend = lease.backend();
+        LastStatement there = backend.state().lastStatement();
+        if (there.diagnostics() && !there.sameConditionsAs(desired.lastStatement()) || !plan(backend, desired).isEmpty()
+                || traits != null && traits.needsLastInsertId() && !lastInsertIdInSync(backend)) {
+            return null;
+        }
+        return backend;
+    }
+
+    /** The backend taken back from parking by {@link #readyWithoutRoundTrip} was found open at its take-over. */
+    void parkedChecked() {
+        parkedUnchecked = false;
+    }
+
+    /**
+     * Whether what follows the answer just relayed needs no round trip of Sluice's own: the collation a SET NAMES left
+     * unreported, the backend's diagnostics asked before it is kept, the read-backs before it goes, a reset. True
+     * means {@link #commandDone} runs none (conservatively: it may still find it has nothing to read).
+     */
+    boolean doneWithoutRoundTrip() {
+        if (collationUnreported) {
+            return false;
+        }
+        if (!holdsBackend() || holdsState()) {
+            return true;
+        }
+        if (exchangeOpen || replayFailed) {
+            return false;
+        }
+        if (services.config().poolMode() == PoolMode.SESSION) {
+            return true;
+        }
+        PooledBackend backend = lease.backend();
+        LastStatement last = desired.lastStatement();
+        if (last.diagnostics() && lastCommandClean && last.rowCount() <= 0 && last.sameAs(backend.state().lastStatement())) {
+            // keepsForNextStatement asks the backend how many conditions are left.
+            return false;
+        }
+        // What leave() and giveBack() read back before the backend goes (asked even where it may be kept for the
+        // next statement instead: whether it is depends on other clients waiting, which may change meanwhile), and
+        // what makes the pool reset it rather than take it back as it is.
+        boolean foundRowsUnknown = last.foundRows() == LastStatement.UNKNOWN && last.sameAs(backend.state().lastStatement());
+        var transaction = backend.connection().transaction();
+        return !scanUserVariables && !lastInsertIdOnBackend && !foundRowsUnknown && uncaptured == null && !unexplainedChange
+                && !transactionUnknown && !unknownState && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+    }
+
+    /**
+     * After a relay on the event loop broke: what {@link #relay} does when the backend fails under it ({@code lost},
+     * the client told), or when the client left mid-answer or a KILL stayed unsettled ({@code lost} null: discarded).
+     * On the session's thread.
+     */
+    void relayBroke(BackendException lost, String reason) {
+        if (lost != null) {
+            lost(lost);
+        } else {
+            discard(reason);
+        }
+    }
+
+    /** The answer was complete, but the backend could not be given back to Connector/J: closed, and replaced. */
+    void answeredThenLost(String reason) {
+        dropBackend(reason);
     }
 
     private boolean borrow() {
@@ -581,6 +683,7 @@ final class BackendLink {
         Lease l = lease;
         LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
         lease = null;
+        parkedUnchecked = false;
         holdUntil = 0;
         heldCommands = 0;
         exchangeOpen = false;
@@ -810,7 +913,7 @@ final class BackendLink {
      * on another backend. Setting it with LAST_INSERT_ID(n) first makes the function answer as the client expects.
      */
     boolean syncLastInsertId(PooledBackend backend) {
-        if (lastInsertIdOnBackend || backend.state().lastInsertIdKnown() && backend.state().lastInsertId() == desired.lastInsertId()) {
+        if (lastInsertIdInSync(backend)) {
             // Set on this backend by the client itself and not read back yet: this backend has it right.
             return true;
         }
@@ -820,6 +923,10 @@ final class BackendLink {
         }
         backend.state().lastInsertId(desired.lastInsertId());
         return true;
+    }
+
+    private boolean lastInsertIdInSync(PooledBackend backend) {
+        return lastInsertIdOnBackend || backend.state().lastInsertIdKnown() && backend.state().lastInsertId() == desired.lastInsertId();
     }
 
     /**
@@ -1044,7 +1151,8 @@ final class BackendLink {
 
     /**
      * Runs a client's command on the backend and streams the answer back, adapted to the client's capabilities,
-     * following the session state it changes.
+     * following the session state it changes. The blocking relay, on the session's thread: the event loop's is
+     * {@link LoopRelay}, and both go through {@link #answerTo}, {@link #pass} and {@link #answered}.
      *
      * @param statementId when not negative, the statement id written into a PREPARE_OK for the client
      * @param capture     when not null, receives a copy of every response packet as the backend sent it
@@ -1053,114 +1161,52 @@ final class BackendLink {
         BackendConnection connection = backend.connection();
         int command = payload[0] & 0xff;
         boolean midResponse = false;
-        kills.running(connection.threadId());
-        if (LOG.isTraceEnabled()) {
-            LOG.tracef("client %d on backend %d: command 0x%02x %s", connectionId, connection.threadId(), command,
-                    new String(payload, 1, Math.min(length - 1, 120), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        long received = 0;
-        long started = System.nanoTime();
+        relayStarting(backend, payload, length);
+        Answer answer = null;
         try {
             connection.sendCommand(payload, length);
             if (!ResponseScanner.expectsResponse(command)) {
                 return new Outcome(true, false, statusFlags);
             }
             midResponse = true;
-            ResponseScanner scanner = connection.scannerFor(command);
-            ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
-            Effects effects = new Effects();
-            boolean declinedFile = false;
-            boolean error = false;
+            answer = answerTo(backend, command, statementId, capture);
+            ResponseScanner scanner = answer.scanner();
             do {
                 int n = connection.readPart(scanner.inRows());
-                if (received == 0) {
-                    databaseNanos = System.nanoTime() - started;
-                }
-                received += n + 4;
+                received(answer, n);
                 byte[] packet = connection.buffer();
-                Role role = scanner.next(packet, n);
-                effects.see(role, scanner);
+                Role role = answer.see(packet, n);
                 if (connection.partLeft() > 0 || connection.continues()) {
                     // A long row (only the start of it is read): it passes through in pieces, never held whole.
-                    received += relayLongRow(connection, translator, n, declinedFile ? null : client, capture);
+                    answer.received(relayLongRow(connection, answer.translator(), n, answer.declinedFile() ? null : client, capture));
                     if (client.isClosed()) {
                         throw ClientGoneException.INSTANCE;
                     }
                     continue;
                 }
-                if (capture != null) {
-                    capture.add(java.util.Arrays.copyOf(packet, n));
-                }
-                if (role == Role.OK || role == Role.RESULT_END) {
-                    follow(backend, scanner.lastOk(), true);
-                }
                 if (role == Role.LOCAL_INFILE_REQUEST) {
                     if ((clientCapabilities & io.sluice.protocol.CapabilityFlags.CLIENT_LOCAL_FILES) != 0) {
-                        translator.accept(role, scanner, packet, n);
+                        answer.translator().accept(role, scanner, packet, n);
                         relayLocalFile(connection);
                     } else {
                         // Sluice never reads a file for a client; an empty one declines, and the client gets the
                         // refusal its server would give.
                         connection.sendPacket(new byte[0], 0);
-                        declinedFile = true;
+                        answer.declineFile();
                     }
                     continue;
                 }
-                error |= role == Role.ERR;
-                if (declinedFile) {
-                    if (scanner.isComplete()) {
-                        writeError(Errors.localInfileDisabled(connection.serverVersion()));
-                        error = true;
-                    }
-                    continue;
-                }
-                if (role == Role.PREPARE_OK && statementId >= 0) {
-                    packet = java.util.Arrays.copyOf(packet, n);
-                    writeStatementId(packet, statementId);
-                }
-                translator.accept(role, scanner, packet, n);
+                pass(backend, answer, role, packet, n);
                 if (client.isClosed()) {
                     throw ClientGoneException.INSTANCE;
                 }
             } while (!scanner.isComplete());
             midResponse = false;
-            if (effects.statusSeen && statement != null && turnsAutocommitOffWithTablesOpen(statement, statusFlags, scanner.statusFlags())) {
-                // MariaDB 10.11 leaves an InnoDB transaction that no status flag shows (see TransactionEvidence): the
-                // client's next statements add to it unflagged, ROLLBACK and a reset leave it, and the first statement
-                // with autocommit on commits it. It cannot move, and must reach no other client (program 353 of seed
-                // 7474: another client's statement committed a row the disconnected client never committed).
-                connection.transaction().transactionUnflagged();
-                pin(PinReason.UNTRACKED_STATE);
-            }
-            if (effects.statusSeen) {
-                // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
-                // and must not end a transaction that is still open.
-                statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
-            }
-            if (statement != null) {
-                // See savepointHeld. A SAVEPOINT that failed is taken as held (in a multi-statement text it may have
-                // run before the failure); an end of the transaction only when nothing failed.
-                if ((statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0) {
-                    savepointHeld = false;
-                } else if (statement.takesSavepoint() || statement.runsUnseenStatements()) {
-                    // Statements Sluice does not see (a procedure's, an EXECUTE's, an anonymous block's) may have
-                    // taken one: held as if they had, which costs sharing only until the transaction ends.
-                    savepointHeld = true;
-                } else if (statement.endsTransaction() && !error) {
-                    savepointHeld = false;
-                }
-            }
-            errored |= error;
-            if (error && statement != null) {
-                transactionUnknown = true;
-            } else if (effects.statusSeen) {
-                transactionUnknown = false;
-            }
-            finish(backend, command, effects, error);
+            Outcome outcome = answered(backend, answer);
             if (collationUnreported) {
                 learnCollation(backend);
             }
-            return new Outcome(true, error, scanner.statusFlags());
+            return outcome;
         } catch (BackendException e) {
             if (midResponse && e.kind() == BackendException.Kind.PACKET_TOO_BIG) {
                 // Refused a LOAD DATA LOCAL file's packet: the backend still waits for the rest of the file.
@@ -1171,15 +1217,119 @@ final class BackendLink {
             return Outcome.FAILED;
         } finally {
             boolean killsSettled = kills.finished();
-            telemetry.databaseBytes(received, length + 4L);
+            relayEnded(answer, length);
             if (midResponse) {
                 discard("client left mid-response");
             } else if (!killsSettled) {
-                discard("a KILL QUERY sent to it went unanswered and may still arrive");
+                discard(UNSETTLED_KILL);
             }
         }
     }
 
+    static final String UNSETTLED_KILL = "a KILL QUERY sent to it went unanswered and may still arrive";
+
+    /** A client command is about to go to {@code backend}: another session's KILL QUERY finds it there from now on. */
+    void relayStarting(PooledBackend backend, byte[] payload, int length) {
+        BackendConnection connection = backend.connection();
+        kills.running(connection.threadId());
+        if (LOG.isTraceEnabled()) {
+            LOG.tracef("client %d on backend %d: command 0x%02x %s", connectionId, connection.threadId(), payload[0] & 0xff,
+                    new String(payload, 1, Math.min(length - 1, 120), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The relay of a command of {@code length} bytes is over, its answer ({@code answer}, null if none) counted. */
+    void relayEnded(Answer answer, int length) {
+        telemetry.databaseBytes(answer == null ? 0 : answer.received(), length + 4L);
+    }
+
+    /** How the answer to {@code command}, sent to {@code backend}, is to be read and passed on. */
+    Answer answerTo(PooledBackend backend, int command, long statementId, List<byte[]> capture) {
+        BackendConnection connection = backend.connection();
+        return new Answer(connection.scannerFor(command),
+                new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags), statementId, capture);
+    }
+
+    /** {@code n} bytes of a packet of the answer came: the first tell how long the database took to start answering. */
+    void received(Answer answer, int n) {
+        if (answer.received() == 0) {
+            databaseNanos = System.nanoTime() - answer.started();
+        }
+        answer.received(n + 4L);
+    }
+
+    /**
+     * A whole packet of the answer, seen ({@link Answer#see}): the session state it reports is followed, and it goes
+     * to the client as the client's capabilities want it. Not a long row's first part, nor a request for a file.
+     */
+    void pass(PooledBackend backend, Answer answer, Role role, byte[] packet, int n) {
+        ResponseScanner scanner = answer.scanner();
+        if (answer.capture() != null) {
+            answer.capture().add(java.util.Arrays.copyOf(packet, n));
+        }
+        if (role == Role.OK || role == Role.RESULT_END) {
+            follow(backend, scanner.lastOk(), true);
+        }
+        answer.failed(role == Role.ERR);
+        if (answer.declinedFile()) {
+            if (scanner.isComplete()) {
+                writeError(Errors.localInfileDisabled(backend.connection().serverVersion()));
+                answer.failed(true);
+            }
+            return;
+        }
+        if (role == Role.PREPARE_OK && answer.statementId() >= 0) {
+            packet = java.util.Arrays.copyOf(packet, n);
+            writeStatementId(packet, answer.statementId());
+        }
+        answer.translator().accept(role, scanner, packet, n);
+    }
+
+    /**
+     * The answer is complete: what it says of the transaction, savepoints and the statement's after-effects is taken
+     * in. Needs no round trip unless the statement set system variables MariaDB does not report, which
+     * {@link #readyWithoutRoundTrip} leaves to the thread.
+     */
+    Outcome answered(PooledBackend backend, Answer answer) {
+        ResponseScanner scanner = answer.scanner();
+        Effects effects = answer.effects();
+        boolean error = answer.error();
+        BackendConnection connection = backend.connection();
+        if (effects.statusSeen && statement != null && turnsAutocommitOffWithTablesOpen(statement, statusFlags, scanner.statusFlags())) {
+            // MariaDB 10.11 leaves an InnoDB transaction that no status flag shows (see TransactionEvidence): the
+            // client's next statements add to it unflagged, ROLLBACK and a reset leave it, and the first statement
+            // with autocommit on commits it. It cannot move, and must reach no other client (program 353 of seed
+            // 7474: another client's statement committed a row the disconnected client never committed).
+            connection.transaction().transactionUnflagged();
+            pin(PinReason.UNTRACKED_STATE);
+        }
+        if (effects.statusSeen) {
+            // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
+            // and must not end a transaction that is still open.
+            statusFlags = scanner.statusFlags() & ~ServerStatus.SERVER_SESSION_STATE_CHANGED;
+        }
+        if (statement != null) {
+            // See savepointHeld. A SAVEPOINT that failed is taken as held (in a multi-statement text it may have
+            // run before the failure); an end of the transaction only when nothing failed.
+            if ((statusFlags & ServerStatus.SERVER_STATUS_AUTOCOMMIT) != 0) {
+                savepointHeld = false;
+            } else if (statement.takesSavepoint() || statement.runsUnseenStatements()) {
+                // Statements Sluice does not see (a procedure's, an EXECUTE's, an anonymous block's) may have
+                // taken one: held as if they had, which costs sharing only until the transaction ends.
+                savepointHeld = true;
+            } else if (statement.endsTransaction() && !error) {
+                savepointHeld = false;
+            }
+        }
+        errored |= error;
+        if (error && statement != null) {
+            transactionUnknown = true;
+        } else if (effects.statusSeen) {
+            transactionUnknown = false;
+        }
+        finish(backend, answer.command(), effects, error);
+        return new Outcome(true, error, scanner.statusFlags());
+    }
     /**
      * Whether a client statement turned autocommit off while it may have held tables open: a SET whose subquery or
      * function reads a table ({@code SET autocommit = 0, @c = (SELECT COUNT(*) FROM t)}), or a text EXECUTE or a
@@ -1228,54 +1378,6 @@ final class BackendLink {
             capture.add(whole.toByteArray());
         }
         return read;
-    }
-
-    /** What one response says about the statement's after-effects: row count, rows of its last result set, conditions. */
-    private static final class Effects {
-        long rowCount = -1;
-        long lastResultRows = -1;
-        long rowsSoFar;
-        /** A result set's columns were sent and its end was not (yet). */
-        boolean inResult;
-        long insertId;
-        boolean conditions;
-        boolean statusSeen;
-
-        void see(Role role, ResponseScanner scanner) {
-            switch (role) {
-                case COLUMN_COUNT -> {
-                    rowsSoFar = 0;
-                    inResult = true;
-                }
-                case ROW -> rowsSoFar++;
-                case RESULT_END -> {
-                    statusSeen = true;
-                    lastResultRows = rowsSoFar;
-                    inResult = false;
-                    rowCount = -1;
-                    conditions |= scanner.warnings() > 0;
-                }
-                case OK -> {
-                    statusSeen = true;
-                    rowCount = scanner.lastOk() == null ? 0 : scanner.lastOk().affectedRows();
-                    insertId |= scanner.lastOk() == null ? 0 : scanner.lastOk().lastInsertId();
-                    conditions |= scanner.warnings() > 0;
-                }
-                case ERR -> {
-                    rowCount = -1;
-                    conditions = true;
-                    if (inResult) {
-                        // A SELECT that failed while it ran (its columns were sent: a function's error, a subquery of
-                        // several rows) leaves FOUND_ROWS() at the rows it sent; one refused before it ran (an unknown
-                        // column) sends no columns and leaves it as it was (both checked on MariaDB 10.11).
-                        lastResultRows = rowsSoFar;
-                        inResult = false;
-                    }
-                }
-                default -> {
-                }
-            }
-        }
     }
 
     /** Records what the command left on the backend, for the client (its own statement) and for the backend. */

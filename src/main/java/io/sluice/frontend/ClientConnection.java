@@ -104,6 +104,8 @@ final class ClientConnection implements ClientTransport {
      * timer, which adds a handler, an id and an entry in a map of all timers to each of thousands of idle clients.
      */
     private ScheduledFuture<?> restTimer;
+    /** What a relay on the event loop runs once the client has read enough ({@link #whenDrained}); event loop only. */
+    private Runnable drainedOnLoop;
 
     /**
      * @param limits the client's packet limits and read-ahead, from {@code sluice.client.*}
@@ -403,6 +405,21 @@ final class ClientConnection implements ClientTransport {
     }
 
     @Override
+    public InboundPacket peekCommand() {
+        return inbox.peek() instanceof InboundPacket packet && packet.sequenceId() == 0 && !packet.isHead() ? packet : null;
+    }
+
+    /** Takes the packet {@link #peekCommand} showed: the session serves it now. */
+    InboundPacket takeCommand() {
+        return (InboundPacket) takeQueued();
+    }
+
+    @Override
+    public io.netty.channel.EventLoop eventLoop() {
+        return ((ContextInternal) context).nettyEventLoop();
+    }
+
+    @Override
     public InboundPacket takeCommand(int command) {
         return inbox.peek() instanceof InboundPacket packet && packet.sequenceId() == 0 && !packet.isHead() && packet.command() == command
                 ? (InboundPacket) takeQueued() : null;
@@ -526,10 +543,17 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public void flush() {
+        if (!flushWithoutWaiting()) {
+            awaitDrained();
+        }
+    }
+
+    @Override
+    public boolean flushWithoutWaiting() {
         ByteBuf out = batch;
         batch = null;
         if (out == null || !out.isReadable() || closed) {
-            return;
+            return true;
         }
         long size = out.readableBytes();
         telemetry.clientBytes(0, size);
@@ -540,9 +564,34 @@ final class ClientConnection implements ClientTransport {
                 signalDrained();
             }
         });
-        if (inFlight.get() > HIGH_WATER) {
-            awaitDrained();
+        return inFlight.get() <= HIGH_WATER;
+    }
+
+    @Override
+    public void whenDrained(Runnable then) {
+        if (closed || inFlight.get() <= LOW_WATER) {
+            then.run();
+            return;
         }
+        drainedOnLoop = then;
+        if (writeTimeoutNanos > 0) {
+            watchWrites(inFlight.get());
+        }
+    }
+
+    /** While a relay on the loop waits for the client to read: a client that reads nothing for the write timeout is cut off. */
+    private void watchWrites(long level) {
+        ((ContextInternal) context).nettyEventLoop().schedule(() -> {
+            if (drainedOnLoop == null) {
+                return;
+            }
+            long now = inFlight.get();
+            if (now < level) {
+                watchWrites(now);
+            } else {
+                abort();
+            }
+        }, Math.max(1, writeTimeoutNanos), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -575,6 +624,11 @@ final class ClientConnection implements ClientTransport {
 
     private void signalDrained() {
         unparkWaiter();
+        Runnable then = drainedOnLoop;
+        if (then != null && (closed || inFlight.get() <= LOW_WATER)) {
+            drainedOnLoop = null;
+            then.run();
+        }
     }
 
     @Override

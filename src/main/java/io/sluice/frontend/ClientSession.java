@@ -30,22 +30,21 @@ import java.util.Optional;
 import static io.sluice.protocol.CommandType.*;
 
 /**
- * One client connection's life, run on its own virtual thread: handshake, authentication, then commands one
- * at a time. Commands that need the database go through the session's {@link BackendLink}, which borrows a
- * backend for them (for a statement, a transaction, or the whole session, as the pool mode says), replays the
- * client's session state there, and gives it back.
+ * One client connection's life: handshake, authentication, then commands one at a time. Commands that need the
+ * database go through the session's {@link BackendLink}, which borrows a backend for them (for a statement, a
+ * transaction, or the whole session, as the pool mode says), replays the client's session state there, and gives it
+ * back.
  *
- * <p>Blocking is fine here (a virtual thread parks); the Vert.x event loop only frames bytes. A client idle for
- * {@link #REST_AFTER_NANOS} with nothing held on a backend (at once, the first time, after its login) gives its thread
- * up: the session rests, its state in its fields, until the connection wakes it on a new thread for the next packet
- * (or the idle timeout, or the end), so that thousands of idle clients hold no threads and no stacks.
+ * <p>Between commands the session rests: it holds no thread, its state in its fields, until the connection wakes it
+ * for the next packet (or a deadline, or the end). Woken on the event loop, it serves there what needs no thread: the
+ * common login, a ping, a goodbye, and a statement whose backend is ready for it without a round trip of Sluice's own
+ * ({@link LoopRelay}: the one the client holds or parked, in the client's state). Anything else runs on a virtual
+ * thread of its own, where blocking is fine, and which rests again as soon as no command is waiting.
  */
 final class ClientSession implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
     /** What an unknown user's proof is checked against: a password no one can know, made at start. */
     private static final Credential NOBODY = new Credential("", Scramble.generate());
-    /** How long a client waits for its next command on its thread before it gives the thread up (see above). */
-    static final long REST_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** What {@link #nextCommand} returns when the session gave its thread up: nothing more happens on this one. */
     private static final InboundPacket RESTED = new InboundPacket(new byte[0], -1, -1);
 
@@ -72,8 +71,10 @@ final class ClientSession implements Runnable {
     private boolean greeted;
     /** When (System.nanoTime()) the client must have logged in, counted from the greeting. */
     private long handshakeDeadline;
-    /** The next wait for a command gives the thread up at once rather than after {@link #REST_AFTER_NANOS}. */
-    private boolean restAtOnce;
+    /** Relays commands on the event loop; made at the first one served there. */
+    private LoopRelay loopRelay;
+    /** What the session's thread runs first when it starts: the end of a command the event loop could not finish. */
+    private Runnable onThread;
     /** The client's answer to the greeting, taken by the event loop and left for the thread (see {@link #loginWithoutThread}). */
     private InboundPacket unread;
 
@@ -132,8 +133,9 @@ final class ClientSession implements Runnable {
         Thread t = thread;
         if (t != null) {
             t.interrupt();
-        } else if (phase == Phase.HANDSHAKE) {
-            // Greeted without a thread and not answered yet: closing the connection wakes the session, which ends.
+        } else {
+            // Resting (greeted and not answered yet, or in a transaction between statements), or relaying on the event
+            // loop: closing the connection wakes the session, or breaks the relay off, and the session ends.
             client.abort();
         }
     }
@@ -178,7 +180,8 @@ final class ClientSession implements Runnable {
      */
     private void wake() {
         if (io.vertx.core.Context.isOnEventLoopThread()
-                && (phase == Phase.HANDSHAKE && greeted && loginWithoutThread() || leftWithoutThread() || pingedWithoutThread())) {
+                && (phase == Phase.HANDSHAKE && greeted && loginWithoutThread() || leftWithoutThread() || pingedWithoutThread()
+                || relayedWithoutThread())) {
             return;
         }
         startThread();
@@ -206,12 +209,128 @@ final class ClientSession implements Runnable {
         return true;
     }
 
-    /** On the event loop, after serving the client there: the session rests again, or gets a thread if more has come. */
+    /** On the event loop, after serving the client there: the session rests again, or serves what has come meanwhile. */
     private void restAgain() {
-        long idleTimeout = services.config().client().idleTimeout().toNanos();
-        if (!client.rest(this::wake, idleTimeout > 0 ? idleSince + idleTimeout : 0)) {
-            startThread();
+        if (!client.rest(this::wake, wakeDeadline(idleDeadline()))) {
+            wake();
         }
+    }
+
+    /** When the idle client is to be disconnected ({@link System#nanoTime()}); 0: never. */
+    private long idleDeadline() {
+        long idleTimeout = services.config().client().idleTimeout().toNanos();
+        return idleTimeout > 0 ? idleSince + idleTimeout : 0;
+    }
+
+    /** The next deadline of a resting session: the end of its diagnostics hold, or its idle deadline; 0: none. */
+    private long wakeDeadline(long idleDeadline) {
+        long hold = backend.holdDeadline();
+        return hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
+    }
+
+    /**
+     * On the event loop: the client's next command is a statement (COM_QUERY, COM_STMT_EXECUTE) or a ping whose backend
+     * is ready for it without a round trip of Sluice's own (see {@link BackendLink#readyWithoutRoundTrip}), and the
+     * backend's socket can be lent here: the command is relayed on the loop, and the session takes no thread for it.
+     */
+    private boolean relayedWithoutThread() {
+        if (phase != Phase.COMMAND || killed || draining || terminating) {
+            return false;
+        }
+        InboundPacket next = client.peekCommand();
+        io.netty.channel.EventLoop loop = client.eventLoop();
+        if (next == null || loop == null || next.length() > LoopRelay.MAX_COMMAND) {
+            return false;
+        }
+        int command = next.command();
+        if (command == COM_QUERY) {
+            StatementTraits traits = StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect());
+            if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(traits))) {
+                return false;
+            }
+            InboundPacket packet = startOnLoop(command);
+            backend.statementStarting(traits);
+            loopRelay.relay(packet.payload(), packet.length(), (outcome, then) -> relayedOnLoop(command, then));
+            return true;
+        }
+        if (command == COM_PING && backend.holdsBackend()) {
+            if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(null))) {
+                return false;
+            }
+            InboundPacket packet = startOnLoop(command);
+            loopRelay.relay(packet.payload(), packet.length(), (outcome, then) -> relayedOnLoop(command, then));
+            return true;
+        }
+        if (command == COM_STMT_EXECUTE) {
+            PreparedStatements.Execution execution = statements.readyWithoutRoundTrip(next);
+            if (execution == null || !borrowedOnLoop(loop, execution.backend())) {
+                return false;
+            }
+            InboundPacket packet = startOnLoop(command);
+            backend.statementStarting(execution.traits());
+            byte[] payload = statements.payload(execution, packet);
+            loopRelay.relay(payload, payload.length, (outcome, then) -> {
+                statements.executed(execution, outcome);
+                relayedOnLoop(command, then);
+            });
+            return true;
+        }
+        return false;
+    }
+
+    private boolean borrowedOnLoop(io.netty.channel.EventLoop loop, io.sluice.pool.PooledBackend ready) {
+        if (ready == null) {
+            return false;
+        }
+        if (loopRelay == null) {
+            loopRelay = new LoopRelay(backend, client, loop, services.config().backend().socketTimeout().toNanos());
+        }
+        return loopRelay.borrow(ready);
+    }
+
+    /** Takes the command {@link #relayedWithoutThread} looked at, and starts its accounting, as the thread does. */
+    private InboundPacket startOnLoop(int command) {
+        services.telemetry().relayedOnLoop();
+        InboundPacket packet = client.takeCommand(command);
+        client.sequence(packet.nextSequenceId());
+        backend.commandStarted();
+        return packet;
+    }
+
+    /**
+     * On the event loop, a relayed command's answer complete (or broken off): the command ends here when that needs no
+     * round trip, and the session rests again; otherwise its thread ends it, first running {@code then} if there is one.
+     */
+    private void relayedOnLoop(int command, Runnable then) {
+        if (then != null || !backend.doneWithoutRoundTrip()) {
+            onThread = () -> {
+                if (then != null) {
+                    then.run();
+                }
+                commandEnded(command);
+            };
+            startThread();
+            return;
+        }
+        commandEnded(command);
+        if (backend.sessionLost() || draining && !backend.holdsBackend() || killed) {
+            // Ending the session gives the backend back, which may take a round trip: its thread does it.
+            startThread();
+            return;
+        }
+        restAgain();
+    }
+
+    /** What follows every command, on the thread or the loop: it is counted, the backend kept or given back, the answer sent. */
+    private void commandEnded(int command) {
+        services.telemetry().query(io.sluice.protocol.CommandType.name(command), backend.databaseNanos(), backend.errored());
+        backend.commandDone();
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            client.flushWithoutWaiting();
+        } else {
+            client.flush();
+        }
+        idleSince = System.nanoTime();
     }
 
     /**
@@ -243,13 +362,15 @@ final class ClientSession implements Runnable {
         boolean rested = false;
         try {
             if (phase != Phase.HANDSHAKE) {
+                Runnable first = onThread;
+                onThread = null;
+                if (first != null) {
+                    first.run();
+                }
                 rested = serveCommands();
             } else if (handshake()) {
                 phase(Phase.COMMAND);
                 idleSince = System.nanoTime();
-                // A client that just logged in often says nothing for a while (a pool's spare connection): rather
-                // than parked for a second, the login's thread ends at once, unless the first command is already in.
-                restAtOnce = true;
                 rested = serveCommands();
             }
         } catch (InterruptedException e) {
@@ -583,6 +704,9 @@ final class ClientSession implements Runnable {
     private boolean serveCommands() throws InterruptedException {
         long idleTimeout = services.config().client().idleTimeout().toNanos();
         while (!killed) {
+            if (backend.sessionLost() || draining && !backend.holdsBackend()) {
+                return false;
+            }
             client.sequence(1);
             InboundPacket packet = nextCommand(idleTimeout);
             if (packet == RESTED) {
@@ -602,17 +726,11 @@ final class ClientSession implements Runnable {
             }
             client.sequence(packet.nextSequenceId());
             backend.commandStarted();
-            boolean goOn = serve(packet);
-            services.telemetry().query(io.sluice.protocol.CommandType.name(packet.command()), backend.databaseNanos(), backend.errored());
-            if (!goOn) {
+            if (!serve(packet)) {
+                services.telemetry().query(io.sluice.protocol.CommandType.name(packet.command()), backend.databaseNanos(), backend.errored());
                 return false;
             }
-            backend.commandDone();
-            client.flush();
-            idleSince = System.nanoTime();
-            if (backend.sessionLost() || draining && !backend.holdsBackend()) {
-                return false;
-            }
+            commandEnded(packet.command());
         }
         return false;
     }
@@ -620,39 +738,32 @@ final class ClientSession implements Runnable {
     /**
      * The client's next command, or null after {@code idleTimeout} (0: never) without one, or when the session
      * must end while it is idle. A backend the client keeps for its next statement goes back once the
-     * diagnostics hold passes, without waking the client.
+     * diagnostics hold passes, without waking the client. Unless draining, the thread rests as soon as no command
+     * is waiting ({@link #RESTED}): the next is served on the event loop if it can be, or on a new thread, and
+     * the deadlines wake the session as a packet would.
      */
     private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
         long idleDeadline = idleTimeout > 0 ? idleSince + idleTimeout : 0;
-        boolean atOnce = restAtOnce;
-        restAtOnce = false;
         while (true) {
             long hold = backend.holdDeadline();
-            long deadline = hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
-            // With nothing held on a backend, nothing needs this thread until the next packet: it may go.
-            boolean mayRest = hold == 0 && !backend.holdsBackend() && !draining;
-            if (mayRest && atOnce) {
-                atOnce = false;
-                if (rest(idleDeadline)) {
-                    return RESTED;
-                }
-            }
-            long restAt = System.nanoTime() + REST_AFTER_NANOS;
-            long wakeAt = mayRest && (deadline == 0 || restAt - deadline < 0) ? restAt : deadline;
-            InboundPacket packet = client.receive(wakeAt == 0 ? 0 : Math.max(1, wakeAt - System.nanoTime()));
-            if (packet != null) {
-                return packet;
-            }
-            if (mayRest && wakeAt == restAt && rest(idleDeadline)) {
-                return RESTED;
-            }
             if (hold != 0 && System.nanoTime() - hold >= 0) {
                 backend.holdExpired();
                 if (backend.sessionLost() || draining && !backend.holdsBackend()) {
                     return null;
                 }
-            } else if (idleDeadline != 0 && System.nanoTime() - idleDeadline >= 0) {
+                continue;
+            }
+            if (idleDeadline != 0 && System.nanoTime() - idleDeadline >= 0) {
                 return null;
+            }
+            long deadline = wakeDeadline(idleDeadline);
+            // A draining session keeps its thread: it ends as soon as it holds no backend.
+            if (!draining && rest(deadline)) {
+                return RESTED;
+            }
+            InboundPacket packet = client.receive(deadline == 0 ? 0 : Math.max(1, deadline - System.nanoTime()));
+            if (packet != null) {
+                return packet;
             }
         }
     }

@@ -80,6 +80,36 @@ interface ClientTransport {
         return null;
     }
 
+    /**
+     * The next packet, not taken, if it is a whole one that starts a command (sequence id 0); null otherwise. Never
+     * waits: for the event loop, while the session rests.
+     */
+    default InboundPacket peekCommand() {
+        return null;
+    }
+
+    /** The Netty event loop the connection lives on, for a relay there; null when it has none. */
+    default io.netty.channel.EventLoop eventLoop() {
+        return null;
+    }
+
+    /**
+     * Sends what is queued, never waiting: for the event loop. False when the client has more unread than it may
+     * have ({@link #flush} would wait): then {@link #whenDrained} says when it has read enough.
+     */
+    default boolean flushWithoutWaiting() {
+        flush();
+        return true;
+    }
+
+    /**
+     * On the event loop: runs {@code then} there, once, when the client has read enough of what was sent, or its
+     * connection ended. A client that reads nothing for {@code sluice.client.write-timeout} is disconnected.
+     */
+    default void whenDrained(Runnable then) {
+        then.run();
+    }
+
     /** Sets the sequence id of the next packet written. */
     void sequence(int next);
 

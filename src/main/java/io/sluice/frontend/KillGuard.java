@@ -71,6 +71,23 @@ final class KillGuard {
     }
 
     /**
+     * The command's answer is complete, on the event loop, which must not wait: {@link #finished}'s answer when no KILL
+     * is in flight, else null (the command stays open, and the session's thread calls {@link #finished}).
+     */
+    Boolean finishedIfNoneInFlight() {
+        lock.lock();
+        try {
+            if (inFlight > 0) {
+                return null;
+            }
+            thread = -1;
+            return !unanswered;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The command's answer is complete: waits for the KILLs in flight. False when one was sent and not answered:
      * the backend must not run anything else.
      */

@@ -181,18 +181,62 @@ final class PreparedStatements {
                 || !link.restoreLastStatement(backend, statement.traits)) {
             return;
         }
-        byte[] payload = rewriteExecute(packet.payload(), statement, onBackend);
+        Execution execution = execution(statement, backend, onBackend, packet);
+        byte[] payload = payload(execution, packet);
+        executed(execution, link.relay(backend, payload, payload.length, -1, null));
+    }
+
+    /**
+     * An execute about to run on {@code backend}, where the statement is prepared already; made before the relay,
+     * because the client's schema it compares with may change with the answer.
+     */
+    record Execution(Statement statement, PooledBackend backend, BackendStatement onBackend, boolean cursorWanted, boolean switchesSchema) {
+        StatementTraits traits() {
+            return statement.traits;
+        }
+    }
+
+    /**
+     * For the event loop: the execute in {@code packet} when it needs no round trip of Sluice's own first (its backend
+     * ready, see {@link BackendLink#readyWithoutRoundTrip}, and the statement prepared there), else null: the
+     * session's thread then serves it, errors included.
+     */
+    Execution readyWithoutRoundTrip(InboundPacket packet) {
+        if (packet.length() < 5 || byId == null) {
+            return null;
+        }
+        long id = statementId(packet);
+        Statement statement = byId.get(id == LAST_PREPARED ? lastPrepared : id);
+        if (statement == null || statement.deferredError != null) {
+            return null;
+        }
+        PooledBackend backend = link.readyWithoutRoundTrip(statement.traits);
+        BackendStatement onBackend = backend == null ? null : backend.statements().get(statement.sql);
+        return onBackend == null ? null : execution(statement, backend, onBackend, packet);
+    }
+
+    private Execution execution(Statement statement, PooledBackend backend, BackendStatement onBackend, InboundPacket packet) {
         boolean cursorWanted = packet.length() > 5 && (packet.payload()[5] & CURSOR_TYPE_READ_ONLY) != 0;
         // The server runs a statement in the schema it was prepared in, and selects the current one again after: that
-        // resets character_set_database and collation_database to the schema's defaults. Where Sluice prepared it
-        // (in the client's schema, or a cached copy) may not switch at all, so the client's state says it here.
+        // resets character_set_database and collation_database to the schema's defaults. Where Sluice prepared it (in
+        // the client's schema, or a cached copy) may not switch at all, so the client's state says it (see executed).
         boolean switchesSchema = !java.util.Objects.equals(statement.context.schema(), link.desired().schema());
-        BackendLink.Outcome outcome = link.relay(backend, payload, payload.length, -1, null);
-        if (switchesSchema && outcome.completed()) {
+        return new Execution(statement, backend, onBackend, cursorWanted, switchesSchema);
+    }
+
+    /** The execute as the backend is to get it: its statement id, and the parameter types it last saw. */
+    byte[] payload(Execution execution, InboundPacket packet) {
+        return rewriteExecute(packet.payload(), execution.statement(), execution.onBackend());
+    }
+
+    /** The execute's answer is complete (or broke off): what it left of the statement, and of the client's schema. */
+    void executed(Execution execution, BackendLink.Outcome outcome) {
+        Statement statement = execution.statement();
+        if (execution.switchesSchema() && outcome.completed()) {
             link.desired().variables().schemaChanged();
         }
         statement.longData = false;
-        statement.cursorOpen = outcome.completed() && !outcome.error() && cursorWanted
+        statement.cursorOpen = outcome.completed() && !outcome.error() && execution.cursorWanted()
                 && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0;
     }
 

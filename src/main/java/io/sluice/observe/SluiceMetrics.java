@@ -40,6 +40,7 @@ public class SluiceMetrics implements Telemetry {
     public static final String QUERY_ERRORS = "sluice.query.errors";
     public static final String QUERY_DATABASE = "sluice.query.database";
     public static final String PINS = "sluice.pins";
+    public static final String LOOP_COMMANDS = "sluice.queries.on.event.loop";
     public static final String PINNED_BACKENDS = "sluice.database.connections.pinned";
     public static final String PREPARED = "sluice.prepared.statements";
     public static final String REPREPARED = "sluice.prepared.statements.reprepared";
@@ -82,6 +83,7 @@ public class SluiceMetrics implements Telemetry {
     private final Counter databaseSent;
     private final Counter reprepared;
     private final Counter preparedCached;
+    private final Counter loopCommands;
     private final Counter preparedAnew;
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
     private final Map<String, Counter> pins = new ConcurrentHashMap<>();
@@ -99,6 +101,7 @@ public class SluiceMetrics implements Telemetry {
         databaseReceived = Counter.builder(DATABASE_BYTES_RECEIVED).baseUnit("bytes").description("Bytes received from backends").register(registry);
         databaseSent = Counter.builder(DATABASE_BYTES_SENT).baseUnit("bytes").description("Bytes sent to backends").register(registry);
         String preparedHelp = "Client prepares, answered from a backend's statement cache or prepared anew";
+        loopCommands = Counter.builder(LOOP_COMMANDS).description("Client commands relayed on the event loop, with no thread").register(registry);
         preparedCached = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "cached").register(registry);
         preparedAnew = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "prepared").register(registry);
         reprepared = Counter.builder(REPREPARED).description("Statements prepared again on another backend than their first").register(registry);
@@ -194,6 +197,11 @@ public class SluiceMetrics implements Telemetry {
             }
             return t;
         }
+    }
+
+    @Override
+    public void relayedOnLoop() {
+        loopCommands.increment();
     }
 
     @Override

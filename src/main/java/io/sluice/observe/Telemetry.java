@@ -30,6 +30,10 @@ public interface Telemetry {
     /** A command finished: its name, the time the database took to start answering, whether it failed. */
     void query(String command, long databaseNanos, boolean error);
 
+    /** A client command was relayed on the event loop, with no thread (counted as well by {@link #query}). */
+    default void relayedOnLoop() {
+    }
+
     /** A client was pinned to its backend; {@code reason} is a label such as {@code user-variable}. */
     void pinned(String reason);
 

@@ -46,6 +46,7 @@ public final class StatementTraits {
     private boolean mayKeepFoundRows;
     private boolean dml;
     private boolean insertsRows;
+    private boolean loadsData;
     private boolean callsFunction;
     private final java.util.Set<String> statementScopedVariables = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> unscopedSystemVariables = new java.util.LinkedHashSet<>();
@@ -186,6 +187,11 @@ public final class StatementTraits {
     /** INSERT, REPLACE or LOAD: what LAST_INSERT_ID() answers may change. */
     public boolean insertsRows() {
         return insertsRows;
+    }
+
+    /** LOAD (DATA or XML): the server may ask the client for a file. */
+    public boolean loadsData() {
+        return loadsData;
     }
 
     /** INSERT, UPDATE, DELETE, REPLACE or LOAD: it may fire triggers. */
@@ -404,6 +410,7 @@ public final class StatementTraits {
                     case "insert", "replace", "load" -> {
                         out.dml = true;
                         out.insertsRows = true;
+                        out.loadsData |= w.equals("load");
                     }
                     case "update", "delete" -> out.dml = true;
                     default -> {
