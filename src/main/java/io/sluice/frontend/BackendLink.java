@@ -132,6 +132,8 @@ final class BackendLink {
      * serves the command instead checks it, as {@link #acquire} checks one it takes back itself.
      */
     private boolean parkedUnchecked;
+    /** The client waited on its event loop for a backend already: its borrow on the thread ends when that wait would have. */
+    private long borrowDeadline;
     /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
     private boolean replayFailed;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
@@ -404,6 +406,59 @@ final class BackendLink {
         return backend;
     }
 
+    /** Where the client stands for a backend on the event loop ({@link #leaseOnLoop}). */
+    enum LoopLease {
+        /** It has a lease: held, or parked (taken back by {@link #readyWithoutRoundTrip}). */
+        HELD,
+        /** It waits in the pool's queue, with no thread; the callback given says when that is over. */
+        WAITING,
+        /** Borrowing needs a thread (a connection may be opened, or threads wait already). */
+        THREAD
+    }
+
+    /**
+     * On the event loop, for a client with no lease: a connection taken over from a parked lease now, or a wait in
+     * the pool's queue with no thread ({@link BackendPool#waitOnLoop}) until a client gives one back, or up to the
+     * borrow timeout. {@code woken} then runs on {@code loop}: true with the lease the client now holds, false when it
+     * is to borrow on its thread after all (the rest of the borrow timeout still applies there).
+     */
+    LoopLease leaseOnLoop(io.netty.channel.EventLoop loop, java.util.function.Consumer<Boolean> woken) {
+        if (lease != null && !lease.held() && !lease.parked()) {
+            // Taken over by another client while parked.
+            lease = null;
+            parkedUnchecked = false;
+        }
+        if (lease != null) {
+            return LoopLease.HELD;
+        }
+        long deadline = System.nanoTime() + services.config().pool().borrowTimeout().toNanos();
+        BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, handedOver -> {
+            if (handedOver != null) {
+                lease = handedOver;
+                lease.pinnedFor(pins);
+            } else {
+                borrowDeadline = deadline;
+            }
+            woken.accept(handedOver != null);
+        });
+        Lease taken = pool.waitOnLoop(waiter);
+        if (taken != null) {
+            lease = taken;
+            lease.pinnedFor(pins);
+            return LoopLease.HELD;
+        }
+        if (!waiter.queued()) {
+            return LoopLease.THREAD;
+        }
+        loop.schedule(() -> {
+            if (pool.giveUp(waiter)) {
+                borrowDeadline = deadline;
+                woken.accept(false);
+            }
+        }, Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        return LoopLease.WAITING;
+    }
+
     /** The backend taken back from parking by {@link #readyWithoutRoundTrip} was found open at its take-over. */
     void parkedChecked() {
         parkedUnchecked = false;
@@ -461,8 +516,10 @@ final class BackendLink {
     }
 
     private boolean borrow() {
+        long deadline = borrowDeadline != 0 ? borrowDeadline : System.nanoTime() + services.config().pool().borrowTimeout().toNanos();
+        borrowDeadline = 0;
         try {
-            lease = pool.borrow(foundRows, System.nanoTime() + services.config().pool().borrowTimeout().toNanos());
+            lease = pool.borrow(foundRows, deadline);
             return true;
         } catch (BorrowTimeoutException e) {
             writeError(Errors.borrowTimeout(e.getMessage()));

@@ -537,7 +537,13 @@ final class ClientConnection implements ClientTransport {
 
     private void flushIfFull() {
         if (batch.readableBytes() >= FLUSH_THRESHOLD) {
-            flush();
+            if (eventLoop().inEventLoop()) {
+                // A relay on the loop must not wait there (the writes it would wait for complete on the same loop): it
+                // stops reading from the backend instead, once it sees the client has too much unread (LoopRelay).
+                flushWithoutWaiting();
+            } else {
+                flush();
+            }
         }
     }
 

@@ -243,6 +243,18 @@ final class ClientSession implements Runnable {
             return false;
         }
         int command = next.command();
+        boolean statement = command == COM_QUERY || command == COM_STMT_EXECUTE;
+        if (statement) {
+            switch (backend.leaseOnLoop(loop, this::leaseCameOnLoop)) {
+                case WAITING:
+                    // The command waits in the inbox, and the session neither rests nor has a thread, until the pool says.
+                    return true;
+                case THREAD:
+                    return false;
+                case HELD:
+                    break;
+            }
+        }
         if (command == COM_QUERY) {
             StatementTraits traits = StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect());
             if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(traits))) {
@@ -276,6 +288,15 @@ final class ClientSession implements Runnable {
             return true;
         }
         return false;
+    }
+
+    /** On the event loop: the wait for a backend is over, with one ({@code leased}), or to go on on the session's thread. */
+    private void leaseCameOnLoop(boolean leased) {
+        if (leased && !client.isClosed()) {
+            wake();
+        } else {
+            startThread();
+        }
     }
 
     private boolean borrowedOnLoop(io.netty.channel.EventLoop loop, io.sluice.pool.PooledBackend ready) {

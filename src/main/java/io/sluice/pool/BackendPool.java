@@ -73,6 +73,9 @@ public final class BackendPool implements AutoCloseable {
     private volatile boolean closed;
     /** Borrowers that found no free permit and are looking for a parked lease or waiting in the queue. */
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    /** Clients waiting on their event loops, with no thread, for a connection another client gives back (see waitOnLoop). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<LoopWaiter> loopWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger loopWaiting = new java.util.concurrent.atomic.AtomicInteger();
     /** The janitor is to look at this pool's parked leases (see expireParked). */
     private final java.util.concurrent.atomic.AtomicBoolean expiryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastSuccess;
@@ -287,9 +290,132 @@ public final class BackendPool implements AutoCloseable {
         return config.maxSize();
     }
 
-    /** Clients queued for a connection right now. */
+    /** Clients queued for a connection right now, on threads or on their event loops. */
     public int waiting() {
-        return permits.getQueueLength();
+        return permits.getQueueLength() + loopWaiting.get();
+    }
+
+    /**
+     * A client waiting for a connection on its event loop, with no thread ({@link #waitOnLoop}). Settled exactly once:
+     * by the pool, with a lease handed over from a client that gave its connection back, or with none when a permit is
+     * free (a connection can be opened, which takes a thread); or by the waiter itself, giving up at its deadline.
+     */
+    public static final class LoopWaiter {
+        private final boolean foundRows;
+        private final java.util.concurrent.Executor loop;
+        private final Consumer<Lease> then;
+        private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final long since = System.nanoTime();
+        private volatile boolean queued;
+
+        /**
+         * @param then run on {@code loop} once the pool settles the waiter: with the lease handed over, or null when the
+         *             client is to borrow on a thread after all
+         */
+        public LoopWaiter(boolean foundRows, java.util.concurrent.Executor loop, Consumer<Lease> then) {
+            this.foundRows = foundRows;
+            this.loop = loop;
+            this.then = then;
+        }
+
+        /** Whether {@link #waitOnLoop} queued it: then exactly one of the pool and {@link #giveUp} settles it. */
+        public boolean queued() {
+            return queued;
+        }
+
+        private boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+    }
+
+    /**
+     * For a client on its event loop that needs a connection and must not block there: a parked lease taken over now,
+     * when one is; else, when every connection is out and no thread waits for one, {@code waiter} is queued
+     * ({@link LoopWaiter#queued()}) and settled later, on its loop, by the next client to give a connection back.
+     * Returns null, and does not queue the waiter, when a connection may be opened (a permit is free: that takes a
+     * thread) or threads wait in the fair queue already (they go first).
+     */
+    public Lease waitOnLoop(LoopWaiter waiter) {
+        if (closed || permits.availablePermits() > 0 || permits.hasQueuedThreads()) {
+            return null;
+        }
+        // Counted before looking at parked leases, as acquire() does: a lease parked meanwhile is given back (see park),
+        // which hands it over to this waiter once it is queued, or frees a permit, which the check below sees.
+        waiting.incrementAndGet();
+        Lease taken;
+        try {
+            taken = takeParked(waiter.foundRows);
+        } catch (RuntimeException e) {
+            waiting.decrementAndGet();
+            throw e;
+        }
+        if (taken != null) {
+            waiting.decrementAndGet();
+            telemetry.borrowed(System.nanoTime() - waiter.since);
+            return taken;
+        }
+        waiter.queued = true;
+        loopWaiting.incrementAndGet();
+        loopWaiters.add(waiter);
+        if ((closed || permits.availablePermits() > 0 || permits.hasQueuedThreads()) && giveUp(waiter)) {
+            // A connection came back to Agroal, or a thread began to wait, before the waiter was in the queue.
+            waiter.queued = false;
+        }
+        return null;
+    }
+
+    /** The waiter gives up (its deadline passed); false when the pool settled it first (its callback is on its way). */
+    public boolean giveUp(LoopWaiter waiter) {
+        if (!waiter.settle()) {
+            return false;
+        }
+        loopWaiters.remove(waiter);
+        waited();
+        return true;
+    }
+
+    private void waited() {
+        loopWaiting.decrementAndGet();
+        waiting.decrementAndGet();
+    }
+
+    /**
+     * A connection given back clean, while clients wait on their loops and no thread does: it passes to the first of
+     * them that wants its CLIENT_FOUND_ROWS variant, with its permit, never going back to Agroal.
+     */
+    private boolean handOver(Lease lease) {
+        if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {
+            return false;
+        }
+        for (java.util.Iterator<LoopWaiter> it = loopWaiters.iterator(); it.hasNext(); ) {
+            LoopWaiter waiter = it.next();
+            if (waiter.foundRows != lease.foundRows()) {
+                continue;
+            }
+            it.remove();
+            if (!waiter.settle()) {
+                continue;
+            }
+            waited();
+            Lease next = handOut(new Lease(this, lease.pooled(), lease.backend(), waiter.foundRows));
+            telemetry.borrowed(System.nanoTime() - waiter.since);
+            waiter.loop.execute(() -> waiter.then.accept(next));
+            return true;
+        }
+        return false;
+    }
+
+    /** A permit was freed: the first client waiting on its loop borrows on a thread instead, which may open a connection. */
+    private void permitFreed() {
+        LoopWaiter waiter;
+        while ((waiter = loopWaiters.poll()) != null) {
+            if (waiter.settle()) {
+                waited();
+                LoopWaiter w = waiter;
+                w.loop.execute(() -> w.then.accept(null));
+                return;
+            }
+        }
     }
 
     /** Connections in use right now (parked ones are not: any client may take them). */
@@ -621,6 +747,7 @@ public final class BackendPool implements AutoCloseable {
             return;
         }
         out.remove(lease);
+        boolean handedOver = false;
         try {
             Release decision = how;
             if (decision != Release.DISCARD && permits.availablePermits() < 0 && openConnections() > limit) {
@@ -654,13 +781,18 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("discarding backend connection %d of %s: %s", lease.backend().connection().threadId(), name, reason);
                 lease.backend().connection().abort();
                 discard(lease.pooled());
+            } else if (handOver(lease)) {
+                handedOver = true;
             } else {
                 lease.pooled().close();
             }
         } catch (SQLException e) {
             LOG.debugf(e, "returning a connection to %s failed", name);
         } finally {
-            permits.release();
+            if (!handedOver) {
+                permits.release();
+                permitFreed();
+            }
         }
     }
 
@@ -854,6 +986,10 @@ public final class BackendPool implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        // Clients waiting on their loops borrow on threads, and hear that the pool is gone.
+        while (!loopWaiters.isEmpty()) {
+            permitFreed();
+        }
         for (int i = 0; i < variants.length; i++) {
             if (variants[i] != null) {
                 variants[i].close();

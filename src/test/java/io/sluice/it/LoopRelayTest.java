@@ -1,0 +1,277 @@
+package io.sluice.it;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.app.SluiceServer;
+import io.sluice.pool.BackendPool;
+import io.sluice.protocol.ErrorCode;
+import io.sluice.testing.RawClient;
+import io.sluice.testing.SluiceTestResource;
+import io.sluice.testing.TestDatabase;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Statements relayed on the client's event loop, with no thread (LoopRelay): a client that holds or parked its backend,
+ * or is handed one by a client giving it back while it waits, is answered there, exactly as its own connection to the
+ * database answers it (compared with a direct connection), through large results, long rows, slow readers, silent
+ * backends and a pool too small for its clients. {@code sluice_queries_on_event_loop_total} shows which path served
+ * each statement.
+ */
+@QuarkusTest
+@TestProfile(LoopRelayTest.SmallPoolShortTimeouts.class)
+class LoopRelayTest {
+    static final int POOL = 3;
+
+    public static class SmallPoolShortTimeouts implements QuarkusTestProfile {
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("sluice.pool.max-size", Integer.toString(POOL), "sluice.pool.borrow-timeout", "30s",
+                    "sluice.client.write-timeout", "3s", "sluice.backend.socket-timeout", "2s");
+        }
+    }
+
+    @Inject
+    SluiceServer sluice;
+    @Inject
+    MeterRegistry registry;
+
+    @AfterEach
+    void noBackendIsLeft() throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (sluice.pools().all().stream().mapToInt(BackendPool::borrowed).sum() > 0) {
+            assertThat(System.currentTimeMillis()).as("backends given back").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private double onLoop() {
+        return registry.get("sluice.queries.on.event.loop").counter().count();
+    }
+
+    private static Connection throughSluice(String params) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + SluiceTestResource.port() + "/app?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                + "&maxAllowedPacket=67108864" + (params.isEmpty() ? "" : "&" + params), TestDatabase.APP_USER, TestDatabase.APP_PASSWORD);
+    }
+
+    private static Connection direct(String params) throws SQLException {
+        return TestDatabase.direct(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app", "maxAllowedPacket=67108864" + (params.isEmpty() ? "" : "&" + params));
+    }
+
+    /** What a client sees of a result: its columns, every value, its warnings; or the error. */
+    private static List<String> seen(Statement s, String sql) {
+        List<String> out = new ArrayList<>();
+        try {
+            boolean results = s.execute(sql);
+            do {
+                if (results) {
+                    try (ResultSet rs = s.getResultSet()) {
+                        seen(rs, out);
+                    }
+                } else {
+                    out.add("updated " + s.getUpdateCount());
+                }
+                results = s.getMoreResults();
+            } while (results || s.getUpdateCount() != -1);
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                out.add("warning " + w.getErrorCode() + " " + w.getMessage());
+            }
+        } catch (SQLException e) {
+            out.add("error " + e.getErrorCode() + " " + e.getSQLState() + " " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static void seen(ResultSet rs, List<String> out) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        StringBuilder columns = new StringBuilder("columns");
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.append(' ').append(md.getColumnLabel(i)).append(':').append(md.getColumnTypeName(i));
+        }
+        out.add(columns.toString());
+        while (rs.next()) {
+            StringBuilder row = new StringBuilder("row");
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String v = rs.getString(i);
+                row.append(' ').append(v == null ? "NULL" : v.length() > 64 ? v.length() + " chars, hash " + v.hashCode() : v);
+            }
+            out.add(row.toString());
+        }
+    }
+
+    @Test
+    void aClientWithItsBackendIsAnsweredOnTheLoopAsByItsOwnConnection() throws Exception {
+        List<String> statements = List.of(
+                "SELECT 1, 'a', NULL, 2.5",
+                "SELECT seq, REPEAT('r', seq % 100) FROM seq_1_to_3000",
+                "SELECT CAST('x' AS INT)",
+                "SELECT * FROM no_such_table",
+                "SELECT REPEAT('z', 200000) AS wide, 'after'",
+                "SELECT REPEAT('y', " + (0xffffff - 10) + ") AS one_packet, 'after'",
+                "SELECT REPEAT('w', " + (0xffffff + 100) + ") AS two_packets, 'after'",
+                "SELECT @@autocommit, @@sql_mode",
+                "SET @@session.sql_mode = 'ANSI_QUOTES'",
+                "SELECT \"quoted\" FROM DUAL",
+                "DO 1");
+        try (Connection sluiceSide = throughSluice(""); Connection directSide = direct("");
+             Statement s = sluiceSide.createStatement(); Statement d = directSide.createStatement()) {
+            seen(s, "SELECT 'warm-up: the first statement borrows, on the thread'");
+            seen(d, "SELECT 'warm-up: the first statement borrows, on the thread'");
+            for (String sql : statements) {
+                double before = onLoop();
+                assertThat(seen(s, sql)).as(sql).isEqualTo(seen(d, sql));
+                // Connector/J reads warnings with a SHOW WARNINGS of its own, relayed there too.
+                assertThat(onLoop() - before).as("relayed on the event loop: " + sql).isGreaterThanOrEqualTo(1.0);
+            }
+        }
+    }
+
+    @Test
+    void preparedStatementsAndTransactionsStayOnTheLoop() throws Exception {
+        try (Connection sluiceSide = throughSluice("useServerPrepStmts=true&cachePrepStmts=true"); Connection directSide = direct("useServerPrepStmts=true&cachePrepStmts=true")) {
+            for (Connection c : List.of(sluiceSide, directSide)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS loop_relay_" + (c == sluiceSide ? "s" : "d"));
+                    s.execute("CREATE TABLE loop_relay_" + (c == sluiceSide ? "s" : "d") + " (id INT PRIMARY KEY, v VARCHAR(20))");
+                }
+            }
+            List<List<String>> results = new ArrayList<>();
+            double before = onLoop();
+            for (Connection c : List.of(sluiceSide, directSide)) {
+                String table = "loop_relay_" + (c == sluiceSide ? "s" : "d");
+                List<String> out = new ArrayList<>();
+                c.setAutoCommit(false);
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?)");
+                     PreparedStatement select = c.prepareStatement("SELECT v, id * 2 FROM " + table + " WHERE id = ?")) {
+                    for (int i = 1; i <= 20; i++) {
+                        insert.setInt(1, i);
+                        insert.setString(2, "v" + i);
+                        out.add("inserted " + insert.executeUpdate());
+                    }
+                    c.commit();
+                    c.setAutoCommit(true);
+                    for (int i = 0; i <= 21; i++) {
+                        select.setInt(1, i);
+                        try (ResultSet rs = select.executeQuery()) {
+                            seen(rs, out);
+                        }
+                    }
+                }
+                results.add(out);
+            }
+            assertThat(results.get(0)).isEqualTo(results.get(1));
+            // 20 inserts, the commit, 22 selects, and what Connector/J sends for setAutoCommit, at least; the prepares
+            // themselves go through the thread (and the prepared statements' ids are Sluice's).
+            assertThat(onLoop() - before).as("commands relayed on the event loop").isGreaterThanOrEqualTo(43);
+            try (Statement s = sluiceSide.createStatement()) {
+                s.execute("DROP TABLE loop_relay_s");
+                s.execute("DROP TABLE loop_relay_d");
+            }
+        }
+    }
+
+    @Test
+    void aSlowReaderOnTheLoopHoldsTheBackendBackThenIsCutOff() throws Exception {
+        try (RawClient c = new RawClient(SluiceTestResource.port())) {
+            c.socket().setReceiveBufferSize(4096);
+            assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app").isOk()).isTrue();
+            assertThat(c.query("DO 1").isOk()).isTrue();
+            double before = onLoop();
+            assertThat(c.query("SELECT REPEAT('x', 1000) FROM seq_1_to_2000000").isErr()).isFalse();
+            assertThat(onLoop() - before).as("relayed on the event loop").isEqualTo(1.0);
+            // Reads nothing more. After write-timeout (3 s) Sluice gives up on it, and closes the backend mid-answer.
+            Thread.sleep(7000);
+            assertThat(sluice.pools().all().stream().mapToInt(BackendPool::borrowed).sum()).as("backend still held").isZero();
+            assertThat(c.isClosedByServer()).isTrue();
+        }
+        try (Connection c = throughSluice(""); ResultSet rs = c.createStatement().executeQuery("SELECT 'others fine'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("others fine");
+        }
+    }
+
+    @Test
+    void aSilentBackendOnTheLoopGivesAClearErrorAndTheClientCarriesOn() throws Exception {
+        try (Connection c = throughSluice("")) {
+            c.createStatement().execute("SELECT 'warm-up'");
+            double before = onLoop();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT SLEEP(20)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getErrorCode()).isEqualTo(ErrorCode.ER_QUERY_ON_FOREIGN_DATA_SOURCE);
+                        assertThat(e.getMessage()).contains("Lost connection to backend");
+                    });
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_500L, 10_000L);
+            assertThat(onLoop() - before).as("relayed on the event loop").isEqualTo(1.0);
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT 'next statement'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("next statement");
+            }
+        }
+    }
+
+    /**
+     * More clients than connections: a client whose backend went to another waits for one on its loop, and the next client
+     * to give one back hands it over (BackendPool.waitOnLoop). Every statement is answered, its own answer.
+     */
+    @Test
+    void clientsWaitingOnTheLoopAreHandedTheBackendsOthersGiveBack() throws Exception {
+        int clients = 4 * POOL;
+        int statements = 200;
+        double before = onLoop();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int client = i;
+                done.add(pool.submit(() -> {
+                    try (Connection c = throughSluice("useServerPrepStmts=true&cachePrepStmts=true");
+                         PreparedStatement p = c.prepareStatement("SELECT ?, seq FROM seq_1_to_3")) {
+                        int answered = 0;
+                        for (int n = 0; n < statements; n++) {
+                            p.setString(1, client + "/" + n);
+                            try (ResultSet rs = p.executeQuery()) {
+                                for (int row = 1; row <= 3; row++) {
+                                    assertThat(rs.next()).isTrue();
+                                    assertThat(rs.getString(1)).isEqualTo(client + "/" + n);
+                                    assertThat(rs.getInt(2)).isEqualTo(row);
+                                }
+                                assertThat(rs.next()).isFalse();
+                            }
+                            answered++;
+                        }
+                        return answered;
+                    }
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get()).isEqualTo(statements);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Most executes go on the loop: those that wait on a thread are the ones that found a connection free to open,
+        // or threads waiting before them.
+        assertThat(onLoop() - before).as("executes relayed on the event loop").isGreaterThan(clients * statements / 2.0);
+    }
+}
