@@ -157,7 +157,9 @@ final class LoopRelay implements ChannelLoan.Borrower {
             return;
         }
         link.received(answer, packet.length());
-        Role role = answer.see(packet.payload(), packet.length());
+        // A long row's head is seen with the length of its first physical packet, as the blocking relay sees it: a row
+        // of 16 MiB or more may start with 0xfe, which only that length tells from the end of the rows.
+        Role role = answer.see(packet.payload(), packet.isHead() ? packet.firstPacketLength() : packet.length());
         if (packet.isHead()) {
             // The start of a long row: the rest follows in pieces (see piece).
             inLongRow = true;

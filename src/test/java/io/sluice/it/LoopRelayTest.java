@@ -138,6 +138,9 @@ class LoopRelayTest {
             seen(s, "SELECT 'warm-up: the first statement borrows, on the thread'");
             seen(d, "SELECT 'warm-up: the first statement borrows, on the thread'");
             for (String sql : statements) {
+                // A command whose end needed the session's thread (after an error: whether a transaction is open) leaves
+                // the thread to rest a moment later; a statement sent within that moment is served there.
+                Thread.sleep(50);
                 double before = onLoop();
                 assertThat(seen(s, sql)).as(sql).isEqualTo(seen(d, sql));
                 // Connector/J reads warnings with a SHOW WARNINGS of its own, relayed there too.
@@ -196,13 +199,16 @@ class LoopRelayTest {
             c.socket().setReceiveBufferSize(4096);
             assertThat(c.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app").isOk()).isTrue();
             assertThat(c.query("DO 1").isOk()).isTrue();
+            Thread.sleep(50);
             double before = onLoop();
             assertThat(c.query("SELECT REPEAT('x', 1000) FROM seq_1_to_2000000").isErr()).isFalse();
             assertThat(onLoop() - before).as("relayed on the event loop").isEqualTo(1.0);
+            double clients = registry.get(io.sluice.observe.SluiceMetrics.CLIENT_CONNECTIONS).gauge().value();
             // Reads nothing more. After write-timeout (3 s) Sluice gives up on it, and closes the backend mid-answer.
             Thread.sleep(7000);
             assertThat(sluice.pools().all().stream().mapToInt(BackendPool::borrowed).sum()).as("backend still held").isZero();
-            assertThat(c.isClosedByServer()).isTrue();
+            // Not read to its end here: what the kernels hold moves 4 KB a round trip.
+            assertThat(registry.get(io.sluice.observe.SluiceMetrics.CLIENT_CONNECTIONS).gauge().value()).as("client connections").isEqualTo(clients - 1);
         }
         try (Connection c = throughSluice(""); ResultSet rs = c.createStatement().executeQuery("SELECT 'others fine'")) {
             rs.next();
@@ -214,6 +220,7 @@ class LoopRelayTest {
     void aSilentBackendOnTheLoopGivesAClearErrorAndTheClientCarriesOn() throws Exception {
         try (Connection c = throughSluice("")) {
             c.createStatement().execute("SELECT 'warm-up'");
+            Thread.sleep(50);
             double before = onLoop();
             long start = System.nanoTime();
             assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT SLEEP(20)"))
