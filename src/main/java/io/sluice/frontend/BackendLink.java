@@ -384,8 +384,7 @@ final class BackendLink {
         if (lease == null || exchangeOpen || replayFailed || collationUnreported || parkedUnchecked) {
             return null;
         }
-        if (traits != null && (traits.kills() || traits.loadsData() || !traits.unscopedSystemVariables().isEmpty()
-                || traits.readsFoundRows() || traits.mayKeepFoundRows() || traits.readsRowCount())) {
+        if (traits != null && !mayRunWithoutRoundTrip(traits)) {
             return null;
         }
         if (!lease.held()) {
@@ -459,6 +458,35 @@ final class BackendLink {
         return LoopLease.WAITING;
     }
 
+    /**
+     * Whether the client's lease, if any, can end with no round trip of Sluice's own ({@link #release}): nothing the
+     * client's statements left needs reading back or a reset first, and no transaction may be open. For a client that
+     * leaves on the event loop.
+     */
+    boolean releasesWithoutRoundTrip() {
+        if (lease == null) {
+            return true;
+        }
+        if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables) {
+            return false;
+        }
+        PooledBackend backend = lease.backend();
+        LastStatement own = desired.lastStatement();
+        var transaction = backend.connection().transaction();
+        return !(lease.held() && own.foundRows() == LastStatement.UNKNOWN && own.sameAs(backend.state().lastStatement()))
+                && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+    }
+
+    /**
+     * Whether a statement with these traits may run with no round trip of Sluice's own around it, on a backend in the
+     * client's state: it is not served by Sluice itself (KILL), asks for no file, and needs nothing restored before it
+     * (FOUND_ROWS(), ROW_COUNT()) or read back right after it (a system variable MariaDB does not report).
+     */
+    static boolean mayRunWithoutRoundTrip(StatementTraits traits) {
+        return !(traits.kills() || traits.loadsData() || !traits.unscopedSystemVariables().isEmpty()
+                || traits.readsFoundRows() || traits.mayKeepFoundRows() || traits.readsRowCount());
+    }
+
     /** The backend taken back from parking by {@link #readyWithoutRoundTrip} was found open at its take-over. */
     void parkedChecked() {
         parkedUnchecked = false;
@@ -495,6 +523,21 @@ final class BackendLink {
         var transaction = backend.connection().transaction();
         return !scanUserVariables && !lastInsertIdOnBackend && !foundRowsUnknown && uncaptured == null && !unexplainedChange
                 && !transactionUnknown && !unknownState && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+    }
+
+    /**
+     * Whether the answer just relayed on the event loop needs a read of Sluice's own before the client may have it:
+     * the collation a SET NAMES left unreported, which the blocking relay reads before the answer is flushed.
+     */
+    boolean answerNeedsFollowUp() {
+        return collationUnreported;
+    }
+
+    /** On the session's thread, after a relay on the event loop: the read {@link #answerNeedsFollowUp} asked for. */
+    void followUpAnswer() {
+        if (collationUnreported && holdsBackend()) {
+            learnCollation(lease.backend());
+        }
     }
 
     /**
@@ -750,7 +793,11 @@ final class BackendLink {
             return;
         }
         l.pinnedFor(EnumSet.noneOf(PinReason.class));
-        l.pool().release(l, how, reason);
+        if (how == Release.KEEP) {
+            l.pool().leave(l);
+        } else {
+            l.pool().release(l, how, reason);
+        }
     }
 
     // ---- state replay ----

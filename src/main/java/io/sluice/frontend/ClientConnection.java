@@ -644,7 +644,12 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public void close() {
-        flush();
+        if (eventLoop().inEventLoop()) {
+            // A session ending on the loop: what is queued goes, and the connection closes after it.
+            flushWithoutWaiting();
+        } else {
+            flush();
+        }
         abort();
     }
 

@@ -243,8 +243,9 @@ final class ClientSession implements Runnable {
             return false;
         }
         int command = next.command();
-        boolean statement = command == COM_QUERY || command == COM_STMT_EXECUTE;
-        if (statement) {
+        StatementTraits traits = command == COM_QUERY ? StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect())
+                : command == COM_STMT_EXECUTE ? statements.traitsOf(next) : null;
+        if (traits != null && BackendLink.mayRunWithoutRoundTrip(traits)) {
             switch (backend.leaseOnLoop(loop, this::leaseCameOnLoop)) {
                 case WAITING:
                     // The command waits in the inbox, and the session neither rests nor has a thread, until the pool says.
@@ -256,7 +257,6 @@ final class ClientSession implements Runnable {
             }
         }
         if (command == COM_QUERY) {
-            StatementTraits traits = StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect());
             if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(traits))) {
                 return false;
             }
@@ -328,6 +328,7 @@ final class ClientSession implements Runnable {
                 if (then != null) {
                     then.run();
                 }
+                backend.followUpAnswer();
                 commandEnded(command);
             };
             startThread();
@@ -356,10 +357,11 @@ final class ClientSession implements Runnable {
 
     /**
      * On the event loop: the client leaves (its connection ended, or it said COM_QUIT) while the session rests with no
-     * backend of its own, not even a parked one. Closing it then needs no backend and no thread: it is closed here.
+     * backend of its own, or one it can give back with no round trip (see {@link BackendLink#releasesWithoutRoundTrip}).
+     * Closing it then needs no thread: it is closed here.
      */
     private boolean leftWithoutThread() {
-        if (phase != Phase.COMMAND && !(phase == Phase.HANDSHAKE && greeted) || !backend.leasesNothing()) {
+        if (phase != Phase.COMMAND && !(phase == Phase.HANDSHAKE && greeted) || !backend.releasesWithoutRoundTrip()) {
             return false;
         }
         if (phase == Phase.COMMAND && client.takeCommand(COM_QUIT) != null) {

@@ -198,10 +198,13 @@ final class LoopRelay implements ChannelLoan.Borrower {
     private void complete() {
         over = true;
         cancelSilenceTimer();
-        client.flushWithoutWaiting();
         Answer done = answer;
         answer = null;
         BackendLink.Outcome outcome = link.answered(backend, done);
+        if (!link.answerNeedsFollowUp()) {
+            // Out at once; otherwise the answer waits for the read that follows it, on the session's thread.
+            client.flushWithoutWaiting();
+        }
         link.relayEnded(done, commandLength);
         Ending then = ending;
         ending = null;

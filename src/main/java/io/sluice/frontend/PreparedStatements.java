@@ -202,12 +202,8 @@ final class PreparedStatements {
      * session's thread then serves it, errors included.
      */
     Execution readyWithoutRoundTrip(InboundPacket packet) {
-        if (packet.length() < 5 || byId == null) {
-            return null;
-        }
-        long id = statementId(packet);
-        Statement statement = byId.get(id == LAST_PREPARED ? lastPrepared : id);
-        if (statement == null || statement.deferredError != null) {
+        Statement statement = lookUp(packet);
+        if (statement == null) {
             return null;
         }
         PooledBackend backend = link.readyWithoutRoundTrip(statement.traits);
@@ -222,6 +218,21 @@ final class PreparedStatements {
         // the client's schema, or a cached copy) may not switch at all, so the client's state says it (see executed).
         boolean switchesSchema = !java.util.Objects.equals(statement.context.schema(), link.desired().schema());
         return new Execution(statement, backend, onBackend, cursorWanted, switchesSchema);
+    }
+
+    /** The traits of the statement an execute names, null when it names none or one with an error to report first. */
+    StatementTraits traitsOf(InboundPacket packet) {
+        Statement statement = lookUp(packet);
+        return statement == null ? null : statement.traits;
+    }
+
+    private Statement lookUp(InboundPacket packet) {
+        if (packet.length() < 5 || byId == null) {
+            return null;
+        }
+        long id = statementId(packet);
+        Statement statement = byId.get(id == LAST_PREPARED ? lastPrepared : id);
+        return statement == null || statement.deferredError != null ? null : statement;
     }
 
     /** The execute as the backend is to get it: its statement id, and the parameter types it last saw. */

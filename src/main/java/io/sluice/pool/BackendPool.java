@@ -336,7 +336,16 @@ public final class BackendPool implements AutoCloseable {
      * thread) or threads wait in the fair queue already (they go first).
      */
     public Lease waitOnLoop(LoopWaiter waiter) {
-        if (closed || permits.availablePermits() > 0 || permits.hasQueuedThreads()) {
+        if (closed) {
+            return null;
+        }
+        // A connection parked by a client that left is as good as an idle one in Agroal, and takes no thread to get.
+        Lease left = takeParked(waiter.foundRows, true);
+        if (left != null) {
+            telemetry.borrowed(System.nanoTime() - waiter.since);
+            return left;
+        }
+        if (permits.availablePermits() > 0 || permits.hasQueuedThreads()) {
             return null;
         }
         // Counted before looking at parked leases, as acquire() does: a lease parked meanwhile is given back (see park),
@@ -344,7 +353,7 @@ public final class BackendPool implements AutoCloseable {
         waiting.incrementAndGet();
         Lease taken;
         try {
-            taken = takeParked(waiter.foundRows);
+            taken = takeParked(waiter.foundRows, false);
         } catch (RuntimeException e) {
             waiting.decrementAndGet();
             throw e;
@@ -381,25 +390,32 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * A connection given back clean, while clients wait on their loops and no thread does: it passes to the first of
-     * them that wants its CLIENT_FOUND_ROWS variant, with its permit, never going back to Agroal.
+     * them, with its permit, never going back to Agroal. Not when that one wants the other CLIENT_FOUND_ROWS variant:
+     * the connection then goes back to Agroal, which frees a permit for it (see permitFreed); handing it to a later
+     * waiter instead would let two clients of one variant pass a connection between them for ever, the first waiting.
      */
     private boolean handOver(Lease lease) {
         if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {
             return false;
         }
-        for (java.util.Iterator<LoopWaiter> it = loopWaiters.iterator(); it.hasNext(); ) {
-            LoopWaiter waiter = it.next();
-            if (waiter.foundRows != lease.foundRows()) {
+        LoopWaiter waiter;
+        while ((waiter = loopWaiters.peek()) != null) {
+            if (waiter.settled.get()) {
+                // Gave up at its deadline, and not out of the queue yet.
+                loopWaiters.remove(waiter);
                 continue;
             }
-            it.remove();
+            if (waiter.foundRows != lease.foundRows() || !loopWaiters.remove(waiter)) {
+                return false;
+            }
             if (!waiter.settle()) {
                 continue;
             }
             waited();
             Lease next = handOut(new Lease(this, lease.pooled(), lease.backend(), waiter.foundRows));
             telemetry.borrowed(System.nanoTime() - waiter.since);
-            waiter.loop.execute(() -> waiter.then.accept(next));
+            LoopWaiter handed = waiter;
+            handed.loop.execute(() -> handed.then.accept(next));
             return true;
         }
         return false;
@@ -620,6 +636,20 @@ public final class BackendPool implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The holder gives back a connection whose session state Sluice knows ({@link Release#KEEP}) as it leaves (it ends
+     * its session, or is done with the connection): it stays parked for any client to take ({@code takeParked}), on
+     * an event loop too, up to the affinity time, rather than go back to Agroal at once; given back as {@link #release}
+     * would where it may not be parked (no affinity, clients waiting, a transaction maybe open).
+     */
+    public void leave(Lease lease) {
+        if (park(lease)) {
+            lease.holderLeft();
+        } else {
+            release(lease, Release.KEEP, "holder left");
+        }
+    }
+
     /** Has the janitor look at parked leases in {@code nanos}, unless it is to look already. */
     private void expireParkedIn(long nanos) {
         if (expiryScheduled.compareAndSet(false, true)) {
@@ -649,10 +679,15 @@ public final class BackendPool implements AutoCloseable {
      * Agroal instead, which frees a permit.
      */
     private Lease takeParked(boolean foundRows) {
+        return takeParked(foundRows, false);
+    }
+
+    /** @param unheldOnly only one parked by a client that left ({@link #leave}), which no client's affinity wants */
+    private Lease takeParked(boolean foundRows, boolean unheldOnly) {
         while (true) {
             Lease candidate = null;
             for (Lease l : out) {
-                if (l.parked() && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
+                if (l.parked() && (!unheldOnly || l.unheld()) && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
                     candidate = l;
                 }
             }

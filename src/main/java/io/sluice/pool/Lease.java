@@ -23,6 +23,8 @@ public final class Lease {
     private final boolean foundRows;
     private final AtomicInteger state = new AtomicInteger(HELD);
     private volatile long parkedAt;
+    /** Parked by a client that left: nobody will take it back but the pool (see BackendPool#leave). */
+    private volatile boolean holderLeft;
     /** Holder and pool janitor may both try to give it back; only the first counts. */
     private final AtomicBoolean released = new AtomicBoolean();
     /** Why the holder is pinned to this backend (empty when it is not): read by the pool to explain a full pool. */
@@ -77,6 +79,14 @@ public final class Lease {
 
     long parkedAt() {
         return parkedAt;
+    }
+
+    void holderLeft() {
+        holderLeft = true;
+    }
+
+    boolean unheld() {
+        return holderLeft;
     }
 
     /** The holder's pin reasons, kept current by the holder (the pool reads them from other threads). */

@@ -238,6 +238,48 @@ class LoopRelayTest {
     }
 
     /**
+     * Clients of both CLIENT_FOUND_ROWS variants wait on their loops: the first in line is served first, whatever its
+     * variant, rather than the connections passing among the others' for as long as they keep asking (it would be
+     * served only at its borrow timeout, 30 s here).
+     */
+    @Test
+    void theFirstClientWaitingIsServedFirstWhicheverItsVariant() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService busy = Executors.newFixedThreadPool(2 * POOL);
+        try {
+            List<Future<?>> loops = new ArrayList<>();
+            for (int i = 0; i < 2 * POOL; i++) {
+                loops.add(busy.submit(() -> {
+                    try (Connection c = throughSluice(""); Statement s = c.createStatement()) {
+                        while (!stop.get()) {
+                            s.execute("DO SLEEP(0.002)");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(500);
+            long start = System.nanoTime();
+            try (Connection other = throughSluice("useAffectedRows=true"); Statement s = other.createStatement()) {
+                for (int n = 0; n < 20; n++) {
+                    try (ResultSet rs = s.executeQuery("SELECT " + n)) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getInt(1)).isEqualTo(n);
+                    }
+                }
+            }
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms for the other variant's 20 statements").isLessThan(10_000);
+            stop.set(true);
+            for (Future<?> f : loops) {
+                f.get();
+            }
+        } finally {
+            stop.set(true);
+            busy.shutdownNow();
+        }
+    }
+
+    /**
      * More clients than connections: a client whose backend went to another waits for one on its loop, and the next client
      * to give one back hands it over (BackendPool.waitOnLoop). Every statement is answered, its own answer.
      */
