@@ -470,10 +470,16 @@ final class BackendLink {
         if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables) {
             return false;
         }
+        if (!lease.held()) {
+            // Parked: it was clean when parked, and nothing of it may be read now, another client may be using it
+            // (reading its TransactionEvidence here folded that client's answer half-read, which then left the evidence
+            // uncertain for good: its next release saw a transaction that was not there, and reset it).
+            return true;
+        }
         PooledBackend backend = lease.backend();
         LastStatement own = desired.lastStatement();
         var transaction = backend.connection().transaction();
-        return !(lease.held() && own.foundRows() == LastStatement.UNKNOWN && own.sameAs(backend.state().lastStatement()))
+        return !(own.foundRows() == LastStatement.UNKNOWN && own.sameAs(backend.state().lastStatement()))
                 && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
     }
 
@@ -794,7 +800,7 @@ final class BackendLink {
         }
         l.pinnedFor(EnumSet.noneOf(PinReason.class));
         if (how == Release.KEEP) {
-            l.pool().leave(l);
+            l.pool().leave(l, reason);
         } else {
             l.pool().release(l, how, reason);
         }

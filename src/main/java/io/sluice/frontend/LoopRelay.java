@@ -48,8 +48,8 @@ final class LoopRelay implements ChannelLoan.Borrower {
     private final ClientTransport client;
     private final EventLoop loop;
     private final long socketTimeoutNanos;
-    /** Frames the backend's answers; rows longer than a piece pass on in pieces. */
-    private final PacketFramer framer = new PacketFramer(Integer.MAX_VALUE - 8, 0);
+    /** Frames the backend's answers; rows longer than a piece pass on in pieces. A new one after an answer broke off. */
+    private PacketFramer framer;
     private PooledBackend backend;
     private ChannelLoan loan;
     private Channel channel;
@@ -70,7 +70,13 @@ final class LoopRelay implements ChannelLoan.Borrower {
         this.client = client;
         this.loop = loop;
         this.socketTimeoutNanos = socketTimeoutNanos;
-        framer.passInPieces(firstByte -> answer != null && answer.scanner().inRows(), this::piece);
+        this.framer = newFramer();
+    }
+
+    private PacketFramer newFramer() {
+        PacketFramer f = new PacketFramer(Integer.MAX_VALUE - 8, 0);
+        f.passInPieces(firstByte -> answer != null && answer.scanner().inRows(), this::piece);
+        return f;
     }
 
     /**
@@ -243,6 +249,9 @@ final class LoopRelay implements ChannelLoan.Borrower {
         cancelSilenceTimer();
         Answer partial = answer;
         answer = null;
+        // What it held of a packet belonged to that answer; the next backend's starts afresh.
+        framer = newFramer();
+        inLongRow = false;
         Ending then = ending;
         ending = null;
         loan.close().whenComplete((v, e) -> {

@@ -76,6 +76,8 @@ public final class BackendPool implements AutoCloseable {
     /** Clients waiting on their event loops, with no thread, for a connection another client gives back (see waitOnLoop). */
     private final java.util.concurrent.ConcurrentLinkedQueue<LoopWaiter> loopWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger loopWaiting = new java.util.concurrent.atomic.AtomicInteger();
+    /** Parked leases past the affinity time, taken by the janitor and on their way back to Agroal: no client uses them. */
+    private final java.util.concurrent.atomic.AtomicInteger expiring = new java.util.concurrent.atomic.AtomicInteger();
     /** The janitor is to look at this pool's parked leases (see expireParked). */
     private final java.util.concurrent.atomic.AtomicBoolean expiryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastSuccess;
@@ -436,7 +438,8 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections in use right now (parked ones are not: any client may take them). */
     public int borrowed() {
-        return limit - permits.availablePermits() - parkedCount();
+        // Never below 0: a lease the janitor gives back counts as expiring until just after its permit is back.
+        return Math.max(0, limit - permits.availablePermits() - parkedCount() - expiring.get());
     }
 
     /**
@@ -642,11 +645,11 @@ public final class BackendPool implements AutoCloseable {
      * an event loop too, up to the affinity time, rather than go back to Agroal at once; given back as {@link #release}
      * would where it may not be parked (no affinity, clients waiting, a transaction maybe open).
      */
-    public void leave(Lease lease) {
+    public void leave(Lease lease, String reason) {
         if (park(lease)) {
             lease.holderLeft();
         } else {
-            release(lease, Release.KEEP, "holder left");
+            release(lease, Release.KEEP, reason);
         }
     }
 
@@ -732,6 +735,8 @@ public final class BackendPool implements AutoCloseable {
             if (age < affinityNanos) {
                 next = Math.min(next, affinityNanos - age);
             } else if (l.take()) {
+                l.expiring();
+                expiring.incrementAndGet();
                 expired.add(l);
             }
         }
@@ -827,6 +832,9 @@ public final class BackendPool implements AutoCloseable {
             if (!handedOver) {
                 permits.release();
                 permitFreed();
+            }
+            if (lease.isExpiring()) {
+                expiring.decrementAndGet();
             }
         }
     }

@@ -81,6 +81,17 @@ public final class Lease {
         return parkedAt;
     }
 
+    /** Taken by the janitor past the affinity time, on its way back to Agroal. */
+    private volatile boolean expiring;
+
+    void expiring() {
+        expiring = true;
+    }
+
+    boolean isExpiring() {
+        return expiring;
+    }
+
     void holderLeft() {
         holderLeft = true;
     }
