@@ -734,10 +734,15 @@ public final class BackendPool implements AutoCloseable {
             }
             if (age < affinityNanos) {
                 next = Math.min(next, affinityNanos - age);
-            } else if (l.take()) {
-                l.expiring();
+            } else {
+                // Counted before it stops counting as parked, so that borrowed() never sees it as in use meanwhile.
                 expiring.incrementAndGet();
-                expired.add(l);
+                if (l.take()) {
+                    l.expiring();
+                    expired.add(l);
+                } else {
+                    expiring.decrementAndGet();
+                }
             }
         }
         if (!expired.isEmpty()) {
