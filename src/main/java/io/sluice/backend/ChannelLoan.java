@@ -101,6 +101,8 @@ public final class ChannelLoan {
     private TlsRecords records;
     /** Set and read on the loop that holds the channel. */
     private Borrower borrower;
+    /** Where {@link #peerSpoke} reads; only the side taking the socket over uses it. */
+    private final java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
     /** True on the loop while the borrower is handed bytes: a give-back from there waits until it has consumed them. */
     private boolean delivering;
 
@@ -303,7 +305,7 @@ public final class ChannelLoan {
      */
     private boolean peerSpoke() {
         try {
-            return socket.read(java.nio.ByteBuffer.allocate(1)) != 0;
+            return socket.read(probe.clear()) != 0;
         } catch (IOException e) {
             return true;
         }

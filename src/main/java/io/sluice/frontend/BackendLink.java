@@ -476,11 +476,19 @@ final class BackendLink {
             // uncertain for good: its next release saw a transaction that was not there, and reset it).
             return true;
         }
-        PooledBackend backend = lease.backend();
+        return !foundRowsOnlyOn(lease.backend()) && goesBackAsItIs(lease.backend());
+    }
+
+    /** FOUND_ROWS() of the client's last statement is known only to {@code backend}, which still has that statement's. */
+    private boolean foundRowsOnlyOn(PooledBackend backend) {
         LastStatement own = desired.lastStatement();
+        return own.foundRows() == LastStatement.UNKNOWN && own.sameAs(backend.state().lastStatement());
+    }
+
+    /** Whether the pool takes {@code backend} back as it is: its own answers leave no transaction open, or in doubt. */
+    private static boolean goesBackAsItIs(PooledBackend backend) {
         var transaction = backend.connection().transaction();
-        return !(own.foundRows() == LastStatement.UNKNOWN && own.sameAs(backend.state().lastStatement()))
-                && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+        return !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
     }
 
     /**
@@ -525,10 +533,8 @@ final class BackendLink {
         // What leave() and giveBack() read back before the backend goes (asked even where it may be kept for the
         // next statement instead: whether it is depends on other clients waiting, which may change meanwhile), and
         // what makes the pool reset it rather than take it back as it is.
-        boolean foundRowsUnknown = last.foundRows() == LastStatement.UNKNOWN && last.sameAs(backend.state().lastStatement());
-        var transaction = backend.connection().transaction();
-        return !scanUserVariables && !lastInsertIdOnBackend && !foundRowsUnknown && uncaptured == null && !unexplainedChange
-                && !transactionUnknown && !unknownState && !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+        return !scanUserVariables && !lastInsertIdOnBackend && !foundRowsOnlyOn(backend) && uncaptured == null && !unexplainedChange
+                && !transactionUnknown && !unknownState && goesBackAsItIs(backend);
     }
 
     /**
@@ -1160,8 +1166,7 @@ final class BackendLink {
             }
             scanUserVariables = false;
         }
-        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
-                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        boolean foundRowsUnknown = foundRowsOnlyOn(backend);
         CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, uncaptured == null ? List.of() : List.copyOf(uncaptured));
         if (capture.isEmpty()) {
             if (unexplainedChange) {
@@ -1566,8 +1571,7 @@ final class BackendLink {
             return;
         }
         // This SELECT replaces what FOUND_ROWS() answers: a count only the backend knows is read with it.
-        boolean foundRowsUnknown = desired.lastStatement().foundRows() == LastStatement.UNKNOWN
-                && desired.lastStatement().sameAs(backend.state().lastStatement());
+        boolean foundRowsUnknown = foundRowsOnlyOn(backend);
         List<String> columns = new ArrayList<>();
         if (foundRowsUnknown) {
             columns.add("FOUND_ROWS()");

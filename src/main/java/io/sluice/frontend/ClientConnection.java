@@ -537,19 +537,15 @@ final class ClientConnection implements ClientTransport {
 
     private void flushIfFull() {
         if (batch.readableBytes() >= FLUSH_THRESHOLD) {
-            if (eventLoop().inEventLoop()) {
-                // A relay on the loop must not wait there (the writes it would wait for complete on the same loop): it
-                // stops reading from the backend instead, once it sees the client has too much unread (LoopRelay).
-                flushWithoutWaiting();
-            } else {
-                flush();
-            }
+            flush();
         }
     }
 
     @Override
     public void flush() {
-        if (!flushWithoutWaiting()) {
+        // On the event loop it never waits (the writes it would wait for complete on that loop): a relay there stops
+        // reading from the backend instead, once it sees the client has too much unread (LoopRelay).
+        if (!flushWithoutWaiting() && !eventLoop().inEventLoop()) {
             awaitDrained();
         }
     }
@@ -644,12 +640,7 @@ final class ClientConnection implements ClientTransport {
 
     @Override
     public void close() {
-        if (eventLoop().inEventLoop()) {
-            // A session ending on the loop: what is queued goes, and the connection closes after it.
-            flushWithoutWaiting();
-        } else {
-            flush();
-        }
+        flush();
         abort();
     }
 

@@ -347,11 +347,7 @@ final class ClientSession implements Runnable {
     private void commandEnded(int command) {
         services.telemetry().query(io.sluice.protocol.CommandType.name(command), backend.databaseNanos(), backend.errored());
         backend.commandDone();
-        if (io.vertx.core.Context.isOnEventLoopThread()) {
-            client.flushWithoutWaiting();
-        } else {
-            client.flush();
-        }
+        client.flush();
         idleSince = System.nanoTime();
     }
 

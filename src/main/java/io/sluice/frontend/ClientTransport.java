@@ -132,7 +132,7 @@ interface ClientTransport {
     /** Bytes of the packet {@link #startPart} started, in order. */
     void writePartBytes(byte[] bytes, int offset, int length);
 
-    /** Sends what is queued; blocks while too much is still unread by the client. */
+    /** Sends what is queued; off the event loop, blocks while too much is still unread by the client. */
     void flush();
 
     boolean isClosed();
