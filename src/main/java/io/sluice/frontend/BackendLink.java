@@ -393,7 +393,7 @@ final class BackendLink {
                 lease = null;
                 return null;
             }
-            // Whether the server closed it meanwhile is known at the take-over (see parkedChecked).
+            // Whether the server closed it meanwhile is known at the take-over (see lentToLoop).
             parkedUnchecked = true;
         }
         PooledBackend backend = lease.backend();
@@ -501,9 +501,19 @@ final class BackendLink {
                 || traits.readsFoundRows() || traits.mayKeepFoundRows() || traits.readsRowCount());
     }
 
-    /** The backend taken back from parking by {@link #readyWithoutRoundTrip} was found open at its take-over. */
-    void parkedChecked() {
+    /**
+     * The backend's socket was taken over by the event loop ({@link LoopRelay}), which found it open (the check a backend
+     * taken back from parking by {@link #readyWithoutRoundTrip} waits for): the lease is lent there until
+     * {@link #backFromLoop}.
+     */
+    void lentToLoop() {
         parkedUnchecked = false;
+        lease.lend();
+    }
+
+    /** The socket the event loop had is Connector/J's again (given back, or closed after the relay broke). */
+    void backFromLoop() {
+        lease.lentBack();
     }
 
     /**

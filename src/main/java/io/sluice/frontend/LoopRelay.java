@@ -93,7 +93,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
         }
         this.backend = backend;
         this.loan = l;
-        link.parkedChecked();
+        link.lentToLoop();
         return true;
     }
 
@@ -215,6 +215,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
         Ending then = ending;
         ending = null;
         loan.giveBack().whenComplete((v, failure) -> {
+            link.backFromLoop();
             Boolean killsSettled = link.kills().finishedIfNoneInFlight();
             if (failure != null) {
                 LOG.debugf("backend %d: %s", backend.connection().threadId(), failure.getMessage());
@@ -255,6 +256,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
         Ending then = ending;
         ending = null;
         loan.close().whenComplete((v, e) -> {
+            link.backFromLoop();
             link.relayEnded(partial, commandLength);
             then.relayed(BackendLink.Outcome.FAILED, () -> {
                 link.kills().finished();

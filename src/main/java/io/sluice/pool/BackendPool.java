@@ -626,8 +626,13 @@ public final class BackendPool implements AutoCloseable {
      * already waiting for a connection.
      */
     public boolean park(Lease lease) {
+        return park(lease, false);
+    }
+
+    private boolean park(Lease lease, boolean holderLeaves) {
         // A parked backend may go to another client as it is; one that may be in a transaction goes through release.
-        if (affinityNanos <= 0 || waiting.get() > 0 || lease.backend().connection().transaction().mayBeInTransaction() || !lease.park()) {
+        if (affinityNanos <= 0 || waiting.get() > 0 || lease.backend().connection().transaction().mayBeInTransaction()
+                || !lease.park(holderLeaves)) {
             return false;
         }
         // Checked again once parked: a client may have looked for parked leases in between, and then waits without
@@ -646,9 +651,7 @@ public final class BackendPool implements AutoCloseable {
      * would where it may not be parked (no affinity, clients waiting, a transaction maybe open).
      */
     public void leave(Lease lease, String reason) {
-        if (park(lease)) {
-            lease.holderLeft();
-        } else {
+        if (!park(lease, true)) {
             release(lease, Release.KEEP, reason);
         }
     }
@@ -690,7 +693,7 @@ public final class BackendPool implements AutoCloseable {
         while (true) {
             Lease candidate = null;
             for (Lease l : out) {
-                if (l.parked() && (!unheldOnly || l.unheld()) && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
+                if (l.parked() && (!unheldOnly || l.left()) && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
                     candidate = l;
                 }
             }
@@ -737,8 +740,7 @@ public final class BackendPool implements AutoCloseable {
             } else {
                 // Counted before it stops counting as parked, so that borrowed() never sees it as in use meanwhile.
                 expiring.incrementAndGet();
-                if (l.take()) {
-                    l.expiring();
+                if (l.expire()) {
                     expired.add(l);
                 } else {
                     expiring.decrementAndGet();
@@ -788,7 +790,8 @@ public final class BackendPool implements AutoCloseable {
 
     /** Gives a connection back; {@code how} says whether it is clean, needs a reset, or must go. */
     public void release(Lease lease, Release how, String reason) {
-        if (!lease.markReleased()) {
+        Lease.Stage from = lease.release();
+        if (from == null) {
             return;
         }
         out.remove(lease);
@@ -838,7 +841,7 @@ public final class BackendPool implements AutoCloseable {
                 permits.release();
                 permitFreed();
             }
-            if (lease.isExpiring()) {
+            if (from == Lease.Stage.EXPIRING) {
                 expiring.decrementAndGet();
             }
         }

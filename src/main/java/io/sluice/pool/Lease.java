@@ -1,34 +1,77 @@
 package io.sluice.pool;
 
+import io.sluice.session.PinReason;
+
 import java.sql.Connection;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One borrowing of a backend connection; give it back exactly once with {@link BackendPool#release}.
+ * One borrowing of a backend connection, and where it is in its life: the one state machine of a lease. Its holder
+ * (the client session) and its pool (a borrower, the janitor) move it only through the transitions of {@link Stage},
+ * each one compare-and-set, so that when two race for it exactly one wins.
  *
- * <p>Between two statements a client may <em>park</em> its lease instead of giving it back: it keeps the backend
- * for its next statement (no borrowing, no state replay) unless another client needs a connection first, or the
- * affinity time passes; then the pool takes the parked lease away. Holder and pool race for a parked lease with
- * one compare-and-set, so exactly one of them gets it.
+ * <pre>
+ *            lend                park                 take (another client's borrow)
+ *   LENT &lt;-------- HELD ---------------&gt; PARKED ------------------------&gt; TAKEN ------+
+ *        --------&gt;  |  &lt;--------------- |   \                                       |
+ *        give back  |     resume        |    \ expire (janitor)                     |
+ *                   |  leave            v     v                                     |
+ *                   +-----------&gt; LEFT -----&gt; EXPIRING --------------+             |
+ *                   |                 take (any client's borrow)      |             |
+ *                   | release (KEEP, RESET, DISCARD)                  v             v
+ *                   +------------------------------------------&gt; RELEASED &lt;--------+
+ * </pre>
+ *
+ * <p>A lease is taken from a parked one by handing its connection and permit to a new lease, for the next client;
+ * the taken one is over, and its holder finds it so when it tries to resume. A lease given back to a client waiting
+ * on its event loop goes the same way, through {@link BackendPool#release}.
  */
 public final class Lease {
-    private static final int HELD = 0;
-    private static final int PARKED = 1;
-    private static final int TAKEN = 2;
+    /** The stages of a lease's life, with the transitions out of each. */
+    public enum Stage {
+        /** Its holder uses the backend through Connector/J, on the holder's thread. */
+        HELD,
+        /** Its holder lent the backend's socket to its event loop (see ChannelLoan): Connector/J must not touch it. */
+        LENT,
+        /** Its holder keeps the backend between statements, unless another client needs it first or the affinity time passes. */
+        PARKED,
+        /** Parked by a holder that left: any client may take it, and nobody else will resume it. */
+        LEFT,
+        /** Taken from its parked holder; its connection went on in another lease. */
+        TAKEN,
+        /** Taken by the janitor past the affinity time, on its way back to Agroal. */
+        EXPIRING,
+        /** Given back to the pool (kept, reset, or discarded); over. */
+        RELEASED;
+
+        private Set<Stage> next;
+
+        static {
+            HELD.next = EnumSet.of(LENT, PARKED, LEFT, RELEASED);
+            LENT.next = EnumSet.of(HELD);
+            PARKED.next = EnumSet.of(HELD, TAKEN, EXPIRING);
+            LEFT.next = EnumSet.of(HELD, TAKEN, EXPIRING);
+            TAKEN.next = EnumSet.of(RELEASED);
+            EXPIRING.next = EnumSet.of(RELEASED);
+            RELEASED.next = EnumSet.noneOf(Stage.class);
+        }
+
+        /** Whether a lease may move from this stage to {@code to}. */
+        public boolean leadsTo(Stage to) {
+            return next.contains(to);
+        }
+    }
 
     private final BackendPool pool;
     private final Connection pooled;
     private final PooledBackend backend;
     private final boolean foundRows;
-    private final AtomicInteger state = new AtomicInteger(HELD);
+    private final AtomicReference<Stage> stage = new AtomicReference<>(Stage.HELD);
     private volatile long parkedAt;
-    /** Parked by a client that left: nobody will take it back but the pool (see BackendPool#leave). */
-    private volatile boolean holderLeft;
-    /** Holder and pool janitor may both try to give it back; only the first counts. */
-    private final AtomicBoolean released = new AtomicBoolean();
     /** Why the holder is pinned to this backend (empty when it is not): read by the pool to explain a full pool. */
-    private volatile java.util.Set<io.sluice.session.PinReason> pins = java.util.Set.of();
+    private volatile Set<PinReason> pins = Set.of();
 
     Lease(BackendPool pool, Connection pooled, PooledBackend backend, boolean foundRows) {
         this.pool = pool;
@@ -53,63 +96,104 @@ public final class Lease {
         return pooled;
     }
 
-    /** The holder uses the backend now (not parked, not taken away). */
+    public Stage stage() {
+        return stage.get();
+    }
+
+    /** The holder has the backend now, on its thread or lent to its event loop (not parked, not taken away). */
     public boolean held() {
-        return state.get() == HELD;
+        Stage s = stage.get();
+        return s == Stage.HELD || s == Stage.LENT;
     }
 
+    /** Parked, by a holder that may come back for it or by one that left: any client's borrow may take it. */
     public boolean parked() {
-        return state.get() == PARKED;
+        Stage s = stage.get();
+        return s == Stage.PARKED || s == Stage.LEFT;
     }
 
-    /** The holder takes its parked lease back; false when the pool took it first (the holder must borrow anew). */
+    /** Parked by a holder that left ({@link BackendPool#leave}), which no client's affinity wants. */
+    boolean left() {
+        return stage.get() == Stage.LEFT;
+    }
+
+    /**
+     * Moves the lease from {@code from} to {@code to}; false when it is not at {@code from} (someone else moved it
+     * first). A transition {@link Stage} does not have is a bug of Sluice's own, and fails loudly.
+     */
+    private boolean move(Stage from, Stage to) {
+        if (!from.leadsTo(to)) {
+            throw new IllegalStateException("a lease cannot go from " + from + " to " + to);
+        }
+        return stage.compareAndSet(from, to);
+    }
+
+    /** The holder's event loop takes the backend's socket over; the holder's thread must not use the backend till {@link #lentBack}. */
+    public void lend() {
+        require(move(Stage.HELD, Stage.LENT), Stage.LENT);
+    }
+
+    /** The socket is back with Connector/J (given back, or closed after the relay broke). */
+    public void lentBack() {
+        require(move(Stage.LENT, Stage.HELD), Stage.HELD);
+    }
+
+    private void require(boolean moved, Stage to) {
+        if (!moved) {
+            throw new IllegalStateException("a lease cannot go from " + stage.get() + " to " + to);
+        }
+    }
+
+    /**
+     * The holder takes its parked lease back; false when the pool took it first (the holder must borrow anew). The pool
+     * also takes back one it has just parked or left, when it finds that clients began to wait meanwhile.
+     */
     public boolean resume() {
-        return state.compareAndSet(PARKED, HELD);
+        return move(Stage.PARKED, Stage.HELD) || move(Stage.LEFT, Stage.HELD);
     }
 
-    boolean park() {
+    /** Parks a held lease: for its holder ({@code holderLeaves} false), or for any client ({@code true}). */
+    boolean park(boolean holderLeaves) {
         parkedAt = System.nanoTime();
-        return state.compareAndSet(HELD, PARKED);
+        return move(Stage.HELD, holderLeaves ? Stage.LEFT : Stage.PARKED);
     }
 
-    /** The pool takes a parked lease away from its holder. */
+    /** The pool takes a parked lease away from its holder, for another client. */
     boolean take() {
-        return state.compareAndSet(PARKED, TAKEN);
+        return move(Stage.PARKED, Stage.TAKEN) || move(Stage.LEFT, Stage.TAKEN);
+    }
+
+    /** The janitor takes a lease parked past the affinity time, to give it back. */
+    boolean expire() {
+        return move(Stage.PARKED, Stage.EXPIRING) || move(Stage.LEFT, Stage.EXPIRING);
     }
 
     long parkedAt() {
         return parkedAt;
     }
 
-    /** Taken by the janitor past the affinity time, on its way back to Agroal. */
-    private volatile boolean expiring;
-
-    void expiring() {
-        expiring = true;
-    }
-
-    boolean isExpiring() {
-        return expiring;
-    }
-
-    void holderLeft() {
-        holderLeft = true;
-    }
-
-    boolean unheld() {
-        return holderLeft;
+    /**
+     * Ends the lease as it goes back to the pool: the stage it ended from (held, taken, or expiring), or null when it had
+     * ended already (the holder and the pool may both try; only the first counts).
+     */
+    Stage release() {
+        while (true) {
+            Stage s = stage.get();
+            if (s == Stage.RELEASED) {
+                return null;
+            }
+            if (move(s, Stage.RELEASED)) {
+                return s;
+            }
+        }
     }
 
     /** The holder's pin reasons, kept current by the holder (the pool reads them from other threads). */
-    public void pinnedFor(java.util.Set<io.sluice.session.PinReason> reasons) {
-        pins = reasons.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(reasons);
+    public void pinnedFor(Set<PinReason> reasons) {
+        pins = reasons.isEmpty() ? Set.of() : Set.copyOf(reasons);
     }
 
-    public java.util.Set<io.sluice.session.PinReason> pins() {
+    public Set<PinReason> pins() {
         return pins;
-    }
-
-    boolean markReleased() {
-        return released.compareAndSet(false, true);
     }
 }
