@@ -1,5 +1,6 @@
 package io.sluice.frontend;
 
+import io.sluice.relay.Errors;
 import io.sluice.config.SluiceConfig;
 import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPools;

@@ -1,5 +1,10 @@
 package io.sluice.frontend;
 
+import io.sluice.relay.BackendLink;
+import io.sluice.relay.LoopRelay;
+import io.sluice.relay.ClientTransport;
+import io.sluice.relay.ClientGoneException;
+import io.sluice.relay.Errors;
 import io.sluice.credentials.Credential;
 import io.sluice.observe.LogText;
 import io.sluice.pool.PooledBackend;
@@ -82,7 +87,7 @@ final class ClientSession implements Runnable {
         this.client = client;
         this.services = services;
         this.connectionId = connectionId;
-        this.backend = new BackendLink(client, services, connectionId);
+        this.backend = new BackendLink(client, services.config(), services.pools(), services.telemetry(), services.pinningExemptions(), connectionId);
         this.statements = new PreparedStatements(backend, services.telemetry(), services.statementBudget().share());
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.frontend;
 
+import io.sluice.relay.BackendLink;
+import io.sluice.relay.Errors;
 import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendStatement;
 import io.sluice.pool.PooledBackend;

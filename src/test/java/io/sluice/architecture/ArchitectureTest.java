@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Which package may use which, read from the compiled classes (every class a class file refers to is in its
  * constant pool, whether the source imported it or named it in full). The picture the folder list promises stays
- * true: the protocol is pure, the front end does not touch Connector/J, and only {@code backend} uses Connector/J
+ * true: the protocol is pure, the front end reaches backends only through the relay, and only {@code backend} uses Connector/J
  * or Agroal's implementation classes.
  */
 class ArchitectureTest {
@@ -78,6 +78,25 @@ class ArchitectureTest {
     void sessionStateIsPureLogicOnTheProtocol() throws IOException {
         assertThat(violations(in("io/sluice/session"), r -> r.startsWith("io/sluice/") && !r.startsWith("io/sluice/protocol/")
                 && !r.startsWith("io/sluice/session/") || r.startsWith("io/netty/") || r.startsWith("com/mysql/"))).isEmpty();
+    }
+
+    @Test
+    void theRelayKnowsTheClientOnlyAsATransportNotItsSession() throws IOException {
+        // The front end (listener, connections, sessions) uses the relay; the relay sees a client as a ClientTransport.
+        assertThat(violations(in("io/sluice/relay"), in("io/sluice/frontend").or(in("io/sluice/app")).or(in("io/vertx"))::test)).isEmpty();
+    }
+
+    @Test
+    void poolsAndBackendsKnowNothingOfClients() throws IOException {
+        assertThat(violations(in("io/sluice/pool").or(in("io/sluice/backend")),
+                in("io/sluice/frontend").or(in("io/sluice/relay")).or(in("io/sluice/app"))::test)).isEmpty();
+    }
+
+    @Test
+    void onlyTheRelayHoldsLeasesAndTheFrontEndNeverTouchesABackendConnection() throws IOException {
+        // A lease's life (see Lease.Stage) is moved by the pool and by its one holder, the relay's BackendLink.
+        assertThat(violations(in("io/sluice/relay").or(in("io/sluice/pool")).negate(), r -> r.startsWith("io/sluice/pool/Lease"))).isEmpty();
+        assertThat(violations(in("io/sluice/frontend"), in("io/sluice/backend")::test)).isEmpty();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.sluice.frontend;
 
+import io.sluice.relay.ClientTransport;
+import io.sluice.relay.ClientGoneException;
 import io.netty.buffer.Unpooled;
 import io.sluice.protocol.ErrPacket;
 import io.sluice.protocol.HandshakeV10;

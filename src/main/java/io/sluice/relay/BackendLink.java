@@ -1,4 +1,4 @@
-package io.sluice.frontend;
+package io.sluice.relay;
 
 import io.sluice.backend.BackendConnection;
 import io.sluice.backend.BackendException;
@@ -52,7 +52,7 @@ import java.util.function.BooleanSupplier;
  * variables, user variables, multi-statements, the last insert id, ROW_COUNT() and FOUND_ROWS() — Sluice
  * knows from session tracking, or reads back before it leaves the backend, and replays on the next one.
  */
-final class BackendLink {
+public final class BackendLink {
     private static final Logger LOG = Logger.getLogger(BackendLink.class);
     private static final int ER_UNKNOWN_CHARACTER_SET = 1115;
     private static final int ER_UNKNOWN_COLLATION = 1273;
@@ -102,7 +102,8 @@ final class BackendLink {
     private final ClientTransport transport;
     /** Where answers go: the client, or a capture while serving a command that must not be answered. */
     private ClientTransport client;
-    private final SessionServices services;
+    private final SluiceConfig config;
+    private final io.sluice.pool.BackendPools pools;
     private final Telemetry telemetry;
     private final long connectionId;
     private final Set<PinReason> exempt;
@@ -189,19 +190,24 @@ final class BackendLink {
     private int heldCommands;
     private static final int MAX_HELD_COMMANDS = 32;
 
-    BackendLink(ClientTransport client, SessionServices services, long connectionId) {
+    /**
+     * @param exempt the pin reasons configured not to pin (sluice.pinning.exemptions)
+     */
+    public BackendLink(ClientTransport client, SluiceConfig config, io.sluice.pool.BackendPools pools, Telemetry telemetry,
+            Set<PinReason> exempt, long connectionId) {
         this.transport = client;
         this.client = client;
-        this.services = services;
-        this.telemetry = services.telemetry();
+        this.config = config;
+        this.pools = pools;
+        this.telemetry = telemetry;
         this.connectionId = connectionId;
-        this.exempt = services.pinningExemptions();
-        this.captureUserVariables = services.config().pinning().userVariables() == SluiceConfig.UserVariables.CAPTURE;
-        this.holdNanos = services.config().pool().diagnosticsHold().toNanos();
+        this.exempt = exempt;
+        this.captureUserVariables = config.pinning().userVariables() == SluiceConfig.UserVariables.CAPTURE;
+        this.holdNanos = config.pool().diagnosticsHold().toNanos();
     }
 
     /** Whom the link serves: the user's pool, the client's capabilities and the session it expects. */
-    void serve(BackendPool pool, int clientCapabilities, boolean foundRows, SessionState desired) {
+    public void serve(BackendPool pool, int clientCapabilities, boolean foundRows, SessionState desired) {
         this.pool = pool;
         this.clientCapabilities = clientCapabilities;
         this.foundRows = foundRows;
@@ -236,41 +242,41 @@ final class BackendLink {
     }
 
     /** How this client's SQL reads string literals now (its sql_mode and character set). */
-    StatementTraits.Dialect dialect() {
+    public StatementTraits.Dialect dialect() {
         var vars = desired.variables();
         return StatementTraits.Dialect.of(vars.get("sql_mode"), vars.get(SessionVariables.CHARACTER_SET_CLIENT),
                 (statusFlags & ServerStatus.SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0);
     }
 
     /** Starts a new client command's accounting. */
-    void commandStarted() {
+    public void commandStarted() {
         databaseNanos = -1;
         errored = false;
         statement = null;
         holdUntil = 0;
     }
 
-    long databaseNanos() {
+    public long databaseNanos() {
         return databaseNanos;
     }
 
-    boolean errored() {
+    public boolean errored() {
         return errored;
     }
 
-    void tiedBy(BooleanSupplier statementsTie) {
+    public void tiedBy(BooleanSupplier statementsTie) {
         this.statementsTie = statementsTie;
     }
 
-    SessionState desired() {
+    public SessionState desired() {
         return desired;
     }
 
-    BackendPool pool() {
+    public BackendPool pool() {
         return pool;
     }
 
-    int statusFlags() {
+    public int statusFlags() {
         return statusFlags;
     }
 
@@ -280,16 +286,16 @@ final class BackendLink {
     }
 
     /** Whether the client uses a backend now (a parked one does not count: any client may take it). */
-    boolean holdsBackend() {
+    public boolean holdsBackend() {
         return lease != null && lease.held();
     }
 
-    PooledBackend current() {
+    public PooledBackend current() {
         return holdsBackend() ? lease.backend() : null;
     }
 
     /** The backend thread running the client's relayed command, for KILL QUERY from another session. */
-    KillGuard kills() {
+    public KillGuard kills() {
         return kills;
     }
 
@@ -297,14 +303,14 @@ final class BackendLink {
      * True once a backend holding state that existed nowhere else was lost (an open transaction, a pinned
      * session): carrying on would let the client believe in state that is gone, so the session must end.
      */
-    boolean sessionLost() {
+    public boolean sessionLost() {
         return sessionLost;
     }
 
     // ---- pinning ----
 
     void pin(PinReason reason) {
-        if (exempt.contains(reason) || reason == PinReason.CONNECTION_ID && !services.config().pinning().onConnectionId()) {
+        if (exempt.contains(reason) || reason == PinReason.CONNECTION_ID && !config.pinning().onConnectionId()) {
             return;
         }
         if (pins.add(reason)) {
@@ -316,7 +322,7 @@ final class BackendLink {
         }
     }
 
-    boolean pinned() {
+    public boolean pinned() {
         return !pins.isEmpty();
     }
 
@@ -324,7 +330,7 @@ final class BackendLink {
      * A client statement is about to run (COM_QUERY, or COM_STMT_EXECUTE with the traits of its SQL): pins what
      * cannot move, and notes what to read back from the backend afterwards.
      */
-    void statementStarting(StatementTraits traits) {
+    public void statementStarting(StatementTraits traits) {
         statement = traits;
         for (PinReason reason : traits.pins()) {
             if (reason != PinReason.USER_VARIABLE || !captureUserVariables) {
@@ -349,7 +355,7 @@ final class BackendLink {
      * The backend for the next command, borrowed if the client holds none and brought into the client's
      * state. Null after the client was answered with the error that prevented it.
      */
-    PooledBackend acquire() {
+    public PooledBackend acquire() {
         if (lease != null && parkedUnchecked) {
             parkedUnchecked = false;
             if (lease.backend().connection().isClosedByServer()) {
@@ -380,7 +386,7 @@ final class BackendLink {
      * or last insert id, a read-back after it): the session's thread then serves it from the start, and finds the
      * backend as this left it.
      */
-    PooledBackend readyWithoutRoundTrip(StatementTraits traits) {
+    public PooledBackend readyWithoutRoundTrip(StatementTraits traits) {
         if (lease == null || exchangeOpen || replayFailed || collationUnreported || parkedUnchecked) {
             return null;
         }
@@ -406,7 +412,7 @@ final class BackendLink {
     }
 
     /** Where the client stands for a backend on the event loop ({@link #leaseOnLoop}). */
-    enum LoopLease {
+    public enum LoopLease {
         /** It has a lease: held, or parked (taken back by {@link #readyWithoutRoundTrip}). */
         HELD,
         /** It waits in the pool's queue, with no thread; the callback given says when that is over. */
@@ -421,7 +427,7 @@ final class BackendLink {
      * borrow timeout. {@code woken} then runs on {@code loop}: true with the lease the client now holds, false when it
      * is to borrow on its thread after all (the rest of the borrow timeout still applies there).
      */
-    LoopLease leaseOnLoop(io.netty.channel.EventLoop loop, java.util.function.Consumer<Boolean> woken) {
+    public LoopLease leaseOnLoop(io.netty.channel.EventLoop loop, java.util.function.Consumer<Boolean> woken) {
         if (lease != null && !lease.held() && !lease.parked()) {
             // Taken over by another client while parked.
             lease = null;
@@ -430,7 +436,7 @@ final class BackendLink {
         if (lease != null) {
             return LoopLease.HELD;
         }
-        long deadline = System.nanoTime() + services.config().pool().borrowTimeout().toNanos();
+        long deadline = System.nanoTime() + config.pool().borrowTimeout().toNanos();
         BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, handedOver -> {
             if (handedOver != null) {
                 lease = handedOver;
@@ -463,7 +469,7 @@ final class BackendLink {
      * client's statements left needs reading back or a reset first, and no transaction may be open. For a client that
      * leaves on the event loop.
      */
-    boolean releasesWithoutRoundTrip() {
+    public boolean releasesWithoutRoundTrip() {
         if (lease == null) {
             return true;
         }
@@ -496,7 +502,7 @@ final class BackendLink {
      * client's state: it is not served by Sluice itself (KILL), asks for no file, and needs nothing restored before it
      * (FOUND_ROWS(), ROW_COUNT()) or read back right after it (a system variable MariaDB does not report).
      */
-    static boolean mayRunWithoutRoundTrip(StatementTraits traits) {
+    public static boolean mayRunWithoutRoundTrip(StatementTraits traits) {
         return !(traits.kills() || traits.loadsData() || !traits.unscopedSystemVariables().isEmpty()
                 || traits.readsFoundRows() || traits.mayKeepFoundRows() || traits.readsRowCount());
     }
@@ -521,7 +527,7 @@ final class BackendLink {
      * unreported, the backend's diagnostics asked before it is kept, the read-backs before it goes, a reset. True
      * means {@link #commandDone} runs none (conservatively: it may still find it has nothing to read).
      */
-    boolean doneWithoutRoundTrip() {
+    public boolean doneWithoutRoundTrip() {
         if (collationUnreported) {
             return false;
         }
@@ -531,7 +537,7 @@ final class BackendLink {
         if (exchangeOpen || replayFailed) {
             return false;
         }
-        if (services.config().poolMode() == PoolMode.SESSION) {
+        if (config.poolMode() == PoolMode.SESSION) {
             return true;
         }
         PooledBackend backend = lease.backend();
@@ -556,7 +562,7 @@ final class BackendLink {
     }
 
     /** On the session's thread, after a relay on the event loop: the read {@link #answerNeedsFollowUp} asked for. */
-    void followUpAnswer() {
+    public void followUpAnswer() {
         if (collationUnreported && holdsBackend()) {
             learnCollation(lease.backend());
         }
@@ -581,7 +587,7 @@ final class BackendLink {
     }
 
     private boolean borrow() {
-        long deadline = borrowDeadline != 0 ? borrowDeadline : System.nanoTime() + services.config().pool().borrowTimeout().toNanos();
+        long deadline = borrowDeadline != 0 ? borrowDeadline : System.nanoTime() + config.pool().borrowTimeout().toNanos();
         borrowDeadline = 0;
         try {
             lease = pool.borrow(foundRows, deadline);
@@ -601,7 +607,7 @@ final class BackendLink {
      * After each command: gives the backend back unless something ties the client to it. Before it goes, what
      * the client's statements changed there unseen is read back, so that the next backend gets it too.
      */
-    void commandDone() {
+    public void commandDone() {
         if (!holdsBackend() || holdsState()) {
             return;
         }
@@ -610,7 +616,7 @@ final class BackendLink {
             giveBack(exchangeOpen ? Release.DISCARD : Release.RESET, exchangeOpen ? "an exchange broke off" : "state replay failed");
             return;
         }
-        if (services.config().poolMode() == PoolMode.SESSION) {
+        if (config.poolMode() == PoolMode.SESSION) {
             return;
         }
         PooledBackend backend = lease.backend();
@@ -653,7 +659,7 @@ final class BackendLink {
      * A statement was prepared on the backend: MariaDB creates the user variables it assigns (as NULL) right then,
      * so they are read back like those a statement assigned.
      */
-    void prepared(StatementTraits traits) {
+    public void prepared(StatementTraits traits) {
         if (captureUserVariables) {
             uncaptured(traits.assignedUserVariables());
         }
@@ -685,7 +691,7 @@ final class BackendLink {
      * Before the client's session is reset: the server's reset keeps FOUND_ROWS(), so a count only the held
      * backend knows (after SELECT ... INTO, SQL_CALC_FOUND_ROWS) is read from it before it goes.
      */
-    void keepFoundRowsThroughReset() {
+    public void keepFoundRowsThroughReset() {
         if (holdsBackend() && desired.lastStatement().foundRows() == LastStatement.UNKNOWN) {
             PooledBackend backend = lease.backend();
             withoutAnswersReturning(() -> settle(backend));
@@ -700,7 +706,7 @@ final class BackendLink {
      * may hold a transaction no flag shows, which the reset leaves (see TransactionEvidence). Otherwise the backend
      * goes back, as at any release.
      */
-    void resetSession(int handshakeCollation) {
+    public void resetSession(int handshakeCollation) {
         keepFoundRowsThroughReset();
         LastStatement own = desired.lastStatement();
         long conditions = own.conditionsFrom();
@@ -745,7 +751,7 @@ final class BackendLink {
     }
 
     /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
-    long holdDeadline() {
+    public long holdDeadline() {
         return holdsBackend() ? holdUntil : 0;
     }
 
@@ -754,7 +760,7 @@ final class BackendLink {
      * warnings and row count of its last statement, as if a statement had cleared them. Runs on the session's
      * thread between commands; anything that goes wrong is kept from the client, who asked nothing.
      */
-    void holdExpired() {
+    public void holdExpired() {
         holdUntil = 0;
         heldCommands = 0;
         desired.lastStatement().conditionsFrom(0);
@@ -775,7 +781,7 @@ final class BackendLink {
      * whose state Sluice cannot describe — a pin, an open transaction, variables not read back — is reset
      * before anyone else gets it.
      */
-    void release(String reason) {
+    public void release(String reason) {
         if (lease != null) {
             boolean clean = !holdsState() && !transactionUnknown && !unknownState && !replayFailed && uncaptured == null && !scanUserVariables;
             giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
@@ -960,7 +966,7 @@ final class BackendLink {
      * first and set again after, so that the execute finds them as the client has them (programs 83 and 1586 of seed
      * 5151: an execute's NULL kept the binary type where the client's variable was a string).
      */
-    List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare, StatementTraits traits) {
+    public List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare, StatementTraits traits) {
         if (!captureUserVariables || traits.assignedUserVariables().isEmpty()) {
             return prepareIn(backend, context, prepare);
         }
@@ -987,7 +993,7 @@ final class BackendLink {
         return call(backend, query("SET " + String.join(", ", assignments))) == null ? null : answer;
     }
 
-    List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
+    public List<byte[]> prepareIn(PooledBackend backend, io.sluice.session.PrepareContext context, byte[] prepare) {
         if (context.schema() == null) {
             // The server prepares no statement that names a table or routine without a schema when there is none
             // (ERR 1046, 1305), so one it prepared then means the same in any schema: it is prepared in the client's.
@@ -1012,7 +1018,7 @@ final class BackendLink {
      * would have failed the same way, so what the error left there is the client's: its conditions, for SHOW ERRORS
      * (program 721 of seed 7474 read none, Sluice having cleared them as its own), and ROW_COUNT() -1.
      */
-    void ownErrorAnswered(PooledBackend backend) {
+    public void ownErrorAnswered(PooledBackend backend) {
         errored = true;
         lastCommandClean = false;
         LastStatement own = desired.lastStatement();
@@ -1023,7 +1029,7 @@ final class BackendLink {
     }
 
     private boolean fallBackToServerCollation() {
-        String serverDefault = Integer.toString(services.pools().identity().collationId());
+        String serverDefault = Integer.toString(pools.identity().collationId());
         var vars = desired.variables();
         if (serverDefault.equals(vars.get(SessionVariables.COLLATION_CONNECTION))) {
             return false;
@@ -1038,7 +1044,7 @@ final class BackendLink {
      * LAST_INSERT_ID() answers from the connection; under multiplexing the client's last insert may have run
      * on another backend. Setting it with LAST_INSERT_ID(n) first makes the function answer as the client expects.
      */
-    boolean syncLastInsertId(PooledBackend backend) {
+    public boolean syncLastInsertId(PooledBackend backend) {
         if (lastInsertIdInSync(backend)) {
             // Set on this backend by the client itself and not read back yet: this backend has it right.
             return true;
@@ -1061,7 +1067,7 @@ final class BackendLink {
      * with a SELECT of as many rows, ROW_COUNT() -1 with a SHOW and 0 with a DO. A positive ROW_COUNT() cannot be
      * recreated; the backend it lives on was kept for the client's next statement (see keepsForNextStatement).
      */
-    boolean restoreLastStatement(PooledBackend backend, StatementTraits traits) {
+    public boolean restoreLastStatement(PooledBackend backend, StatementTraits traits) {
         LastStatement own = desired.lastStatement();
         LastStatement there = backend.state().lastStatement();
         boolean foundRowsFirst = traits.readsFoundRows() || traits.mayKeepFoundRows();
@@ -1087,7 +1093,7 @@ final class BackendLink {
                 // One row, as a single-row insert or SELECT ... INTO leaves: a SELECT INTO a local variable of an
                 // anonymous block (MariaDB only) sets it and nothing else but FOUND_ROWS(), restored above.
                 : rows != 1 || traits.readsFoundRows() ? null
-                : services.pools().identity().isMariaDb() ? ONE_ROW_COUNTED
+                : pools.identity().isMariaDb() ? ONE_ROW_COUNTED
                 // A pinned session's backend is reset when the client leaves; otherwise the variable is put in the
                 // backend's state, which has it reset before the next statement, or, inside the client's transaction,
                 // once the backend no longer holds it (see plan). Inside a transaction too: Sluice's own statements run
@@ -1270,7 +1276,7 @@ final class BackendLink {
     // ---- relaying ----
 
     /** What a relayed command ended with. */
-    record Outcome(boolean completed, boolean error, int statusFlags) {
+    public record Outcome(boolean completed, boolean error, int statusFlags) {
         static final Outcome FAILED = new Outcome(false, true, 0);
     }
 
@@ -1282,7 +1288,7 @@ final class BackendLink {
      * @param statementId when not negative, the statement id written into a PREPARE_OK for the client
      * @param capture     when not null, receives a copy of every response packet as the backend sent it
      */
-    Outcome relay(PooledBackend backend, byte[] payload, int length, long statementId, List<byte[]> capture) {
+    public Outcome relay(PooledBackend backend, byte[] payload, int length, long statementId, List<byte[]> capture) {
         BackendConnection connection = backend.connection();
         int command = payload[0] & 0xff;
         boolean midResponse = false;
@@ -1620,7 +1626,7 @@ final class BackendLink {
     }
 
     /** Writes a response held in memory (a cached prepare response) to the client, as {@link #relay} would. */
-    void replay(PooledBackend backend, List<byte[]> packets, int command, long statementId) {
+    public void replay(PooledBackend backend, List<byte[]> packets, int command, long statementId) {
         BackendConnection connection = backend.connection();
         ResponseScanner scanner = connection.scannerFor(command);
         ResponseTranslator translator = new ResponseTranslator(client, clientCapabilities, connection.sessionTrack(), statusFlags);
@@ -1634,7 +1640,7 @@ final class BackendLink {
         }
     }
 
-    static void writeStatementId(byte[] prepareOk, long id) {
+    public static void writeStatementId(byte[] prepareOk, long id) {
         prepareOk[1] = (byte) id;
         prepareOk[2] = (byte) (id >>> 8);
         prepareOk[3] = (byte) (id >>> 16);
@@ -1776,7 +1782,7 @@ final class BackendLink {
      * False after answering the client if the backend refused or broke; the rest of the payload is then read and
      * dropped. A backend that got part of the packet is never handed on.
      */
-    boolean sendInPieces(PooledBackend backend, byte[] head, int firstPacketLength) {
+    public boolean sendInPieces(PooledBackend backend, byte[] head, int firstPacketLength) {
         BackendConnection connection = backend.connection();
         boolean begun = false;
         boolean sent = false;
@@ -1857,7 +1863,7 @@ final class BackendLink {
      * Runs a command of Sluice's own on the backend (state replay, a hidden prepare) and returns every packet
      * of the answer; null after answering the client if the backend broke.
      */
-    List<byte[]> exchange(PooledBackend backend, byte[] payload) {
+    public List<byte[]> exchange(PooledBackend backend, byte[] payload) {
         if (!keepFoundRows(backend, payload)) {
             return null;
         }
@@ -1921,7 +1927,7 @@ final class BackendLink {
     }
 
     /** Sends a command that has no answer (COM_STMT_CLOSE); false after answering the client if the backend broke. */
-    boolean send(PooledBackend backend, byte[] payload, int length) {
+    public boolean send(PooledBackend backend, byte[] payload, int length) {
         try {
             backend.connection().sendCommand(payload, length);
             return true;
@@ -2041,17 +2047,17 @@ final class BackendLink {
         return false;
     }
 
-    void writeError(ErrPacket error) {
+    public void writeError(ErrPacket error) {
         errored = true;
         client.write(error.encode());
     }
 
-    void writeOk() {
+    public void writeOk() {
         client.write(OkPacket.of(statusFlags).encode(false));
     }
 
     /** EOF for clients without CLIENT_DEPRECATE_EOF, else the OK that replaces it (as for COM_SET_OPTION). */
-    void writeEndOfCommand() {
+    public void writeEndOfCommand() {
         if ((clientCapabilities & io.sluice.protocol.CapabilityFlags.CLIENT_DEPRECATE_EOF) != 0) {
             client.write(new OkPacket(OkPacket.EOF_HEADER, 0, 0, statusFlags, 0, new byte[0], null).encode(false));
         } else {
@@ -2059,7 +2065,7 @@ final class BackendLink {
         }
     }
 
-    ClientTransport client() {
+    public ClientTransport client() {
         return client;
     }
 
@@ -2067,7 +2073,7 @@ final class BackendLink {
      * Serves a command the protocol gives no answer (COM_STMT_SEND_LONG_DATA, COM_STMT_CLOSE): whatever would
      * have been written to the client is returned instead, for the caller to report later or drop.
      */
-    List<byte[]> withoutAnswers(Runnable work) {
+    public List<byte[]> withoutAnswers(Runnable work) {
         List<byte[]> captured = new ArrayList<>();
         ClientTransport before = client;
         client = new AnswerCapture(transport, captured);
@@ -2087,7 +2093,7 @@ final class BackendLink {
         return t;
     }
 
-    static byte[] query(String sql) {
+    public static byte[] query(String sql) {
         return new PayloadWriter(sql.length() + 1).int1(CommandType.COM_QUERY).string(sql).toByteArray();
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.frontend;
+package io.sluice.relay;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A KILL QUERY that lands after the statement ended, while the backend waits for its next command, is dropped by
  * the server (MySQL and MariaDB reset it when the next command starts), so waiting until it is answered suffices.
  */
-final class KillGuard {
+public final class KillGuard {
     /** How long a session waits for a KILL in flight at most; the killer's own timeouts end it well before. */
     private static final long PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -38,7 +38,7 @@ final class KillGuard {
     }
 
     /** The backend thread running the session's command now, or -1. */
-    long thread() {
+    public long thread() {
         return thread;
     }
 
@@ -46,7 +46,7 @@ final class KillGuard {
      * For another session's KILL QUERY: the backend thread to kill, which stays this command's until
      * {@link #killed} is called; -1 when no command runs (then there is nothing to kill and nothing to call).
      */
-    long hold() {
+    public long hold() {
         lock.lock();
         try {
             if (thread >= 0) {
@@ -59,7 +59,7 @@ final class KillGuard {
     }
 
     /** @param answered whether the KILL's fate is known: the server answered it, or it was never sent */
-    void killed(boolean answered) {
+    public void killed(boolean answered) {
         lock.lock();
         try {
             inFlight--;

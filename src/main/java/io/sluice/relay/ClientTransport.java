@@ -1,4 +1,4 @@
-package io.sluice.frontend;
+package io.sluice.relay;
 
 import io.sluice.protocol.InboundPacket;
 import io.sluice.protocol.PayloadPiece;
@@ -7,7 +7,7 @@ import io.sluice.protocol.PayloadPiece;
  * What a client session needs from its connection: packets in, packets out with sequence ids, close.
  * Called only from the session's own thread.
  */
-interface ClientTransport {
+public interface ClientTransport {
 
     /**
      * Next packet from the client, or null when {@code timeoutNanos} (0 = no limit) passes first.

@@ -1,4 +1,4 @@
-package io.sluice.frontend;
+package io.sluice.relay;
 
 import io.sluice.protocol.CapabilityFlags;
 import io.sluice.protocol.CommandType;

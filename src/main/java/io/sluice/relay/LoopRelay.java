@@ -1,4 +1,4 @@
-package io.sluice.frontend;
+package io.sluice.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,13 +29,13 @@ import java.util.concurrent.TimeUnit;
  * What does not fit on the loop (a failure to report, a KILL still in flight) goes to the session's thread as a task
  * ({@link Ending}), once the socket is back with Connector/J or closed.
  */
-final class LoopRelay implements ChannelLoan.Borrower {
+public final class LoopRelay implements ChannelLoan.Borrower {
     private static final Logger LOG = Logger.getLogger(LoopRelay.class);
     /** Commands longer than this go through the session's thread, which sends them as Connector/J does. */
-    static final int MAX_COMMAND = PacketFramer.PIECE;
+    public static final int MAX_COMMAND = PacketFramer.PIECE;
 
     /** How a relayed command ends, on the loop. */
-    interface Ending {
+    public interface Ending {
         /**
          * @param outcome  what the answer said ({@link BackendLink.Outcome#FAILED} when it broke off)
          * @param onThread null when the command is done on the loop; else what the session's thread must run before the
@@ -65,7 +65,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
     private long lastHeard;
     private ScheduledFuture<?> silenceTimer;
 
-    LoopRelay(BackendLink link, ClientTransport client, EventLoop loop, long socketTimeoutNanos) {
+    public LoopRelay(BackendLink link, ClientTransport client, EventLoop loop, long socketTimeoutNanos) {
         this.link = link;
         this.client = client;
         this.loop = loop;
@@ -83,7 +83,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
      * Takes {@code backend}'s socket over onto the loop. False when it cannot be (something of it is unread, its TLS is
      * not Sluice's, the server closed it): nothing was sent, and the session's thread serves the command instead.
      */
-    boolean borrow(PooledBackend backend) {
+    public boolean borrow(PooledBackend backend) {
         ChannelLoan l = backend.connection().loan();
         try {
             channel = l.takeOver(loop, this);
@@ -98,7 +98,7 @@ final class LoopRelay implements ChannelLoan.Borrower {
     }
 
     /** Sends the client's command ({@code length} bytes of {@code payload}) to the backend {@link #borrow}ed, and relays its answer. */
-    void relay(byte[] payload, int length, Ending ending) {
+    public void relay(byte[] payload, int length, Ending ending) {
         this.ending = ending;
         this.commandLength = length;
         over = false;
