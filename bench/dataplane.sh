@@ -18,7 +18,7 @@
 #   TLS=1 bench/dataplane.sh                            # also Sluice with TLS to the backend, and direct over TLS
 #                                                       # (ps1, ps32, ro32 only), about 3 minutes more
 #
-# Knobs: ROUNDS (2), SECONDS_PER_RUN (10), MEASURES (all of the above), TLS (0), WARMUP seconds per target (5),
+# Knobs: ROUNDS (2), SECONDS_PER_RUN (10), MEASURES (all of the above), TLS (0), WARMUP seconds per target (30),
 # IDLE_CLIENTS (5000), SETTLE seconds after the last login (10), IDLE_SECONDS (10), TABLE_SIZE rows in each of
 # 4 tables (100000), SLUICE_OPTS (extra -D options for every Sluice, e.g. to try a setting), REBUILD=1 (package
 # the jar first). Results stay in RESULTS (a TSV file; default: a temp file, printed path) for later reports.
@@ -36,7 +36,9 @@ ROUNDS=${ROUNDS:-2}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 MEASURES=${MEASURES:-"ps1 ps32 ro32 c1000 cqd64 idle"}
 TLS=${TLS:-0}
-WARMUP=${WARMUP:-5}
+# 30 s: the JVM's compilers are still busy 10-15 s into load (0.5-2 s of a core per second of it, measured per
+# thread from /proc), and their CPU would count as Sluice's per query. A sidecar runs warm; the native image has no JIT.
+WARMUP=${WARMUP:-30}
 IDLE_CLIENTS=${IDLE_CLIENTS:-5000}
 SETTLE=${SETTLE:-10}
 IDLE_SECONDS=${IDLE_SECONDS:-10}
@@ -192,10 +194,12 @@ if has_measure idle; then
   idle_run sluice
   idle_run haproxy
 fi
-echo "== warm-up: oltp_point_select, 32 threads, ${WARMUP}s per target =="
+echo "== warm-up: oltp_point_select then oltp_read_only, 32 threads, ${WARMUP}s each per target =="
 for target in "${TARGETS[@]}"; do
-  (cd "${CERTS:-$WORK}" && sysbench oltp_point_select "${common[@]}" --mysql-port="${PORT[$target]}" --mysql-ssl="${SSL[$target]}" \
-    --threads=32 --time="$WARMUP" run) >/dev/null 2>&1 || echo "warm-up of $target failed" >&2
+  for test in oltp_point_select oltp_read_only; do
+    (cd "${CERTS:-$WORK}" && sysbench "$test" "${common[@]}" --mysql-port="${PORT[$target]}" --mysql-ssl="${SSL[$target]}" \
+      --threads=32 --time="$WARMUP" run) >/dev/null 2>&1 || echo "warm-up of $target ($test) failed" >&2
+  done
 done
 echo "== $ROUNDS rounds of ${SECONDS_PER_RUN}s runs, targets in rotating order =="
 printf '%-6s %-6s %-11s\n' round measure target

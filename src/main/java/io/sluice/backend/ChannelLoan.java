@@ -105,6 +105,9 @@ public final class ChannelLoan {
     private final java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
     /** True on the loop while the borrower is handed bytes: a give-back from there waits until it has consumed them. */
     private boolean delivering;
+    /** True on the loop while the channel hands on what it read; a {@link #rest} asked meanwhile waits for its end. */
+    private boolean reading;
+    private boolean restPending;
 
     /**
      * @param engine             with {@code tls}, the connection's engine when it is Sluice's, else null
@@ -146,8 +149,19 @@ public final class ChannelLoan {
         if (!(loop instanceof NioEventLoop)) {
             throw refused("the event loop is not a NIO one (" + loop.getClass().getName() + "), which alone can adopt a SocketChannel");
         }
+        if (owner == Owner.LOOP && this.borrower == null && !restPending && channel.eventLoop() == loop) {
+            // Resting here since the last command (see rest): the next one needs no take-over at all.
+            if (!channel.isActive()) {
+                throw refused("the server closed it while it rested on the event loop");
+            }
+            this.borrower = borrower;
+            if (!channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+            return channel;
+        }
         if (owner != Owner.CONNECTOR_J) {
-            throw refused("it is " + owner);
+            throw refused("it is " + owner + (owner == Owner.LOOP ? " on another loop" : ""));
         }
         if (tls && (engine == null || heldByEngineSocket == null)) {
             throw refused("it uses TLS on an engine Sluice cannot reach (not " + ProbingSocketFactory.class.getSimpleName() + "'s)");
@@ -205,6 +219,43 @@ public final class ChannelLoan {
     }
 
     /**
+     * The borrower is done, but its client keeps the connection for its next command (an open transaction): the socket
+     * stays on the loop, registered, with nobody to hand bytes to, until the next {@link #takeOver} there or a
+     * {@link #giveBack}. Between commands the server has nothing to say: what it sends meanwhile, or its closing the
+     * connection, closes the channel (see Relay), which the next take-over then refuses. Must be called on the loop.
+     *
+     * @return false, with the connection closed, when the borrower left bytes it received unconsumed
+     */
+    public boolean rest() {
+        if (owner != Owner.LOOP || borrower == null) {
+            return false;
+        }
+        if (reading) {
+            // From the borrower's received() (at an answer's end, the usual place): the rest of what the channel read
+            // must reach the borrower first, or consumedAll() would answer for part of it (see Relay#channelRead).
+            restPending = true;
+            return true;
+        }
+        return restNow();
+    }
+
+    private boolean restNow() {
+        Borrower lastBorrower = borrower;
+        borrower = null;
+        if (!lastBorrower.consumedAll()) {
+            owner = Owner.CLOSED;
+            channel.close();
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether the socket rests on its loop with no borrower ({@link #rest}), to be given back before Connector/J uses it. */
+    public boolean resting() {
+        return owner == Owner.LOOP && borrower == null;
+    }
+
+    /**
      * Gives the socket back to Connector/J: the borrower is let go (anything read from now on closes the connection),
      * the channel deregistered from its loop and the socket put back in blocking mode. The returned future completes
      * once Connector/J may use the connection (deregistration runs as a later task of the loop). It fails with {@link LoanException}, and the connection is closed, when the borrower
@@ -235,7 +286,8 @@ public final class ChannelLoan {
         Borrower lastBorrower = borrower;
         owner = Owner.RETURNING;
         borrower = null;
-        if (!lastBorrower.consumedAll()) {
+        // A loan resting on the loop (lastBorrower null) had its borrower's bytes checked when it came to rest.
+        if (lastBorrower != null && !lastBorrower.consumedAll()) {
             discard(done, "its borrower left bytes it received unconsumed");
             return;
         }
@@ -381,6 +433,21 @@ public final class ChannelLoan {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            reading = true;
+            try {
+                read(ctx, msg);
+            } finally {
+                reading = false;
+                if (restPending) {
+                    restPending = false;
+                    if (owner == Owner.LOOP && borrower != null) {
+                        restNow();
+                    }
+                }
+            }
+        }
+
+        private void read(ChannelHandlerContext ctx, Object msg) throws javax.net.ssl.SSLException {
             if (borrower == null) {
                 // Bytes between a give-back and the deregistration, nobody asked for: the stream cannot be followed.
                 ((ByteBuf) msg).release();
@@ -404,7 +471,10 @@ public final class ChannelLoan {
         public void plaintext(ByteBuf bytes) {
             Borrower current = borrower;
             if (current == null) {
+                // Given back or resting mid-read: bytes nobody asked for, and the stream cannot be followed.
                 bytes.release();
+                owner = Owner.CLOSED;
+                ctx.close();
                 return;
             }
             delivering = true;

@@ -386,6 +386,7 @@ final class ClientSession implements Runnable {
         boolean rested = false;
         try {
             if (phase != Phase.HANDSHAKE) {
+                backend.reclaimFromLoop();
                 Runnable first = onThread;
                 onThread = null;
                 if (first != null) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -77,13 +78,15 @@ public class SluiceMetrics implements Telemetry {
     private final Counter opened;
     private final Counter closed;
     private final Counter rejected;
-    private final Counter clientReceived;
-    private final Counter clientSent;
-    private final Counter databaseReceived;
-    private final Counter databaseSent;
+    // Counted on every command, on the event loop: a LongAdder each, read when scraped, rather than a Counter of the
+    // composite registry, whose increment walks its registries' meters every time.
+    private final LongAdder clientReceived = new LongAdder();
+    private final LongAdder clientSent = new LongAdder();
+    private final LongAdder databaseReceived = new LongAdder();
+    private final LongAdder databaseSent = new LongAdder();
+    private final LongAdder loopCommands = new LongAdder();
     private final Counter reprepared;
     private final Counter preparedCached;
-    private final Counter loopCommands;
     private final Counter preparedAnew;
     private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
     private final Map<String, Counter> pins = new ConcurrentHashMap<>();
@@ -96,12 +99,12 @@ public class SluiceMetrics implements Telemetry {
         opened = Counter.builder(CLIENT_CONNECTIONS_OPENED).description("Client connections accepted (ClientConnectionsReceived)").register(registry);
         closed = Counter.builder(CLIENT_CONNECTIONS_CLOSED).description("Client connections closed (ClientConnectionsClosed)").register(registry);
         rejected = Counter.builder(CLIENT_CONNECTIONS_REJECTED).description("Clients turned away at sluice.max-client-connections").register(registry);
-        clientReceived = Counter.builder(CLIENT_BYTES_RECEIVED).baseUnit("bytes").description("Bytes received from clients").register(registry);
-        clientSent = Counter.builder(CLIENT_BYTES_SENT).baseUnit("bytes").description("Bytes sent to clients").register(registry);
-        databaseReceived = Counter.builder(DATABASE_BYTES_RECEIVED).baseUnit("bytes").description("Bytes received from backends").register(registry);
-        databaseSent = Counter.builder(DATABASE_BYTES_SENT).baseUnit("bytes").description("Bytes sent to backends").register(registry);
+        counted(CLIENT_BYTES_RECEIVED, "bytes", "Bytes received from clients", Tags.empty(), clientReceived);
+        counted(CLIENT_BYTES_SENT, "bytes", "Bytes sent to clients", Tags.empty(), clientSent);
+        counted(DATABASE_BYTES_RECEIVED, "bytes", "Bytes received from backends", Tags.empty(), databaseReceived);
+        counted(DATABASE_BYTES_SENT, "bytes", "Bytes sent to backends", Tags.empty(), databaseSent);
         String preparedHelp = "Client prepares, answered from a backend's statement cache or prepared anew";
-        loopCommands = Counter.builder(LOOP_COMMANDS).description("Client commands relayed on the event loop, with no thread").register(registry);
+        counted(LOOP_COMMANDS, null, "Client commands relayed on the event loop, with no thread", Tags.empty(), loopCommands);
         preparedCached = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "cached").register(registry);
         preparedAnew = Counter.builder(PREPARED).description(preparedHelp).tag("outcome", "prepared").register(registry);
         reprepared = Counter.builder(REPREPARED).description("Statements prepared again on another backend than their first").register(registry);
@@ -121,6 +124,11 @@ public class SluiceMetrics implements Telemetry {
     /** Meters that read their value when scraped, e.g. pool gauges supplied by the application wiring. */
     public <T> void gauge(String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
         Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    private void counted(String name, String baseUnit, String description, Tags tags, LongAdder count) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, count, LongAdder::sum).baseUnit(baseUnit).description(description)
+                .tags(tags).register(registry);
     }
 
     /** A function counter (monotonic, read when scraped). */
@@ -177,15 +185,15 @@ public class SluiceMetrics implements Telemetry {
 
     private final class QueryMeters {
         final String command;
-        final Counter count;
-        final Counter errors;
+        final LongAdder count = new LongAdder();
+        final LongAdder errors = new LongAdder();
         /** Made at the first answer: a histogram per command that never runs would be a score of empty series. */
         private volatile Timer latency;
 
         QueryMeters(String command) {
             this.command = command;
-            count = Counter.builder(QUERIES).description("Client commands served, by command (QueryRequests)").tag("command", command).register(registry);
-            errors = Counter.builder(QUERY_ERRORS).description("Client commands answered with an error, by command").tag("command", command).register(registry);
+            counted(QUERIES, null, "Client commands served, by command (QueryRequests)", Tags.of("command", command), count);
+            counted(QUERY_ERRORS, null, "Client commands answered with an error, by command", Tags.of("command", command), errors);
         }
 
         Timer latency() {
@@ -227,20 +235,20 @@ public class SluiceMetrics implements Telemetry {
     @Override
     public void clientBytes(long received, long sent) {
         if (received > 0) {
-            clientReceived.increment(received);
+            clientReceived.add(received);
         }
         if (sent > 0) {
-            clientSent.increment(sent);
+            clientSent.add(sent);
         }
     }
 
     @Override
     public void databaseBytes(long received, long sent) {
         if (received > 0) {
-            databaseReceived.increment(received);
+            databaseReceived.add(received);
         }
         if (sent > 0) {
-            databaseSent.increment(sent);
+            databaseSent.add(sent);
         }
     }
 

@@ -438,8 +438,24 @@ public final class BackendPool implements AutoCloseable {
 
     /** Connections in use right now (parked ones are not: any client may take them). */
     public int borrowed() {
-        // Never below 0: a lease the janitor gives back counts as expiring until just after its permit is back.
-        return Math.max(0, limit - permits.availablePermits() - parkedCount() - expiring.get());
+        // Three counts read one after another: while the janitor gives a parked lease back (expiring up, parked down,
+        // permit back, expiring down), a permit read before its return and a parked count read after the expiry would
+        // show that lease as in use for an instant. So the counts are read again until the permits and the expiring
+        // count stood still around the parked count (which moves only between those two's changes).
+        int result = 0;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            int expiringBefore = expiring.get();
+            int availableBefore = permits.availablePermits();
+            int parked = parkedCount();
+            int availableAfter = permits.availablePermits();
+            int expiringAfter = expiring.get();
+            // Never below 0: a lease the janitor gives back counts as expiring until just after its permit is back.
+            result = Math.max(0, limit - availableBefore - parked - expiringBefore);
+            if (availableBefore == availableAfter && expiringBefore == expiringAfter) {
+                break;
+            }
+        }
+        return result;
     }
 
     /**

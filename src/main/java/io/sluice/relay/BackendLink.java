@@ -116,6 +116,8 @@ public final class BackendLink {
     private boolean foundRows;
     private Lease lease;
     private BooleanSupplier statementsTie = () -> false;
+    /** The last time the client's state and its backend's were found the same (see plan). */
+    private InSync inSync = InSync.NEVER;
     private int statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
     private String pendingCharacteristics = "";
     /** A client statement chose a connection character set, and the server did not say which collation came with it. */
@@ -473,7 +475,9 @@ public final class BackendLink {
         if (lease == null) {
             return true;
         }
-        if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables) {
+        if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables
+                || lease.stage() == Lease.Stage.LENT) {
+            // The last: the socket rests on the loop (session pooling), and goes back to Connector/J on the thread.
             return false;
         }
         if (!lease.held()) {
@@ -514,7 +518,38 @@ public final class BackendLink {
      */
     void lentToLoop() {
         parkedUnchecked = false;
-        lease.lend();
+        if (lease.stage() != Lease.Stage.LENT) {
+            // Not when the socket rested on the loop since the client's last command (see staysOnLoop).
+            lease.lend();
+        }
+    }
+
+    /**
+     * After an answer relayed on the event loop: whether the client keeps this backend for its next command whatever it
+     * is (a transaction, a pin, session pooling), with nothing to follow the answer that needs Connector/J. The socket
+     * may then rest on the loop till the next command ({@link #reclaimFromLoop} takes it back for the thread).
+     */
+    boolean staysOnLoop() {
+        return holdsBackend() && !collationUnreported && !exchangeOpen && !replayFailed
+                && (holdsState() || config.poolMode() == PoolMode.SESSION);
+    }
+
+    /**
+     * On the session's thread, before it does anything: the backend's socket, if it rests on the event loop since the
+     * client's last command ({@link #staysOnLoop}), goes back to Connector/J. If the server closed it meanwhile, it is
+     * closed: Connector/J's next use fails, and the client hears of it as on a connection of its own.
+     */
+    public void reclaimFromLoop() {
+        if (lease == null || lease.stage() != Lease.Stage.LENT) {
+            return;
+        }
+        try {
+            // Not interruptible: a session ended by shutdown still gives its backend back, which needs it here first.
+            lease.backend().connection().loan().giveBack().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            LOG.debugf("backend %d: %s", lease.backend().connection().threadId(), e.getCause().getMessage());
+        }
+        lease.lentBack();
     }
 
     /** The socket the event loop had is Connector/J's again (given back, or closed after the relay broke). */
@@ -950,8 +985,27 @@ public final class BackendLink {
         // but not while the backend holds the client's transaction, which a reset would end: a statement that read
         // ROW_COUNT() may start one itself (SELECT ROW_COUNT(); START TRANSACTION, program 4852 of seed 4242). They
         // go with the reset the next client's plan asks for, or the one at release.
-        return StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes(),
-                holdsState() ? Set.of(ROW_COUNT_VARIABLE) : Set.of());
+        boolean holding = holdsState();
+        if (inSync.holds(target, backend, holding)) {
+            // Asked before every statement: most often nothing changed on either side since the last time.
+            return StatePlan.NONE;
+        }
+        StatePlan plan = StatePlan.between(target, backend.state(), backend.state().noBackslashEscapes(),
+                holding ? Set.of(ROW_COUNT_VARIABLE) : Set.of());
+        if (plan.isEmpty()) {
+            inSync = new InSync(target, target.version(), backend, backend.state().version(), holding);
+        }
+        return plan;
+    }
+
+    /** A client state and a backend's found in sync (an empty plan), at these versions of the two. */
+    private record InSync(SessionState wanted, long wantedVersion, PooledBackend backend, long backendVersion, boolean holding) {
+        static final InSync NEVER = new InSync(null, -1, null, -1, false);
+
+        boolean holds(SessionState target, PooledBackend on, boolean holdingNow) {
+            return target == wanted && on == backend && holdingNow == holding && target.version() == wantedVersion
+                    && on.state().version() == backendVersion;
+        }
     }
 
     /**

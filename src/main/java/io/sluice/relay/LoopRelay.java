@@ -214,9 +214,16 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         link.relayEnded(done, commandLength);
         Ending then = ending;
         ending = null;
+        Boolean killsSettled = link.kills().finishedIfNoneInFlight();
+        if (Boolean.TRUE.equals(killsSettled) && link.staysOnLoop() && loan.rest()) {
+            // The client keeps this backend for its next command (a transaction): the socket rests here till then, and
+            // the next statement takes no take-over (see ChannelLoan#rest). The session's thread, if it runs before,
+            // takes the socket back first (BackendLink#reclaimFromLoop).
+            then.relayed(outcome, null);
+            return;
+        }
         loan.giveBack().whenComplete((v, failure) -> {
             link.backFromLoop();
-            Boolean killsSettled = link.kills().finishedIfNoneInFlight();
             if (failure != null) {
                 LOG.debugf("backend %d: %s", backend.connection().threadId(), failure.getMessage());
                 String reason = failure.getMessage();

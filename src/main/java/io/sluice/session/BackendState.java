@@ -16,6 +16,13 @@ public final class BackendState {
     private long lastInsertId;
     private boolean lastInsertIdKnown = true;
     private boolean noBackslashEscapes;
+    /** Changes to what is not in the variables; see {@link #version}. */
+    private int changes;
+
+    /** As {@link SessionState#version}: moves whenever what a state replay compares may have changed. */
+    public long version() {
+        return (long) changes + variables.changes() + userVariables.changes();
+    }
 
     /** A connection as Connector/J opened it: no schema, multi-statements off, character set Connector/J's own. */
     public static BackendState fresh() {
@@ -38,6 +45,7 @@ public final class BackendState {
         // whose conditions were counted but not stored (SET STATEMENT max_error_count = 0 FOR ...), and its OK says
         // nothing of it; ending the old session may also raise conditions of its own, which the OK does count.
         boolean mayHoldConditions = raisedConditions || lastStatement.diagnostics();
+        changes++;
         variables.clear();
         userVariables.clear();
         lastStatement.unknown();
@@ -51,6 +59,7 @@ public final class BackendState {
     /** After a COM_CHANGE_USER without a schema: everything reset, no schema. */
     public void afterChangeUser() {
         afterReset(false);
+        changes++;
         schemaKnown = true;
         schema = null;
     }
@@ -66,6 +75,7 @@ public final class BackendState {
             lastInsertId(id);
         }
         if (track.schema() != null) {
+            changes++;
             schemaKnown = true;
             schema = track.schema().isEmpty() ? null : track.schema();
         }
@@ -75,6 +85,7 @@ public final class BackendState {
     public void variablesSetTo(SessionVariables wanted, UserVariables wantedUser) {
         variables.copyFrom(wanted);
         userVariables.copyFrom(wantedUser);
+        changes++;
         charsetKnown = true;
     }
 
@@ -88,6 +99,7 @@ public final class BackendState {
 
     /** After Sluice's own change of schema (COM_INIT_DB), which also resets the schema's character set and collation. */
     public void schema(String s) {
+        changes++;
         schemaKnown = true;
         schema = s;
         variables.schemaChanged();
@@ -98,6 +110,7 @@ public final class BackendState {
     }
 
     public void multiStatements(boolean on) {
+        changes++;
         multiStatements = on;
     }
 
@@ -144,6 +157,9 @@ public final class BackendState {
     }
 
     public void noBackslashEscapes(boolean on) {
+        if (on != noBackslashEscapes) {
+            changes++;
+        }
         noBackslashEscapes = on;
     }
 }

@@ -13,6 +13,8 @@ public final class SessionState {
     private final UserVariables userVariables = new UserVariables();
     private final LastStatement lastStatement = new LastStatement();
     private long lastInsertId;
+    /** Changes to the schema and multi-statements; see {@link #version}. */
+    private int changes;
 
     public SessionState(int handshakeCollation, String schema, boolean multiStatements) {
         this.variables = SessionVariables.forHandshakeCollation(handshakeCollation);
@@ -35,6 +37,14 @@ public final class SessionState {
         return new SessionState(this);
     }
 
+    /**
+     * A number that changes whenever anything a state replay brings to a backend (schema, multi-statements, system and
+     * user variables) may have changed: a plan found empty stays empty while neither side's version moves.
+     */
+    public long version() {
+        return (long) changes + variables.changes() + userVariables.changes();
+    }
+
     /** Takes in what the server reported about the client's own command. */
     public void apply(SessionTrack track) {
         if (track.schema() != null) {
@@ -46,6 +56,7 @@ public final class SessionState {
             lastInsertId = id;
         }
         if (track.schema() != null) {
+            changes++;
             schema = track.schema().isEmpty() ? null : track.schema();
         }
     }
@@ -83,6 +94,7 @@ public final class SessionState {
     }
 
     public void schema(String s) {
+        changes++;
         schema = s;
     }
 
@@ -91,6 +103,7 @@ public final class SessionState {
     }
 
     public void multiStatements(boolean on) {
+        changes++;
         multiStatements = on;
     }
 

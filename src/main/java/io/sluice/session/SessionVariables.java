@@ -40,6 +40,7 @@ public final class SessionVariables {
     public static final Set<String> NOT_REPLAYABLE = Set.of("insert_id", "rand_seed1", "rand_seed2");
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    private int changes;
 
     /** Whether a reported variable is session state a replay sets. */
     static boolean replayable(String name) {
@@ -71,7 +72,16 @@ public final class SessionVariables {
         return v;
     }
 
+    /**
+     * How many times the variables changed (or may have): with {@link SessionState#version()} and
+     * {@link BackendState#version()}, tells that two states compared equal before and neither changed since.
+     */
+    int changes() {
+        return changes;
+    }
+
     public void set(String name, String value) {
+        changes++;
         if (name.equals(COLLATION_CONNECTION)) {
             values.remove(CHARACTER_SET_CONNECTION);
         } else if (name.equals(CHARACTER_SET_CONNECTION)) {
@@ -82,6 +92,7 @@ public final class SessionVariables {
 
     /** Sets a variable, or (null) takes it back to the server's default. */
     public void setOrRemove(String name, String value) {
+        changes++;
         if (value == null) {
             values.remove(name);
         } else {
@@ -91,6 +102,7 @@ public final class SessionVariables {
 
     /** After a change of schema: the schema's character set and collation, as if never set. */
     public void schemaChanged() {
+        changes++;
         values.keySet().removeAll(SCHEMA_DEFAULTS);
     }
 
@@ -107,10 +119,12 @@ public final class SessionVariables {
     }
 
     public void clear() {
+        changes++;
         values.clear();
     }
 
     public void copyFrom(SessionVariables other) {
+        changes++;
         values.clear();
         values.putAll(other.values);
     }

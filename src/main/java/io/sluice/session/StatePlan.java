@@ -23,6 +23,9 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
     private static final List<String> CHARSET_ORDER = List.of(SessionVariables.CHARACTER_SET_CLIENT,
             SessionVariables.CHARACTER_SET_RESULTS, SessionVariables.CHARACTER_SET_CONNECTION, SessionVariables.COLLATION_CONNECTION);
 
+    /** Nothing to do: the backend is in the client's state. */
+    public static final StatePlan NONE = new StatePlan(false, false, null, null, null);
+
     public boolean isEmpty() {
         return !resetFirst && !leaveSchema && schema == null && multiStatements == null && setStatement == null;
     }

@@ -15,12 +15,19 @@ public final class UserVariables {
 
     /** Made with the first variable: most clients set none, and thousands of them may be connected. */
     private Map<String, UserValue> values;
+    /** How many times the variables changed (or may have); see SessionVariables#changes. */
+    private int changes;
 
     public static boolean writable(String name) {
         return WRITABLE_NAME.matcher(name).matches();
     }
 
+    int changes() {
+        return changes;
+    }
+
     public void set(String name, UserValue value) {
+        changes++;
         if (values == null) {
             values = new LinkedHashMap<>();
         }
@@ -32,6 +39,7 @@ public final class UserVariables {
     }
 
     public void remove(String name) {
+        changes++;
         if (values != null) {
             values.remove(name);
         }
@@ -42,6 +50,7 @@ public final class UserVariables {
     }
 
     public void clear() {
+        changes++;
         if (values != null) {
             values.clear();
         }

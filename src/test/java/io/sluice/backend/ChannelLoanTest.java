@@ -344,6 +344,64 @@ class ChannelLoanTest {
         }
     }
 
+    /**
+     * Between two commands of one client the socket may rest on the loop (a transaction): the next take-over there is
+     * the same registered channel, with no system call, the rest ended at the answer's end with every byte consumed; a
+     * give-back from another thread then returns it to Connector/J, with the session's state intact.
+     */
+    @Test
+    void aSocketRestsOnItsLoopBetweenCommandsAndGoesBackWhenAsked() throws Exception {
+        try (Connection jdbc = open()) {
+            BackendConnection backend = BackendConnection.attach(jdbc);
+            ChannelLoan loan = backend.loan();
+            EventLoop loop = loops.next();
+            io.netty.channel.Channel first = null;
+            for (int i = 0; i < 50; i++) {
+                LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+                CompletableFuture<Boolean> rested = new CompletableFuture<>();
+                borrower.onAnswer(() -> rested.complete(loan.rest()));
+                List<Role> roles = queryOnLoop(loan, loop, borrower, i == 0 ? "SET @rest = 1" : i % 2 == 0 ? MANY_ROWS : "SELECT @rest := @rest + 1");
+                assertThat(roles.getLast()).isEqualTo(i == 0 ? Role.OK : Role.RESULT_END);
+                assertThat(await(rested)).isTrue();
+                assertThat(onLoop(loop, loan::resting)).as("resting after command %d", i).isTrue();
+                assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.LOOP);
+                io.netty.channel.Channel channel = loan.channel();
+                first = first == null ? channel : first;
+                assertThat(channel).isSameAs(first);
+                assertThat(channel.isRegistered()).isTrue();
+            }
+            await(loan.giveBack());
+            assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CONNECTOR_J);
+            assertThat(one(jdbc, "SELECT @rest")).as("the session carried on through the rests").isEqualTo("26");
+            assertJdbcWorks(jdbc);
+        }
+    }
+
+    /** The server closing the connection while it rests on the loop closes the channel; the next take-over is refused. */
+    @Test
+    void aServerSideCloseWhileRestingIsRefusedAtTheNextTakeOver() throws Exception {
+        Connection jdbc = open();
+        BackendConnection backend = BackendConnection.attach(jdbc);
+        ChannelLoan loan = backend.loan();
+        EventLoop loop = loops.next();
+        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+        borrower.onAnswer(loan::rest);
+        assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
+        assertThat(onLoop(loop, loan::resting)).isTrue();
+        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
+            s.execute("KILL " + backend.threadId());
+        }
+        await(waitUntil(() -> loan.owner() == ChannelLoan.Owner.CLOSED));
+        assertThat(borrower.closed).as("the borrower that rested is not told: it is done").isNotDone();
+        assertThatThrownBy(() -> queryOnLoop(loan, loop, new LoanBorrower(backend.sessionTrack()), "SELECT 1"))
+                .isInstanceOf(LoanException.class).hasMessageContaining("CLOSED");
+        assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), () -> {
+            assertThatThrownBy(() -> await(loan.giveBack())).isInstanceOf(LoanException.class);
+            assertThat(backend.isClosedByServer()).isTrue();
+            jdbc.close();
+        });
+    }
+
     @Test
     void aServerSideCloseWhileLentReachesTheBorrowerAndNothingHangs() throws Exception {
         Connection jdbc = open();

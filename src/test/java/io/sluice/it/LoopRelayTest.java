@@ -66,7 +66,7 @@ class LoopRelayTest {
     }
 
     private double onLoop() {
-        return registry.get("sluice.queries.on.event.loop").counter().count();
+        return registry.get("sluice.queries.on.event.loop").functionCounter().count();
     }
 
     private static Connection throughSluice(String params) throws SQLException {
@@ -190,6 +190,102 @@ class LoopRelayTest {
                 s.execute("DROP TABLE loop_relay_s");
                 s.execute("DROP TABLE loop_relay_d");
             }
+        }
+    }
+
+    /**
+     * Inside a transaction the backend's socket rests on the client's loop between statements. A statement that needs
+     * the session's thread (a prepare, a read-back of a user variable) takes it back there first, and the statements
+     * after it return to the loop: the client sees what its own connection shows.
+     */
+    @Test
+    void aTransactionMovesBetweenTheLoopAndTheThreadAsItsStatementsNeed() throws Exception {
+        List<String> statements = List.of(
+                "INSERT INTO loop_rest VALUES (1, 'one')",
+                "SELECT * FROM loop_rest",
+                "PREPARE p FROM 'SELECT v FROM loop_rest WHERE id = ?'",
+                "SET @id = 1",
+                "EXECUTE p USING @id",
+                "SELECT @id + 1",
+                "INSERT INTO loop_rest VALUES (2, 'two')",
+                "SELECT COUNT(*), @@in_transaction FROM loop_rest",
+                "DEALLOCATE PREPARE p",
+                "UPDATE loop_rest SET v = 'uno' WHERE id = 1",
+                "SELECT * FROM loop_rest ORDER BY id");
+        List<List<String>> results = new ArrayList<>();
+        double before = onLoop();
+        for (boolean viaSluice : new boolean[] {true, false}) {
+            try (Connection c = viaSluice ? throughSluice("") : direct(""); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS loop_rest");
+                s.execute("CREATE TABLE loop_rest (id INT PRIMARY KEY, v VARCHAR(10))");
+                s.execute("START TRANSACTION");
+                List<String> out = new ArrayList<>();
+                for (String sql : statements) {
+                    out.addAll(seen(s, sql));
+                }
+                s.execute("COMMIT");
+                out.addAll(seen(s, "SELECT * FROM loop_rest ORDER BY id"));
+                results.add(out);
+                if (viaSluice) {
+                    assertThat(onLoop() - before).as("statements of the transaction relayed on the loop").isGreaterThanOrEqualTo(5);
+                }
+                s.execute("DROP TABLE loop_rest");
+            }
+        }
+        assertThat(results.get(0)).isEqualTo(results.get(1));
+    }
+
+    /**
+     * The server closes the connection (KILL CONNECTION) while its socket rests on the loop inside a client's
+     * transaction: the client's next statement fails with a clear error and its session ends, as its own connection's
+     * would (a later COMMIT must not "succeed" elsewhere). Nothing of the transaction survives, and others carry on.
+     */
+    @Test
+    void aBackendClosedWhileItRestsOnTheLoopEndsItsTransactionAsOnItsOwnConnection() throws Exception {
+        try (Connection c = throughSluice(""); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS loop_killed");
+            s.execute("CREATE TABLE loop_killed (id INT PRIMARY KEY)");
+            s.execute("START TRANSACTION");
+            s.execute("INSERT INTO loop_killed VALUES (1)");
+            long backend;
+            try (ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
+                rs.next();
+                backend = rs.getLong(1);
+            }
+            try (Connection root = TestDatabase.root(); Statement r = root.createStatement()) {
+                r.execute("KILL CONNECTION " + backend);
+            }
+            Thread.sleep(200);
+            assertThatThrownBy(() -> s.executeQuery("SELECT COUNT(*) FROM loop_killed"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getMessage()).containsIgnoringCase("lost connection"));
+            assertThatThrownBy(() -> s.executeQuery("COMMIT")).as("the session ended with its transaction").isInstanceOf(SQLException.class);
+        }
+        try (Connection c = throughSluice(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loop_killed")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("rows of the transaction the server ended").isZero();
+            s.execute("DROP TABLE loop_killed");
+        }
+    }
+
+    /** A client that leaves inside a transaction whose socket rests on the loop: rolled back, and the backend is freed. */
+    @Test
+    void aClientLeavingATransactionThatRestsOnTheLoopLeavesNothingBehind() throws Exception {
+        try (Connection c = throughSluice(""); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS loop_left");
+            s.execute("CREATE TABLE loop_left (id INT PRIMARY KEY)");
+        }
+        double before = onLoop();
+        try (Connection c = throughSluice(""); Statement s = c.createStatement()) {
+            s.execute("START TRANSACTION");
+            s.execute("INSERT INTO loop_left VALUES (1)");
+            s.execute("INSERT INTO loop_left VALUES (2)");
+        }
+        assertThat(onLoop() - before).as("inserts relayed on the loop").isGreaterThanOrEqualTo(1);
+        noBackendIsLeft();
+        try (Connection c = direct(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM loop_left")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("rows of the transaction the client left").isZero();
+            s.execute("DROP TABLE loop_left");
         }
     }
 
