@@ -13,10 +13,10 @@
 # For every run the CPU time (utime + stime from /proc/<pid>/stat) of the proxy and of MariaDB is read before and
 # after and divided by the queries sysbench served (connections, for cqd64).
 #
-#   bench/dataplane.sh                                  # 2 rounds of 10 s runs, all measures: about 10 minutes
+#   bench/dataplane.sh                                  # 2 rounds of 10 s runs, all measures: about 13 minutes
 #   ROUNDS=1 SECONDS_PER_RUN=5 MEASURES="ps1 ps32" bench/dataplane.sh
 #   TLS=1 bench/dataplane.sh                            # also Sluice with TLS to the backend, and direct over TLS
-#                                                       # (ps1, ps32, ro32 only), about 3 minutes more
+#                                                       # (ps1, ps32, ro32 only), about 5 minutes more
 #
 # Knobs: ROUNDS (2), SECONDS_PER_RUN (10), MEASURES (all of the above), TLS (0), WARMUP seconds per target (30),
 # IDLE_CLIENTS (5000), SETTLE seconds after the last login (10), IDLE_SECONDS (10), TABLE_SIZE rows in each of
