@@ -127,13 +127,17 @@ public class SluiceMetrics implements Telemetry {
     }
 
     private void counted(String name, String baseUnit, String description, Tags tags, LongAdder count) {
-        io.micrometer.core.instrument.FunctionCounter.builder(name, count, LongAdder::sum).baseUnit(baseUnit).description(description)
-                .tags(tags).register(registry);
+        counter(name, baseUnit, description, tags, count, LongAdder::sum);
     }
 
     /** A function counter (monotonic, read when scraped). */
     public <T> void counter(String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
-        io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).description(description).tags(tags).register(registry);
+        counter(name, null, description, tags, source, value);
+    }
+
+    private <T> void counter(String name, String baseUnit, String description, Tags tags, T source, ToDoubleFunction<T> value) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).baseUnit(baseUnit).description(description).tags(tags)
+                .register(registry);
     }
 
     @Override

@@ -106,6 +106,11 @@ public final class Lease {
         return s == Stage.HELD || s == Stage.LENT;
     }
 
+    /** The holder's event loop has the backend's socket (relaying, or resting between a transaction's statements). */
+    public boolean lent() {
+        return stage.get() == Stage.LENT;
+    }
+
     /** Parked, by a holder that may come back for it or by one that left: any client's borrow may take it. */
     public boolean parked() {
         Stage s = stage.get();

@@ -476,7 +476,7 @@ public final class BackendLink {
             return true;
         }
         if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables
-                || lease.stage() == Lease.Stage.LENT) {
+                || lease.lent()) {
             // The last: the socket rests on the loop (session pooling), and goes back to Connector/J on the thread.
             return false;
         }
@@ -518,7 +518,7 @@ public final class BackendLink {
      */
     void lentToLoop() {
         parkedUnchecked = false;
-        if (lease.stage() != Lease.Stage.LENT) {
+        if (!lease.lent()) {
             // Not when the socket rested on the loop since the client's last command (see staysOnLoop).
             lease.lend();
         }
@@ -540,7 +540,7 @@ public final class BackendLink {
      * closed: Connector/J's next use fails, and the client hears of it as on a connection of its own.
      */
     public void reclaimFromLoop() {
-        if (lease == null || lease.stage() != Lease.Stage.LENT) {
+        if (lease == null || !lease.lent()) {
             return;
         }
         try {
