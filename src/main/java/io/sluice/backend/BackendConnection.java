@@ -92,9 +92,8 @@ public final class BackendConnection {
 
     /** Packets go through Connector/J only while it holds the socket; a closed loan leaves Connector/J to fail on its own. */
     private void requireConnectorJ() {
-        ChannelLoan.Owner owner = loan.owner();
-        if (owner == ChannelLoan.Owner.LOOP || owner == ChannelLoan.Owner.RETURNING) {
-            throw new LoanException("Backend connection " + threadId + " is lent to an event loop (" + owner + "): Connector/J must not use it");
+        if (loan.withLoop()) {
+            throw new LoanException("Backend connection " + threadId + " is lent to an event loop (" + loan.owner() + "): Connector/J must not use it");
         }
     }
 
@@ -400,6 +399,11 @@ public final class BackendConnection {
     public boolean isClosedByServer() {
         if (loan.owner() == ChannelLoan.Owner.CLOSED) {
             return true;
+        }
+        if (loan.withLoop()) {
+            // Resting on an event loop between commands: what the server sends or its closing the connection there closes
+            // the channel at once (CLOSED above), and the take-over checks the channel again.
+            return false;
         }
         requireConnectorJ();
         return protocol.getSocketConnection().getSocketFactory() instanceof java.util.function.BooleanSupplier closedByPeer

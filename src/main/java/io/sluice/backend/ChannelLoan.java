@@ -256,6 +256,50 @@ public final class ChannelLoan {
     }
 
     /**
+     * Whether an event loop has the socket, or is giving it back: Connector/J may not use it before {@link #reclaim}.
+     * From any thread; between commands (the only time anyone else asks) the loop has it only resting.
+     */
+    public boolean withLoop() {
+        Owner now = owner;
+        return now == Owner.LOOP || now == Owner.RETURNING;
+    }
+
+    /** Whether the socket is registered on {@code loop}: a borrower there takes it over with no system call. */
+    public boolean on(java.util.concurrent.Executor loop) {
+        Channel ch = channel;
+        return owner == Owner.LOOP && ch != null && ch.eventLoop() == loop;
+    }
+
+    /**
+     * Whether waiting here for a {@link #giveBack} could stall an event loop (this thread is a Netty one): the caller
+     * then goes on when the give-back's future completes instead.
+     */
+    public static boolean mustNotWait() {
+        return Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread;
+    }
+
+    /**
+     * For a thread that may wait (not {@link #mustNotWait}): a socket that rests on an event loop goes back to
+     * Connector/J, and this returns once it has. False when it was closed instead (the server closed it while it
+     * rested, or bytes came that nobody asked for); true when Connector/J had it already.
+     */
+    public boolean reclaim() {
+        if (owner == Owner.CLOSED) {
+            return false;
+        }
+        if (!withLoop()) {
+            return true;
+        }
+        try {
+            // Not interruptible: a session ended by shutdown still gives its backend back, which needs it here first.
+            giveBack().join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            return false;
+        }
+    }
+
+    /**
      * Gives the socket back to Connector/J: the borrower is let go (anything read from now on closes the connection),
      * the channel deregistered from its loop and the socket put back in blocking mode. The returned future completes
      * once Connector/J may use the connection (deregistration runs as a later task of the loop). It fails with {@link LoanException}, and the connection is closed, when the borrower

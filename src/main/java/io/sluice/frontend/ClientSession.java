@@ -262,8 +262,9 @@ final class ClientSession implements Runnable {
             }
         }
         if (command == COM_QUERY) {
-            if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(traits))) {
-                return false;
+            LoopRelay.Borrowing borrowing = borrowedOnLoop(loop, backend.readyWithoutRoundTrip(traits));
+            if (borrowing != LoopRelay.Borrowing.BORROWED) {
+                return borrowing == LoopRelay.Borrowing.MOVING;
             }
             InboundPacket packet = startOnLoop(command);
             backend.statementStarting(traits);
@@ -271,8 +272,9 @@ final class ClientSession implements Runnable {
             return true;
         }
         if (command == COM_PING && backend.holdsBackend()) {
-            if (!borrowedOnLoop(loop, backend.readyWithoutRoundTrip(null))) {
-                return false;
+            LoopRelay.Borrowing borrowing = borrowedOnLoop(loop, backend.readyWithoutRoundTrip(null));
+            if (borrowing != LoopRelay.Borrowing.BORROWED) {
+                return borrowing == LoopRelay.Borrowing.MOVING;
             }
             InboundPacket packet = startOnLoop(command);
             loopRelay.relay(packet.payload(), packet.length(), (outcome, then) -> relayedOnLoop(command, then));
@@ -280,8 +282,9 @@ final class ClientSession implements Runnable {
         }
         if (command == COM_STMT_EXECUTE) {
             PreparedStatements.Execution execution = statements.readyWithoutRoundTrip(next);
-            if (execution == null || !borrowedOnLoop(loop, execution.backend())) {
-                return false;
+            LoopRelay.Borrowing borrowing = borrowedOnLoop(loop, execution == null ? null : execution.backend());
+            if (borrowing != LoopRelay.Borrowing.BORROWED) {
+                return borrowing == LoopRelay.Borrowing.MOVING;
             }
             InboundPacket packet = startOnLoop(command);
             backend.statementStarting(execution.traits());
@@ -304,14 +307,18 @@ final class ClientSession implements Runnable {
         }
     }
 
-    private boolean borrowedOnLoop(io.netty.channel.EventLoop loop, io.sluice.pool.PooledBackend ready) {
+    /**
+     * The backend's socket taken over on the loop for the next command; MOVING when it comes from another loop first
+     * (the command then waits in the inbox, and the session neither rests nor has a thread, until it is here).
+     */
+    private LoopRelay.Borrowing borrowedOnLoop(io.netty.channel.EventLoop loop, io.sluice.pool.PooledBackend ready) {
         if (ready == null) {
-            return false;
+            return LoopRelay.Borrowing.REFUSED;
         }
         if (loopRelay == null) {
             loopRelay = new LoopRelay(backend, client, loop, services.config().backend().socketTimeout().toNanos());
         }
-        return loopRelay.borrow(ready);
+        return loopRelay.borrow(ready, () -> leaseCameOnLoop(true));
     }
 
     /** Takes the command {@link #relayedWithoutThread} looked at, and starts its accounting, as the thread does. */

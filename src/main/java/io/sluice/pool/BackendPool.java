@@ -7,6 +7,7 @@ import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionV
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
 import io.sluice.backend.BackendConnection;
+import io.sluice.backend.ChannelLoan;
 import io.sluice.backend.ConnectionSettings;
 import io.sluice.backend.ConnectorJ;
 import io.sluice.config.SluiceConfig;
@@ -38,6 +39,7 @@ import java.util.function.Consumer;
  * reports, so a client only ever runs on a connection that agrees with it. Most applications use one.
  */
 public final class BackendPool implements AutoCloseable {
+
     private static final Logger LOG = Logger.getLogger(BackendPool.class);
 
     private final String name;
@@ -342,7 +344,7 @@ public final class BackendPool implements AutoCloseable {
             return null;
         }
         // A connection parked by a client that left is as good as an idle one in Agroal, and takes no thread to get.
-        Lease left = takeParked(waiter.foundRows, true);
+        Lease left = takeParked(waiter.foundRows, true, waiter.loop);
         if (left != null) {
             telemetry.borrowed(System.nanoTime() - waiter.since);
             return left;
@@ -355,7 +357,7 @@ public final class BackendPool implements AutoCloseable {
         waiting.incrementAndGet();
         Lease taken;
         try {
-            taken = takeParked(waiter.foundRows, false);
+            taken = takeParked(waiter.foundRows, false, waiter.loop);
         } catch (RuntimeException e) {
             waiting.decrementAndGet();
             throw e;
@@ -395,8 +397,12 @@ public final class BackendPool implements AutoCloseable {
      * them, with its permit, never going back to Agroal. Not when that one wants the other CLIENT_FOUND_ROWS variant:
      * the connection then goes back to Agroal, which frees a permit for it (see permitFreed); handing it to a later
      * waiter instead would let two clients of one variant pass a connection between them for ever, the first waiting.
+     *
+     * @param resting the connection's loan when its socket rests on an event loop: it passes only to a first waiter on
+     *                that same loop, which takes it over with no system call (first come, first served: a client
+     *                waiting on another loop is not passed over)
      */
-    private boolean handOver(Lease lease) {
+    private boolean handOver(Lease lease, ChannelLoan resting) {
         if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {
             return false;
         }
@@ -407,17 +413,13 @@ public final class BackendPool implements AutoCloseable {
                 loopWaiters.remove(waiter);
                 continue;
             }
-            if (waiter.foundRows != lease.foundRows() || !loopWaiters.remove(waiter)) {
+            if (waiter.foundRows != lease.foundRows() || resting != null && !resting.on(waiter.loop) || !loopWaiters.remove(waiter)) {
                 return false;
             }
             if (!waiter.settle()) {
                 continue;
             }
-            waited();
-            Lease next = handOut(new Lease(this, lease.pooled(), lease.backend(), waiter.foundRows));
-            telemetry.borrowed(System.nanoTime() - waiter.since);
-            LoopWaiter handed = waiter;
-            handed.loop.execute(() -> handed.then.accept(next));
+            handTo(waiter, lease);
             return true;
         }
         return false;
@@ -701,16 +703,27 @@ public final class BackendPool implements AutoCloseable {
      * Agroal instead, which frees a permit.
      */
     private Lease takeParked(boolean foundRows) {
-        return takeParked(foundRows, false);
+        return takeParked(foundRows, false, null);
     }
 
-    /** @param unheldOnly only one parked by a client that left ({@link #leave}), which no client's affinity wants */
-    private Lease takeParked(boolean foundRows, boolean unheldOnly) {
+    /**
+     * @param unheldOnly only one parked by a client that left ({@link #leave}), which no client's affinity wants
+     * @param loop       the event loop the taker runs on, null for a thread: a connection whose socket rests there, or
+     *                   on no loop, goes before one resting on another loop, which must be given back first
+     */
+    private Lease takeParked(boolean foundRows, boolean unheldOnly, java.util.concurrent.Executor loop) {
         while (true) {
             Lease candidate = null;
+            boolean candidateNear = false;
             for (Lease l : out) {
-                if (l.parked() && (!unheldOnly || l.left()) && (candidate == null || l.parkedAt() - candidate.parkedAt() < 0)) {
+                if (!l.parked() || unheldOnly && !l.left()) {
+                    continue;
+                }
+                ChannelLoan loan = l.backend().connection().loan();
+                boolean near = loop != null ? loan.on(loop) || !loan.withLoop() : !loan.withLoop();
+                if (candidate == null || near && !candidateNear || near == candidateNear && l.parkedAt() - candidate.parkedAt() < 0) {
                     candidate = l;
+                    candidateNear = near;
                 }
             }
             if (candidate == null) {
@@ -721,6 +734,11 @@ public final class BackendPool implements AutoCloseable {
             }
             if (candidate.backend().connection().isClosedByServer()) {
                 release(candidate, Release.DISCARD, "closed by the server while parked");
+                continue;
+            }
+            if (loop == null && !candidate.backend().connection().loan().reclaim()) {
+                // A thread's borrow uses Connector/J: a socket resting on an event loop comes back first.
+                release(candidate, Release.DISCARD, "closed by the server while parked on an event loop");
                 continue;
             }
             if (candidate.foundRows() != foundRows) {
@@ -811,6 +829,32 @@ public final class BackendPool implements AutoCloseable {
             return;
         }
         out.remove(lease);
+        ChannelLoan loan = lease.backend().connection().loan();
+        if (loan.withLoop()) {
+            // Its socket rests on an event loop since its last command (ChannelLoan#rest). A client waiting on that same
+            // loop takes it as it is; anything else needs Connector/J, so the socket goes back first. On a Netty thread
+            // that means going on once the loop has given it back: waiting there could stall the loop.
+            if (how == Release.KEEP && passesAsItIs(lease) && handOver(lease, loan)) {
+                afterRelease(from, true);
+                return;
+            }
+            if (ChannelLoan.mustNotWait()) {
+                Release asked = how;
+                String why = reason;
+                loan.giveBack().whenComplete((given, failure) -> settle(lease, from, failure == null ? asked : Release.DISCARD,
+                        failure == null ? why : failure.getMessage()));
+                return;
+            }
+            if (!loan.reclaim()) {
+                how = Release.DISCARD;
+                reason = "closed on the event loop it rested on";
+            }
+        }
+        settle(lease, from, how, reason);
+    }
+
+    /** The rest of {@link #release}, with the connection's socket Connector/J's (or closed). */
+    private void settle(Lease lease, Lease.Stage from, Release how, String reason) {
         boolean handedOver = false;
         try {
             Release decision = how;
@@ -845,7 +889,7 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("discarding backend connection %d of %s: %s", lease.backend().connection().threadId(), name, reason);
                 lease.backend().connection().abort();
                 discard(lease.pooled());
-            } else if (handOver(lease)) {
+            } else if (handOver(lease, null)) {
                 handedOver = true;
             } else {
                 lease.pooled().close();
@@ -853,14 +897,36 @@ public final class BackendPool implements AutoCloseable {
         } catch (SQLException e) {
             LOG.debugf(e, "returning a connection to %s failed", name);
         } finally {
-            if (!handedOver) {
-                permits.release();
-                permitFreed();
-            }
-            if (from == Lease.Stage.EXPIRING) {
-                expiring.decrementAndGet();
-            }
+            afterRelease(from, handedOver);
         }
+    }
+
+    /** A released lease's permit: passed on with the connection, or freed; and it no longer counts as expiring. */
+    private void afterRelease(Lease.Stage from, boolean handedOver) {
+        if (!handedOver) {
+            permits.release();
+            permitFreed();
+        }
+        if (from == Lease.Stage.EXPIRING) {
+            expiring.decrementAndGet();
+        }
+    }
+
+    /**
+     * Whether {@code lease}'s connection may go to a client waiting on its event loop as it is, with its socket resting
+     * on a loop (see {@link #release}): clean, with no transaction in doubt, and the pool within its limit.
+     */
+    private boolean passesAsItIs(Lease lease) {
+        return permits.availablePermits() >= 0 && !lease.backend().connection().transaction().mayBeInTransaction()
+                && !lease.backend().connection().transaction().mayHoldUnflaggedTransaction();
+    }
+
+    /** Settles {@code waiter} with a new lease on {@code lease}'s connection and permit, on the waiter's loop. */
+    private void handTo(LoopWaiter waiter, Lease lease) {
+        waited();
+        Lease next = handOut(new Lease(this, lease.pooled(), lease.backend(), waiter.foundRows));
+        telemetry.borrowed(System.nanoTime() - waiter.since);
+        waiter.loop.execute(() -> waiter.then.accept(next));
     }
 
     /** Takes the backend out of its default schema; false if the backend broke doing so. */

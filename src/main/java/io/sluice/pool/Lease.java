@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *                   +------------------------------------------&gt; RELEASED &lt;--------+
  * </pre>
  *
+ * <p>{@code LENT} covers one command relayed on the loop. Between commands, a held or parked lease's socket may rest
+ * on its holder's loop (see ChannelLoan#rest): a borrower there takes it over with no system call, and anyone else who
+ * takes the lease gives the socket back to Connector/J first (ChannelLoan#reclaim, or {@link BackendPool#release}).
+ *
  * <p>A lease is taken from a parked one by handing its connection and permit to a new lease, for the next client;
  * the taken one is over, and its holder finds it so when it tries to resume. A lease given back to a client waiting
  * on its event loop goes the same way, through {@link BackendPool#release}.
@@ -33,7 +37,7 @@ public final class Lease {
     public enum Stage {
         /** Its holder uses the backend through Connector/J, on the holder's thread. */
         HELD,
-        /** Its holder lent the backend's socket to its event loop (see ChannelLoan): Connector/J must not touch it. */
+        /** Its holder's event loop relays a command over the backend's socket (see ChannelLoan): Connector/J must not touch it. */
         LENT,
         /** Its holder keeps the backend between statements, unless another client needs it first or the affinity time passes. */
         PARKED,
@@ -106,7 +110,7 @@ public final class Lease {
         return s == Stage.HELD || s == Stage.LENT;
     }
 
-    /** The holder's event loop has the backend's socket (relaying, or resting between a transaction's statements). */
+    /** The holder's event loop relays a command over the backend's socket now. */
     public boolean lent() {
         return stage.get() == Stage.LENT;
     }

@@ -358,6 +358,11 @@ public final class BackendLink {
      * state. Null after the client was answered with the error that prevented it.
      */
     public PooledBackend acquire() {
+        // Its socket may rest on an event loop: taken back from parking there, or taken from another client's parking.
+        if (!reclaimFromLoop() && !holdsState()) {
+            // Closed there: as if it had died idle in the pool. A client with state on it hears of it at its next use.
+            giveBack(Release.DISCARD, "closed while it rested on an event loop");
+        }
         if (lease != null && parkedUnchecked) {
             parkedUnchecked = false;
             if (lease.backend().connection().isClosedByServer()) {
@@ -368,7 +373,7 @@ public final class BackendLink {
             if (!lease.resume()) {
                 // Taken over by another client while parked.
                 lease = null;
-            } else if (lease.backend().connection().isClosedByServer()) {
+            } else if (!reclaimFromLoop() || lease.backend().connection().isClosedByServer()) {
                 // Closed while parked (a restart or failover): as if it had died idle in the pool.
                 giveBack(Release.DISCARD, "closed by the server while parked");
             }
@@ -477,7 +482,7 @@ public final class BackendLink {
         }
         if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables
                 || lease.lent()) {
-            // The last: the socket rests on the loop (session pooling), and goes back to Connector/J on the thread.
+            // The last: a command is being relayed on the loop.
             return false;
         }
         if (!lease.held()) {
@@ -518,38 +523,35 @@ public final class BackendLink {
      */
     void lentToLoop() {
         parkedUnchecked = false;
-        if (!lease.lent()) {
-            // Not when the socket rested on the loop since the client's last command (see staysOnLoop).
-            lease.lend();
-        }
+        lease.lend();
     }
 
     /**
-     * After an answer relayed on the event loop: whether the client keeps this backend for its next command whatever it
-     * is (a transaction, a pin, session pooling), with nothing to follow the answer that needs Connector/J. The socket
-     * may then rest on the loop till the next command ({@link #reclaimFromLoop} takes it back for the thread).
+     * After an answer relayed on the event loop: whether the socket may rest on the loop till the client's next command
+     * ({@link #reclaimFromLoop} takes it back for the thread). The command must end with nothing that needs Connector/J,
+     * and the client keep the backend: for whatever comes next (a transaction, a pin, session pooling), or parked for its
+     * next statement. Not parked while other clients wait: the backend then goes to the first of them, who may be on
+     * another loop, which costs a give-back either way.
      */
     boolean staysOnLoop() {
-        return holdsBackend() && !collationUnreported && !exchangeOpen && !replayFailed
-                && (holdsState() || config.poolMode() == PoolMode.SESSION);
+        return holdsBackend() && !exchangeOpen && !replayFailed && doneWithoutRoundTrip()
+                && (holdsState() || config.poolMode() == PoolMode.SESSION || pool.waiting() == 0);
     }
 
     /**
-     * On the session's thread, before it does anything: the backend's socket, if it rests on the event loop since the
+     * On the session's thread, before it uses the backend it holds: its socket, if it rests on the event loop since the
      * client's last command ({@link #staysOnLoop}), goes back to Connector/J. If the server closed it meanwhile, it is
-     * closed: Connector/J's next use fails, and the client hears of it as on a connection of its own.
+     * closed: Connector/J's next use fails, and the client hears of it as on a connection of its own. False then.
      */
-    public void reclaimFromLoop() {
-        if (lease == null || !lease.lent()) {
-            return;
+    public boolean reclaimFromLoop() {
+        if (lease == null || !lease.held()) {
+            return true;
         }
-        try {
-            // Not interruptible: a session ended by shutdown still gives its backend back, which needs it here first.
-            lease.backend().connection().loan().giveBack().join();
-        } catch (java.util.concurrent.CompletionException e) {
-            LOG.debugf("backend %d: %s", lease.backend().connection().threadId(), e.getCause().getMessage());
+        boolean back = lease.backend().connection().loan().reclaim();
+        if (!back) {
+            LOG.debugf("backend %d was closed while it rested on the event loop", lease.backend().connection().threadId());
         }
-        lease.lentBack();
+        return back;
     }
 
     /** The socket the event loop had is Connector/J's again (given back, or closed after the relay broke). */

@@ -79,22 +79,38 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         return f;
     }
 
+    /** What {@link #borrow} did. */
+    public enum Borrowing {
+        /** The socket is this loop's: {@link #relay} may go on. */
+        BORROWED,
+        /** It cannot be taken over (see {@link #borrow}): the session's thread serves the command instead. */
+        REFUSED,
+        /** It rests on another loop, which gives it back first; the callback given runs here once it has. */
+        MOVING
+    }
+
     /**
-     * Takes {@code backend}'s socket over onto the loop. False when it cannot be (something of it is unread, its TLS is
-     * not Sluice's, the server closed it): nothing was sent, and the session's thread serves the command instead.
+     * Takes {@code backend}'s socket over onto the loop. Refused when it cannot be (something of it is unread, its TLS
+     * is not Sluice's, the server closed it): nothing was sent, and the session's thread serves the command instead.
+     * When it rests on another loop (parked there by another client, and taken by this one), that loop gives it back
+     * first, with no thread: {@code movable} then runs on this loop, to borrow again.
      */
-    public boolean borrow(PooledBackend backend) {
+    public Borrowing borrow(PooledBackend backend, Runnable movable) {
         ChannelLoan l = backend.connection().loan();
+        if (l.withLoop() && !l.on(loop)) {
+            l.giveBack().whenComplete((given, failure) -> loop.execute(movable));
+            return Borrowing.MOVING;
+        }
         try {
             channel = l.takeOver(loop, this);
         } catch (LoanException e) {
             LOG.debugf("backend %d stays with Connector/J for this command: %s", backend.connection().threadId(), e.getMessage());
-            return false;
+            return Borrowing.REFUSED;
         }
         this.backend = backend;
         this.loan = l;
         link.lentToLoop();
-        return true;
+        return Borrowing.BORROWED;
     }
 
     /** Sends the client's command ({@code length} bytes of {@code payload}) to the backend {@link #borrow}ed, and relays its answer. */
@@ -216,9 +232,11 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         ending = null;
         Boolean killsSettled = link.kills().finishedIfNoneInFlight();
         if (Boolean.TRUE.equals(killsSettled) && link.staysOnLoop() && loan.rest()) {
-            // The client keeps this backend for its next command (a transaction): the socket rests here till then, and
-            // the next statement takes no take-over (see ChannelLoan#rest). The session's thread, if it runs before,
-            // takes the socket back first (BackendLink#reclaimFromLoop).
+            // The command ends here with no round trip, and the backend stays the client's (a transaction), or is
+            // parked for its next statement: the socket rests on this loop till then, and the next statement here takes
+            // no take-over (see ChannelLoan#rest). The session's thread, if it runs before, takes the socket back first
+            // (BackendLink#reclaimFromLoop); so does whoever takes a parked one elsewhere (BackendPool).
+            link.backFromLoop();
             then.relayed(outcome, null);
             return;
         }

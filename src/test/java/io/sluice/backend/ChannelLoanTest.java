@@ -289,7 +289,8 @@ class ChannelLoanTest {
         assertThatThrownBy(() -> backend.sendCommand(select, select.length)).isInstanceOf(LoanException.class)
                 .hasMessageContaining("lent to an event loop");
         assertThatThrownBy(backend::read).isInstanceOf(LoanException.class);
-        assertThatThrownBy(backend::isClosedByServer).isInstanceOf(LoanException.class);
+        // Answered from the loan while the loop has the socket: closing there would have made it CLOSED.
+        assertThat(backend.isClosedByServer()).isFalse();
         // Packet methods refused, the loan goes on.
         assertManyRows(await(onLoop(loop, () -> borrower.query(loan.channel(), MANY_ROWS))));
         assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), () -> {

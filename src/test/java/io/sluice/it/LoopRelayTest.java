@@ -267,6 +267,99 @@ class LoopRelayTest {
         }
     }
 
+    /**
+     * Between a client's statements in autocommit its backend is parked, and the socket rests on the client's loop. With
+     * every connection out, other clients take parked ones (on their own loop, or moved there from another loop with no
+     * thread): each client gets its own answers, in its own schema, and no statement needs a thread.
+     */
+    @Test
+    void parkedBackendsRestingOnTheLoopPassBetweenClientsOnAnyLoop() throws Exception {
+        List<Connection> holders = new ArrayList<>();
+        try (Connection root = TestDatabase.root(); Statement r = root.createStatement()) {
+            r.execute("CREATE DATABASE IF NOT EXISTS loop_other");
+            r.execute("GRANT ALL ON loop_other.* TO '" + TestDatabase.APP_USER + "'@'%'");
+        }
+        try {
+            // All but one connection held in transactions: the clients below share the last one.
+            for (int i = 0; i < POOL - 1; i++) {
+                Connection h = throughSluice("");
+                h.setAutoCommit(false);
+                seen(h.createStatement(), "SELECT 'holding'");
+                holders.add(h);
+            }
+            List<Connection> clients = new ArrayList<>();
+            List<Connection> directs = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    String schema = i % 2 == 0 ? "app" : "loop_other";
+                    Connection c = throughSluice("");
+                    c.setCatalog(schema);
+                    clients.add(c);
+                    Connection d = direct("");
+                    d.setCatalog(schema);
+                    directs.add(d);
+                }
+                for (Connection c : clients) {
+                    seen(c.createStatement(), "SELECT 'first: may borrow on the thread'");
+                }
+                Thread.sleep(50);
+                double before = onLoop();
+                int statements = 0;
+                for (int round = 0; round < 25; round++) {
+                    for (int i = 0; i < clients.size(); i++) {
+                        String sql = "SELECT DATABASE(), " + round + ", " + i + ", seq FROM seq_1_to_3";
+                        assertThat(seen(clients.get(i).createStatement(), sql)).as(sql).isEqualTo(seen(directs.get(i).createStatement(), sql));
+                        statements++;
+                    }
+                }
+                assertThat(onLoop() - before).as("statements relayed on the event loop").isEqualTo(statements);
+            } finally {
+                for (Connection c : clients) {
+                    c.close();
+                }
+                for (Connection d : directs) {
+                    d.close();
+                }
+            }
+        } finally {
+            for (Connection h : holders) {
+                h.rollback();
+                h.close();
+            }
+        }
+    }
+
+    /**
+     * The server ends a connection parked between a client's statements while its socket rests on the loop (a restart, a
+     * failover, wait_timeout): the client held nothing there, so its next statement is served on another backend, as
+     * if that one had died idle in the pool.
+     */
+    @Test
+    void aParkedBackendClosedWhileItRestsOnTheLoopIsReplacedUnseen() throws Exception {
+        try (Connection c = throughSluice(""); Statement s = c.createStatement()) {
+            seen(s, "SELECT 'first: borrows'");
+            seen(s, "SELECT 'second: parked after it, resting on the loop'");
+            try (Connection root = TestDatabase.root(); Statement r = root.createStatement()) {
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = r.executeQuery("SELECT id FROM information_schema.processlist WHERE user = '" + TestDatabase.APP_USER + "'")) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                assertThat(ids).as("backends of the app user").isNotEmpty();
+                for (long id : ids) {
+                    r.execute("KILL CONNECTION " + id);
+                }
+            }
+            Thread.sleep(200);
+            for (int i = 0; i < 3; i++) {
+                assertThat(seen(s, "SELECT 'after the kill', " + i + ", seq FROM seq_1_to_2"))
+                        .as("answered as if nothing happened").noneMatch(line -> line.startsWith("error"))
+                        .contains("row after the kill " + i + " 1", "row after the kill " + i + " 2");
+            }
+        }
+    }
+
     /** A client that leaves inside a transaction whose socket rests on the loop: rolled back, and the backend is freed. */
     @Test
     void aClientLeavingATransactionThatRestsOnTheLoopLeavesNothingBehind() throws Exception {
