@@ -397,12 +397,10 @@ public final class BackendPool implements AutoCloseable {
      * them, with its permit, never going back to Agroal. Not when that one wants the other CLIENT_FOUND_ROWS variant:
      * the connection then goes back to Agroal, which frees a permit for it (see permitFreed); handing it to a later
      * waiter instead would let two clients of one variant pass a connection between them for ever, the first waiting.
-     *
-     * @param resting the connection's loan when its socket rests on an event loop: it passes only to a first waiter on
-     *                that same loop, which takes it over with no system call (first come, first served: a client
-     *                waiting on another loop is not passed over)
+     * A socket resting on an event loop passes as it is: a waiter on that loop takes it over with no system call, one on
+     * another loop has it given back there first (LoopRelay), with no thread either way.
      */
-    private boolean handOver(Lease lease, ChannelLoan resting) {
+    private boolean handOver(Lease lease) {
         if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {
             return false;
         }
@@ -413,7 +411,7 @@ public final class BackendPool implements AutoCloseable {
                 loopWaiters.remove(waiter);
                 continue;
             }
-            if (waiter.foundRows != lease.foundRows() || resting != null && !resting.on(waiter.loop) || !loopWaiters.remove(waiter)) {
+            if (waiter.foundRows != lease.foundRows() || !loopWaiters.remove(waiter)) {
                 return false;
             }
             if (!waiter.settle()) {
@@ -831,10 +829,10 @@ public final class BackendPool implements AutoCloseable {
         out.remove(lease);
         ChannelLoan loan = lease.backend().connection().loan();
         if (loan.withLoop()) {
-            // Its socket rests on an event loop since its last command (ChannelLoan#rest). A client waiting on that same
-            // loop takes it as it is; anything else needs Connector/J, so the socket goes back first. On a Netty thread
-            // that means going on once the loop has given it back: waiting there could stall the loop.
-            if (how == Release.KEEP && passesAsItIs(lease) && handOver(lease, loan)) {
+            // Its socket rests on an event loop since its last command (ChannelLoan#rest). A client waiting on a loop
+            // takes it as it is (see handOver); anything else needs Connector/J, so the socket goes back first. On a
+            // Netty thread that means going on once the loop has given it back: waiting there could stall the loop.
+            if (how == Release.KEEP && passesAsItIs(lease) && handOver(lease)) {
                 afterRelease(from, true);
                 return;
             }
@@ -889,7 +887,7 @@ public final class BackendPool implements AutoCloseable {
                 LOG.debugf("discarding backend connection %d of %s: %s", lease.backend().connection().threadId(), name, reason);
                 lease.backend().connection().abort();
                 discard(lease.pooled());
-            } else if (handOver(lease, null)) {
+            } else if (handOver(lease)) {
                 handedOver = true;
             } else {
                 lease.pooled().close();

@@ -530,12 +530,10 @@ public final class BackendLink {
      * After an answer relayed on the event loop: whether the socket may rest on the loop till the client's next command
      * ({@link #reclaimFromLoop} takes it back for the thread). The command must end with nothing that needs Connector/J,
      * and the client keep the backend: for whatever comes next (a transaction, a pin, session pooling), or parked for its
-     * next statement. Not parked while other clients wait: the backend then goes to the first of them, who may be on
-     * another loop, which costs a give-back either way.
+     * next statement, or handed to a client waiting on a loop, as it rests (see BackendPool#release).
      */
     boolean staysOnLoop() {
-        return holdsBackend() && !exchangeOpen && !replayFailed && doneWithoutRoundTrip()
-                && (holdsState() || config.poolMode() == PoolMode.SESSION || pool.waiting() == 0);
+        return holdsBackend() && !exchangeOpen && !replayFailed && doneWithoutRoundTrip();
     }
 
     /**
