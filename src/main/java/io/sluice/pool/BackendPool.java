@@ -82,6 +82,7 @@ public final class BackendPool implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger expiring = new java.util.concurrent.atomic.AtomicInteger();
     /** The janitor is to look at this pool's parked leases (see expireParked). */
     private final java.util.concurrent.atomic.AtomicBoolean expiryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean waiterCheckScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastSuccess;
     private volatile long lastFailureAt;
     private volatile String lastFailure;
@@ -307,18 +308,22 @@ public final class BackendPool implements AutoCloseable {
     public static final class LoopWaiter {
         private final boolean foundRows;
         private final java.util.concurrent.Executor loop;
+        private final long deadlineNanos;
         private final Consumer<Lease> then;
         private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
         private final long since = System.nanoTime();
         private volatile boolean queued;
 
         /**
-         * @param then run on {@code loop} once the pool settles the waiter: with the lease handed over, or null when the
-         *             client is to borrow on a thread after all
+         * @param deadlineNanos when ({@link System#nanoTime()}) the waiter stops waiting on its loop: the pool then settles
+         *                      it with null, and its thread's borrow, past the deadline, fails as a borrow that timed out
+         * @param then          run on {@code loop} once the pool settles the waiter: with the lease handed over, or null
+         *                      when the client is to borrow on a thread after all
          */
-        public LoopWaiter(boolean foundRows, java.util.concurrent.Executor loop, Consumer<Lease> then) {
+        public LoopWaiter(boolean foundRows, java.util.concurrent.Executor loop, long deadlineNanos, Consumer<Lease> then) {
             this.foundRows = foundRows;
             this.loop = loop;
+            this.deadlineNanos = deadlineNanos;
             this.then = then;
         }
 
@@ -370,6 +375,7 @@ public final class BackendPool implements AutoCloseable {
         waiter.queued = true;
         loopWaiting.incrementAndGet();
         loopWaiters.add(waiter);
+        expireWaitersIn(waiter.deadlineNanos - System.nanoTime());
         if ((closed || permits.availablePermits() > 0 || permits.hasQueuedThreads()) && giveUp(waiter)) {
             // A connection came back to Agroal, or a thread began to wait, before the waiter was in the queue.
             waiter.queued = false;
@@ -377,14 +383,45 @@ public final class BackendPool implements AutoCloseable {
         return null;
     }
 
-    /** The waiter gives up (its deadline passed); false when the pool settled it first (its callback is on its way). */
-    public boolean giveUp(LoopWaiter waiter) {
+    /** The waiter gives up (the pool is closing, say); false when the pool settled it first (its callback is on its way). */
+    private boolean giveUp(LoopWaiter waiter) {
         if (!waiter.settle()) {
             return false;
         }
         loopWaiters.remove(waiter);
         waited();
         return true;
+    }
+
+    /**
+     * Has the janitor look for clients waiting on their loops past their deadline in {@code nanos}, unless it is to look
+     * already. One timer for all of a pool's waiters, not one per wait: with a thousand clients queued, a timer armed at
+     * every wait and never cancelled (a wait usually ends long before its deadline) filled each loop's timer queue with
+     * hundreds of thousands of tasks.
+     */
+    private void expireWaitersIn(long nanos) {
+        if (waiterCheckScheduled.compareAndSet(false, true)) {
+            Janitor.after(Math.max(1, nanos), this::expireWaiters);
+        }
+    }
+
+    /** On the janitor's thread: waiters past their deadline borrow on their thread after all, which fails them as timed out. */
+    private void expireWaiters() {
+        // Cleared before looking: a waiter queued after the look arms the next one itself (see waitOnLoop).
+        waiterCheckScheduled.set(false);
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (LoopWaiter waiter : loopWaiters) {
+            long left = waiter.deadlineNanos - now;
+            if (left > 0) {
+                next = Math.min(next, left);
+            } else if (giveUp(waiter)) {
+                waiter.loop.execute(() -> waiter.then.accept(null));
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            expireWaitersIn(next);
+        }
     }
 
     private void waited() {

@@ -444,7 +444,7 @@ public final class BackendLink {
             return LoopLease.HELD;
         }
         long deadline = System.nanoTime() + config.pool().borrowTimeout().toNanos();
-        BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, handedOver -> {
+        BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, deadline, handedOver -> {
             if (handedOver != null) {
                 lease = handedOver;
                 lease.pinnedFor(pins);
@@ -462,12 +462,6 @@ public final class BackendLink {
         if (!waiter.queued()) {
             return LoopLease.THREAD;
         }
-        loop.schedule(() -> {
-            if (pool.giveUp(waiter)) {
-                borrowDeadline = deadline;
-                woken.accept(false);
-            }
-        }, Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         return LoopLease.WAITING;
     }
 
