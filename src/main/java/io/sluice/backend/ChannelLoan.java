@@ -219,7 +219,8 @@ public final class ChannelLoan {
     }
 
     /**
-     * The borrower is done, but its client keeps the connection for its next command (an open transaction): the socket
+     * The borrower is done, but the connection stays where it is for a next command (its client's, in a transaction or
+     * after parking it, or another client's on this loop that takes it over): the socket
      * stays on the loop, registered, with nobody to hand bytes to, until the next {@link #takeOver} there or a
      * {@link #giveBack}. Between commands the server has nothing to say: what it sends meanwhile, or its closing the
      * connection, closes the channel (see Relay), which the next take-over then refuses. Must be called on the loop.

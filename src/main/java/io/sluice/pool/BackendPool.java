@@ -39,7 +39,6 @@ import java.util.function.Consumer;
  * reports, so a client only ever runs on a connection that agrees with it. Most applications use one.
  */
 public final class BackendPool implements AutoCloseable {
-
     private static final Logger LOG = Logger.getLogger(BackendPool.class);
 
     private final String name;
@@ -82,6 +81,7 @@ public final class BackendPool implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger expiring = new java.util.concurrent.atomic.AtomicInteger();
     /** The janitor is to look at this pool's parked leases (see expireParked). */
     private final java.util.concurrent.atomic.AtomicBoolean expiryScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The janitor is to look at the deadlines of this pool's loop waiters (see expireWaiters). */
     private final java.util.concurrent.atomic.AtomicBoolean waiterCheckScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastSuccess;
     private volatile long lastFailureAt;
@@ -383,7 +383,10 @@ public final class BackendPool implements AutoCloseable {
         return null;
     }
 
-    /** The waiter gives up (the pool is closing, say); false when the pool settled it first (its callback is on its way). */
+    /**
+     * The waiter stops waiting (its deadline passed, or a connection freed up before it was queued); false when the pool
+     * settled it first (its callback is on its way).
+     */
     private boolean giveUp(LoopWaiter waiter) {
         if (!waiter.settle()) {
             return false;
