@@ -103,12 +103,12 @@ sysbench_run() {
   shift 5
   local out="$WORK/run.$round.$measure.$target.out"
   local proxy=${PROXY_PID[$target]}
-  local p0 d0 p1 d1
-  p0=$(cpu_ticks "$proxy"); d0=$(cpu_ticks "$DB_PID")
+  local p0 d0 j0 p1 d1 j1
+  p0=$(cpu_ticks "$proxy"); d0=$(cpu_ticks "$DB_PID"); j0=$(jit_ticks "$proxy")
   # sysbench --mysql-ssl=on reads its key and certificates from the working directory.
   (cd "${CERTS:-$WORK}" && sysbench "$test" "${common[@]}" --mysql-port="${PORT[$target]}" --mysql-ssl="${SSL[$target]}" \
     --threads="$threads" --time="$SECONDS_PER_RUN" --percentile=95 "$@" run) >"$out" 2>&1 || true
-  p1=$(cpu_ticks "$proxy"); d1=$(cpu_ticks "$DB_PID")
+  p1=$(cpu_ticks "$proxy"); d1=$(cpu_ticks "$DB_PID"); j1=$(jit_ticks "$proxy")
   local queries qps events eps p95 errors
   queries=$(awk '/^ +queries:/ { print $2 }' "$out")
   qps=$(awk '/^ +queries:/ { gsub(/\(/, "", $3); print $3 }' "$out")
@@ -125,17 +125,19 @@ sysbench_run() {
   # Per query for the statement benchmarks; per connection (sysbench event) for connect-query-disconnect.
   local ops=$queries rate=$qps
   if [ "$measure" = cqd64 ]; then ops=$events; rate=$eps; fi
-  local proxy_us db_us
+  local proxy_us db_us jit_us
+  jit_us=$(awk -v t=$((j1 - j0)) -v hz="$CLOCK_TICKS" -v n="$ops" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')
   proxy_us=$(awk -v t=$((p1 - p0)) -v hz="$CLOCK_TICKS" -v n="$ops" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')
   db_us=$(awk -v t=$((d1 - d0)) -v hz="$CLOCK_TICKS" -v n="$ops" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')
   record "$round" "$measure" "$target" rate "$rate"
   record "$round" "$measure" "$target" p95_ms "$p95"
   record "$round" "$measure" "$target" errors "${errors:-0}"
   [ "${target%-tls}" != direct ] && record "$round" "$measure" "$target" proxy_cpu_us "$proxy_us"
+  [[ $target == sluice* ]] && record "$round" "$measure" "$target" jit_cpu_us "$jit_us"
   record "$round" "$measure" "$target" db_cpu_us "$db_us"
-  printf '%-6s %-6s %-11s %12s/s  p95 %8s ms  errors %-5s  cpu/op: proxy %8s us  mariadb %8s us\n' \
+  printf '%-6s %-6s %-11s %12s/s  p95 %8s ms  errors %-5s  cpu/op: proxy %8s us (JIT %5s)  mariadb %8s us\n' \
     "$round" "$measure" "$target" "$rate" "$p95" "${errors:-0}" \
-    "$([ "${target%-tls}" != direct ] && echo "$proxy_us" || echo -)" "$db_us"
+    "$([ "${target%-tls}" != direct ] && echo "$proxy_us" || echo -)" "$([[ $target == sluice* ]] && echo "$jit_us" || echo -)" "$db_us"
 }
 
 measure_run() { # <round> <measure> <target>

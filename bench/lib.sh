@@ -157,6 +157,18 @@ cpu_ticks() {
 }
 CLOCK_TICKS=$(getconf CLK_TCK)
 
+# jit_ticks <pid>: CPU time so far of the JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"), in clock
+# ticks; 0 for a process that has none (HAProxy, MariaDB, a native image).
+jit_ticks() {
+  local task total=0 ticks
+  for task in /proc/"$1"/task/*; do
+    [[ $(cat "$task/comm" 2>/dev/null) == C[12]\ CompilerThre* ]] || continue
+    ticks=$(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
 # rss_kib <pid>: resident set size in KiB.
 rss_kib() {
   awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
