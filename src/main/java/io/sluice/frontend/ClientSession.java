@@ -251,14 +251,9 @@ final class ClientSession implements Runnable {
         StatementTraits traits = command == COM_QUERY ? StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect())
                 : command == COM_STMT_EXECUTE ? statements.traitsOf(next) : null;
         if (traits != null && BackendLink.mayRunWithoutRoundTrip(traits)) {
-            switch (backend.leaseOnLoop(loop, this::leaseCameOnLoop)) {
-                case WAITING:
-                    // The command waits in the inbox, and the session neither rests nor has a thread, until the pool says.
-                    return true;
-                case THREAD:
-                    return false;
-                case HELD:
-                    break;
+            if (backend.leaseOnLoop(loop, this::leaseCameOnLoop) == BackendLink.LoopLease.WAITING) {
+                // The command waits in the inbox, and the session neither rests nor has a thread, until the pool says.
+                return true;
             }
         }
         if (command == COM_QUERY) {
