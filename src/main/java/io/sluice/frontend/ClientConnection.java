@@ -102,10 +102,17 @@ final class ClientConnection implements ClientTransport {
     private final AtomicBoolean resting = new AtomicBoolean();
     private volatile Runnable wake;
     /**
-     * The timer that wakes a resting session at its idle deadline; event loop only. Netty's own rather than a Vert.x
-     * timer, which adds a handler, an id and an entry in a map of all timers to each of thousands of idle clients.
+     * The timer that wakes a resting session at its deadline (idle timeout, end of a diagnostics hold); event loop only.
+     * Netty's own rather than a Vert.x timer, which adds a handler, an id and an entry in a map of all timers to each of
+     * thousands of idle clients. Armed lazily: it stays armed while the session works and rests again, and checks the
+     * deadline of the rest it finds when it fires, so that a statement costs no timer set and cancelled (with the 8 h
+     * idle timeout, one per statement, and a task to set it).
      */
     private ScheduledFuture<?> restTimer;
+    /** When {@link #restTimer} fires ({@link System#nanoTime()}); event loop only. */
+    private long restTimerAt;
+    /** The deadline of the session's current rest ({@link System#nanoTime()}); 0: none. Set before it rests. */
+    private volatile long restDeadline;
     /** What a relay on the event loop runs once the client has read enough ({@link #whenDrained}); event loop only. */
     private Runnable drainedOnLoop;
 
@@ -267,7 +274,6 @@ final class ClientConnection implements ClientTransport {
         inbox.add(item);
         unparkWaiter();
         if (resting.get() && resting.compareAndSet(true, false)) {
-            cancelRestTimer();
             wake.run();
         }
     }
@@ -277,29 +283,58 @@ final class ClientConnection implements ClientTransport {
         // Done with the last packet, as when asking for the next.
         doneServing();
         this.wake = wake;
+        restDeadline = wakeAtNanos;
         resting.set(true);
         // Checked after the flag is set, as deliver() adds before it checks the flag: one of the two sees the other.
         if (!inbox.isEmpty() && resting.compareAndSet(true, false)) {
             return false;
         }
         if (wakeAtNanos != 0) {
-            context.runOnContext(v -> wakeAt(wakeAtNanos));
+            io.netty.channel.EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+            if (loop.inEventLoop()) {
+                wakeAt(wakeAtNanos);
+            } else {
+                context.runOnContext(v -> wakeAt(wakeAtNanos));
+            }
         }
         return true;
     }
 
-    /** On the event loop: wakes the resting session at {@code nanos} (an early wake is harmless: it rests again). */
+    /**
+     * On the event loop: has the timer fire by {@code nanos}, the resting session's deadline. A timer armed to fire
+     * earlier stays: when it fires it looks at the deadline then (an early wake would be harmless too: it rests again).
+     */
     private void wakeAt(long nanos) {
-        if (!resting.get()) {
+        if (!resting.get() || restTimer != null && restTimerAt - nanos <= 0) {
             return;
         }
         cancelRestTimer();
-        restTimer = ((ContextInternal) context).nettyEventLoop().schedule(() -> {
-            restTimer = null;
-            if (resting.compareAndSet(true, false)) {
-                wake.run();
-            }
-        }, Math.max(1, nanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        armRestTimer(nanos);
+    }
+
+    private void armRestTimer(long nanos) {
+        restTimerAt = nanos;
+        restTimer = ((ContextInternal) context).nettyEventLoop().schedule(this::restTimerFired,
+                Math.max(1, nanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** On the event loop: the session is woken if it rests past its deadline, and the timer armed again if it rests short of it. */
+    private void restTimerFired() {
+        restTimer = null;
+        // The flag first: a session resting again meanwhile set its deadline before the flag.
+        if (!resting.get()) {
+            return;
+        }
+        long deadline = restDeadline;
+        if (deadline == 0 || closed) {
+            // Resting with no deadline: the next rest with one arms the timer again.
+            return;
+        }
+        if (deadline - System.nanoTime() > 0) {
+            armRestTimer(deadline);
+        } else if (resting.compareAndSet(true, false)) {
+            wake.run();
+        }
     }
 
     private void cancelRestTimer() {
@@ -372,6 +407,8 @@ final class ClientConnection implements ClientTransport {
 
     private void onClosed() {
         closed = true;
+        // Not left armed for hours (the idle timeout) with the connection gone.
+        cancelRestTimer();
         packets.giveAll();
         deliver(ClientGoneException.INSTANCE);
         signalDrained();

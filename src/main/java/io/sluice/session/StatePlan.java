@@ -43,16 +43,24 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
      *                reset would end what the client holds on the backend: its transaction)
      */
     public static StatePlan between(SessionState wanted, BackendState actual, boolean noBackslashEscapes, java.util.Set<String> mayStay) {
-        if (actual.userVariables().asMap().keySet().stream().anyMatch(name -> wanted.userVariables().get(name) == null && !mayStay.contains(name))) {
-            return new StatePlan(true, false, null, null, null);
+        // Loops rather than streams: this runs before a client's statement on every backend it did not just use.
+        for (String name : actual.userVariables().asMap().keySet()) {
+            if (wanted.userVariables().get(name) == null && !mayStay.contains(name)) {
+                return new StatePlan(true, false, null, null, null);
+            }
         }
         if (wanted.schema() == null && (!actual.schemaKnown() || actual.schema() != null)) {
             return new StatePlan(false, true, null, null, null);
         }
         // A character set or collation of the schema's that another client set is undone by selecting the schema
         // again: SET ... = DEFAULT would give the server's default, not the schema's.
-        boolean schemaDefaultsChanged = actual.variables().asMap().keySet().stream()
-                .anyMatch(name -> SessionVariables.SCHEMA_DEFAULTS.contains(name) && wanted.variables().get(name) == null);
+        boolean schemaDefaultsChanged = false;
+        for (String name : actual.variables().asMap().keySet()) {
+            if (SessionVariables.SCHEMA_DEFAULTS.contains(name) && wanted.variables().get(name) == null) {
+                schemaDefaultsChanged = true;
+                break;
+            }
+        }
         String schema = wanted.schema() != null && (!actual.schemaKnown() || !wanted.schema().equals(actual.schema()) || schemaDefaultsChanged)
                 ? wanted.schema() : null;
         Boolean multi = actual.multiStatements() == null || actual.multiStatements() != wanted.multiStatements()

@@ -90,6 +90,26 @@ class IdleClientsTest {
     }
 
     /**
+     * Each statement starts the idle clock again. The timer stays armed from one rest to the next (setting and
+     * cancelling one per statement cost every statement a task and two timer-queue operations), so it fires at the
+     * first rest's deadline while the client is still well within its own: the session rests on, and is cut off only
+     * past the idle timeout counted from its last statement.
+     */
+    @Test
+    void aClientThatSpokeSinceIsNotCutOffAtTheDeadlineOfAnEarlierRest() throws Exception {
+        try (Connection c = connect("")) {
+            assertThat(one(c, "SELECT 'first'")).isEqualTo("first");
+            Thread.sleep(5_000);
+            assertThat(one(c, "SELECT 'second'")).isEqualTo("second");
+            // Past the first statement's deadline (8 s), 4.5 s after the second.
+            Thread.sleep(4_500);
+            assertThat(one(c, "SELECT 'third'")).as("served 4.5 s after its last statement").isEqualTo("third");
+            Thread.sleep(9_500);
+            assertThatThrownBy(() -> one(c, "SELECT 1")).as("idle past the timeout").isInstanceOf(SQLException.class);
+        }
+    }
+
+    /**
      * A client that logs in and says nothing (a pool's spare connection, one of thousands) holds no thread from its
      * login on: the login's thread ends with the login rather than waiting a second for a first command.
      */
