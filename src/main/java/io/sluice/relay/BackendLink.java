@@ -450,8 +450,7 @@ public final class BackendLink {
         long deadline = System.nanoTime() + config.pool().borrowTimeout().toNanos();
         BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, deadline, handedOver -> {
             if (handedOver != null) {
-                lease = handedOver;
-                lease.pinnedFor(pins);
+                holdLease(handedOver);
             } else {
                 borrowDeadline = deadline;
             }
@@ -459,14 +458,19 @@ public final class BackendLink {
         });
         Lease taken = pool.waitOnLoop(waiter);
         if (taken != null) {
-            lease = taken;
-            lease.pinnedFor(pins);
+            holdLease(taken);
             return LoopLease.HELD;
         }
         if (!waiter.queued()) {
             borrowForLoop(loop, deadline, woken);
         }
         return LoopLease.WAITING;
+    }
+
+    /** A lease taken or handed over on the loop becomes the client's, with the pins the pool reads to explain a full pool. */
+    private void holdLease(Lease taken) {
+        lease = taken;
+        lease.pinnedFor(pins);
     }
 
     /**
@@ -490,8 +494,7 @@ public final class BackendLink {
             Exception failed = failure;
             loop.execute(() -> {
                 if (got != null) {
-                    lease = got;
-                    lease.pinnedFor(pins);
+                    holdLease(got);
                 } else {
                     borrowFailure = failed;
                 }
