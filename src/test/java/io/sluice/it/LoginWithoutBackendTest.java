@@ -37,20 +37,26 @@ class LoginWithoutBackendTest {
 
     @Test
     void aClientLogsInWhileTheOnlyBackendIsHeldWhenItsSchemaIsKnown() throws Exception {
-        TestDatabase.get().execute("CREATE TABLE IF NOT EXISTS app.login_probe (id INT) ENGINE=InnoDB");
-        try (Connection first = connect()) {
-            assertThat(one(first, "SELECT DATABASE()")).isEqualTo("app");
+        // A schema no backend has entered yet, so that first's login enters it now: one entered before (by the other
+        // test) could reach the end of sluice.pool.schema-recheck while first holds the backend.
+        String schema = "login_known_" + System.nanoTime();
+        TestDatabase.get().execute("CREATE DATABASE " + schema);
+        TestDatabase.get().execute("CREATE TABLE " + schema + ".login_probe (id INT) ENGINE=InnoDB");
+        try (Connection first = connectTo(schema, "")) {
+            assertThat(one(first, "SELECT DATABASE()")).isEqualTo(schema);
             first.setAutoCommit(false);
             one(first, "SELECT COUNT(*) FROM login_probe");
             // The only backend is in first's transaction now.
             // The login alone (a driver such as Connector/J runs statements of its own next, which wait as any would).
             try (RawClient second = new RawClient(SluiceTestResource.port())) {
                 long started = System.nanoTime();
-                assertThat(second.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, "app").isOk()).as("login").isTrue();
+                assertThat(second.login(TestDatabase.APP_USER, TestDatabase.APP_PASSWORD, schema).isOk()).as("login").isTrue();
                 assertThat((System.nanoTime() - started) / 1_000_000).as("ms the login took, the borrow timeout being 1 s").isLessThan(900);
                 first.commit();
                 assertThat(second.query("SELECT 1").isErr()).isFalse();
             }
+        } finally {
+            TestDatabase.get().execute("DROP DATABASE " + schema);
         }
     }
 
