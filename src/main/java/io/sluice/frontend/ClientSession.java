@@ -2,6 +2,7 @@ package io.sluice.frontend;
 
 import io.sluice.relay.BackendLink;
 import io.sluice.relay.LoopRelay;
+import io.sluice.relay.LeaseHolder;
 import io.sluice.relay.ClientTransport;
 import io.sluice.relay.ClientGoneException;
 import io.sluice.relay.Errors;
@@ -229,7 +230,7 @@ final class ClientSession implements Runnable {
 
     /** The next deadline of a resting session: the end of its diagnostics hold, or its idle deadline; 0: none. */
     private long wakeDeadline(long idleDeadline) {
-        long hold = backend.holdDeadline();
+        long hold = backend.lease().holdDeadline();
         return hold != 0 && (idleDeadline == 0 || hold - idleDeadline < 0) ? hold : idleDeadline;
     }
 
@@ -251,7 +252,7 @@ final class ClientSession implements Runnable {
         StatementTraits traits = command == COM_QUERY ? StatementTraits.of(next.payload(), 1, next.length() - 1, backend.dialect())
                 : command == COM_STMT_EXECUTE ? statements.traitsOf(next) : null;
         if (traits != null && BackendLink.mayRunWithoutRoundTrip(traits)) {
-            if (backend.leaseOnLoop(loop, this::leaseCameOnLoop) == BackendLink.LoopLease.WAITING) {
+            if (backend.lease().onLoop(loop, this::leaseCameOnLoop) == LeaseHolder.LoopLease.WAITING) {
                 // The command waits in the inbox, and the session neither rests nor has a thread, until the pool says.
                 return true;
             }
@@ -388,7 +389,7 @@ final class ClientSession implements Runnable {
         boolean rested = false;
         try {
             if (phase != Phase.HANDSHAKE) {
-                backend.reclaimFromLoop();
+                backend.lease().reclaimFromLoop();
                 Runnable first = onThread;
                 onThread = null;
                 if (first != null) {
@@ -772,7 +773,7 @@ final class ClientSession implements Runnable {
     private InboundPacket nextCommand(long idleTimeout) throws InterruptedException {
         long idleDeadline = idleTimeout > 0 ? idleSince + idleTimeout : 0;
         while (true) {
-            long hold = backend.holdDeadline();
+            long hold = backend.lease().holdDeadline();
             if (hold != 0 && System.nanoTime() - hold >= 0) {
                 backend.holdExpired();
                 if (backend.sessionLost() || draining && !backend.holdsBackend()) {

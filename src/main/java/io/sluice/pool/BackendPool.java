@@ -955,8 +955,8 @@ public final class BackendPool implements AutoCloseable {
      * on a loop (see {@link #release}): clean, with no transaction in doubt, and the pool within its limit.
      */
     private boolean passesAsItIs(Lease lease) {
-        return permits.availablePermits() >= 0 && !lease.backend().connection().transaction().mayBeInTransaction()
-                && !lease.backend().connection().transaction().mayHoldUnflaggedTransaction();
+        // What settle would find: no transaction open or in doubt (mayBeInTransaction counts one no flag shows too).
+        return permits.availablePermits() >= 0 && !lease.backend().connection().transaction().mayBeInTransaction();
     }
 
     /** Settles {@code waiter} with a new lease on {@code lease}'s connection and permit, on the waiter's loop. */

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One borrowing of a backend connection, and where it is in its life: the one state machine of a lease. Its holder
- * (the client session) and its pool (a borrower, the janitor) move it only through the transitions of {@link Stage},
+ * (the client's LeaseHolder, in the relay) and its pool (a borrower, the janitor) move it only through the transitions of {@link Stage},
  * each one compare-and-set, so that when two race for it exactly one wins.
  *
  * <pre>

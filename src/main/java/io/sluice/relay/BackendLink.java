@@ -8,7 +8,6 @@ import io.sluice.observe.Telemetry;
 import io.sluice.pool.BackendPool;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.pool.BorrowTimeoutException;
-import io.sluice.pool.Lease;
 import io.sluice.pool.PooledBackend;
 import io.sluice.pool.Release;
 import io.sluice.protocol.ColumnDefinition;
@@ -33,7 +32,6 @@ import io.sluice.session.UserValue;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +40,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The backend side of one client session: when to borrow a backend, how to bring it into the client's
- * session state, relaying commands to it while following what they change, and when to give it back.
+ * session state, relaying commands to it while following what they change, and when to give it back. The lease
+ * itself (borrowing, parking, lending to the event loop, giving back) is its {@link LeaseHolder}'s; this class says
+ * what the client's session needs from a backend before it may go, and how it goes (kept, reset, discarded).
  *
  * <p>In transaction pooling a backend goes back to the pool after every command that leaves nothing behind
  * on it: no open transaction (server status flags), no pending transaction characteristics, no open cursor or
@@ -106,15 +106,11 @@ public final class BackendLink {
     private final io.sluice.pool.BackendPools pools;
     private final Telemetry telemetry;
     private final long connectionId;
-    private final Set<PinReason> exempt;
     private final boolean captureUserVariables;
-    private final long holdNanos;
-    private final EnumSet<PinReason> pins = EnumSet.noneOf(PinReason.class);
+    /** The client's lease: which backend it has, how it gets one, and when it goes (this link says what it needs first). */
+    private final LeaseHolder lease;
     private SessionState desired;
     private int clientCapabilities;
-    private BackendPool pool;
-    private boolean foundRows;
-    private Lease lease;
     private BooleanSupplier statementsTie = () -> false;
     /** The last time the client's state and its backend's were found the same (see plan). */
     private InSync inSync = InSync.NEVER;
@@ -130,15 +126,6 @@ public final class BackendLink {
      * unread bytes and whose state is unknown.
      */
     private boolean exchangeOpen;
-    /**
-     * A parked backend was taken back on the event loop and not yet found open by a take-over there: the thread that
-     * serves the command instead checks it, as {@link #acquire} checks one it takes back itself.
-     */
-    private boolean parkedUnchecked;
-    /** The client waited on its event loop for a backend already: its borrow on the thread ends when that wait would have. */
-    private long borrowDeadline;
-    /** Why the last borrow made for the event loop failed ({@link #borrowForLoop}), for the session's thread to answer. */
-    private Exception borrowFailure;
     /** Replaying the client's state failed: what the backend holds now is not known (a SET may apply in part). */
     private boolean replayFailed;
     /** Of the command being served: how long the database took to start answering (-1: not asked), whether it failed. */
@@ -188,11 +175,6 @@ public final class BackendLink {
     private boolean readingForClient;
     /** The last client command raised no warning and no error. */
     private boolean lastCommandClean = true;
-    /** Until when (System.nanoTime()) an idle client keeps its backend for its next statement; 0 when it does not. */
-    private long holdUntil;
-    /** Commands in a row, neither raising conditions nor reading them, after which the backend was kept. */
-    private int heldCommands;
-    private static final int MAX_HELD_COMMANDS = 32;
 
     /**
      * @param exempt the pin reasons configured not to pin (sluice.pinning.exemptions)
@@ -205,18 +187,19 @@ public final class BackendLink {
         this.pools = pools;
         this.telemetry = telemetry;
         this.connectionId = connectionId;
-        this.exempt = exempt;
         this.captureUserVariables = config.pinning().userVariables() == SluiceConfig.UserVariables.CAPTURE;
-        this.holdNanos = config.pool().diagnosticsHold().toNanos();
+        // A broken-off exchange or a failed replay was about the backend that went.
+        this.lease = new LeaseHolder(config, telemetry, exempt, connectionId, () -> {
+            exchangeOpen = false;
+            replayFailed = false;
+        });
     }
 
     /** Whom the link serves: the user's pool, the client's capabilities and the session it expects. */
     public void serve(BackendPool pool, int clientCapabilities, boolean foundRows, SessionState desired) {
-        this.pool = pool;
+        this.lease.serve(pool, foundRows);
         this.clientCapabilities = clientCapabilities;
-        this.foundRows = foundRows;
         this.desired = desired;
-        this.pins.clear();
         this.statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         this.pendingCharacteristics = "";
         forgetBackendState();
@@ -241,7 +224,6 @@ public final class BackendLink {
         ownChangesUnreported = false;
         transactionUnknown = false;
         savepointHeld = false;
-        holdUntil = 0;
         lastCommandClean = true;
     }
 
@@ -257,7 +239,7 @@ public final class BackendLink {
         databaseNanos = -1;
         errored = false;
         statement = null;
-        holdUntil = 0;
+        lease.commandStarted();
     }
 
     public long databaseNanos() {
@@ -277,7 +259,12 @@ public final class BackendLink {
     }
 
     public BackendPool pool() {
-        return pool;
+        return lease.pool();
+    }
+
+    /** The client's lease, and how it gets one on its event loop. */
+    public LeaseHolder lease() {
+        return lease;
     }
 
     public int statusFlags() {
@@ -286,16 +273,16 @@ public final class BackendLink {
 
     /** Whether the client has no lease at all, not even a parked one: giving up its session needs no backend. */
     boolean leasesNothing() {
-        return lease == null;
+        return lease.none();
     }
 
     /** Whether the client uses a backend now (a parked one does not count: any client may take it). */
     public boolean holdsBackend() {
-        return lease != null && lease.held();
+        return lease.held();
     }
 
     public PooledBackend current() {
-        return holdsBackend() ? lease.backend() : null;
+        return lease.backend();
     }
 
     /** The backend thread running the client's relayed command, for KILL QUERY from another session. */
@@ -313,21 +300,8 @@ public final class BackendLink {
 
     // ---- pinning ----
 
-    void pin(PinReason reason) {
-        if (exempt.contains(reason) || reason == PinReason.CONNECTION_ID && !config.pinning().onConnectionId()) {
-            return;
-        }
-        if (pins.add(reason)) {
-            telemetry.pinned(reason.label());
-            LOG.debugf("client %d pinned to its backend: %s", connectionId, reason.label());
-            if (lease != null) {
-                lease.pinnedFor(pins);
-            }
-        }
-    }
-
     public boolean pinned() {
-        return !pins.isEmpty();
+        return lease.pinned();
     }
 
     /**
@@ -338,18 +312,18 @@ public final class BackendLink {
         statement = traits;
         for (PinReason reason : traits.pins()) {
             if (reason != PinReason.USER_VARIABLE || !captureUserVariables) {
-                pin(reason);
+                lease.pin(reason);
             }
         }
         if (captureUserVariables && traits.uncapturableUserVariable()) {
-            pin(PinReason.USER_VARIABLE);
+            lease.pin(PinReason.USER_VARIABLE);
         }
         if (traits.callsProcedure()) {
-            pin(PinReason.STORED_PROCEDURE);
+            lease.pin(PinReason.STORED_PROCEDURE);
         }
         if (traits.touchesSessionTracking()) {
             // With tracking changed, Sluice could no longer follow the session: it stays on this backend.
-            pin(PinReason.SESSION_TRACKING);
+            lease.pin(PinReason.SESSION_TRACKING);
         }
     }
 
@@ -360,27 +334,7 @@ public final class BackendLink {
      * state. Null after the client was answered with the error that prevented it.
      */
     public PooledBackend acquire() {
-        // Its socket may rest on an event loop: taken back from parking there, or taken from another client's parking.
-        if (!reclaimFromLoop() && !holdsState()) {
-            // Closed there: as if it had died idle in the pool. A client with state on it hears of it at its next use.
-            giveBack(Release.DISCARD, "closed while it rested on an event loop");
-        }
-        if (lease != null && parkedUnchecked) {
-            parkedUnchecked = false;
-            if (lease.backend().connection().isClosedByServer()) {
-                giveBack(Release.DISCARD, "closed by the server while parked");
-            }
-        }
-        if (lease != null && !lease.held()) {
-            if (!lease.resume()) {
-                // Taken over by another client while parked.
-                lease = null;
-            } else if (!reclaimFromLoop() || lease.backend().connection().isClosedByServer()) {
-                // Closed while parked (a restart or failover): as if it had died idle in the pool.
-                giveBack(Release.DISCARD, "closed by the server while parked");
-            }
-        }
-        if (lease == null && !borrow()) {
+        if (!lease.takeBack(holdsState()) && !borrow()) {
             return null;
         }
         return sync(lease.backend()) ? lease.backend() : null;
@@ -396,22 +350,16 @@ public final class BackendLink {
      * backend as this left it.
      */
     public PooledBackend readyWithoutRoundTrip(StatementTraits traits) {
-        if (lease == null || exchangeOpen || replayFailed || collationUnreported || parkedUnchecked) {
+        if (lease.none() || exchangeOpen || replayFailed || collationUnreported || lease.parkedUnchecked()) {
             return null;
         }
         if (traits != null && !mayRunWithoutRoundTrip(traits)) {
             return null;
         }
-        if (!lease.held()) {
-            if (!lease.resume()) {
-                // Taken over by another client while parked.
-                lease = null;
-                return null;
-            }
-            // Whether the server closed it meanwhile is known at the take-over (see lentToLoop).
-            parkedUnchecked = true;
+        PooledBackend backend = lease.resumeForLoop();
+        if (backend == null) {
+            return null;
         }
-        PooledBackend backend = lease.backend();
         LastStatement there = backend.state().lastStatement();
         if (there.diagnostics() && !there.sameConditionsAs(desired.lastStatement()) || !plan(backend, desired).isEmpty()
                 || traits != null && traits.needsLastInsertId() && !lastInsertIdInSync(backend)) {
@@ -420,96 +368,13 @@ public final class BackendLink {
         return backend;
     }
 
-    /** Where the client stands for a backend on the event loop ({@link #leaseOnLoop}). */
-    public enum LoopLease {
-        /** It has a lease: held, or parked (taken back by {@link #readyWithoutRoundTrip}). */
-        HELD,
-        /**
-         * It waits for a lease with no thread of its own: in the pool's queue, or while a virtual thread borrows for it
-         * (see borrowForLoop); the callback given says when that is over.
-         */
-        WAITING
-    }
-
-    /**
-     * On the event loop, for a client with no lease: a connection taken over from a parked lease now, or a wait in
-     * the pool's queue with no thread ({@link BackendPool#waitOnLoop}) until a client gives one back, or up to the
-     * borrow timeout, or a borrow on a virtual thread when one is needed ({@link #borrowForLoop}). {@code woken} then
-     * runs on {@code loop}: true with the lease the client now holds, false when it is to borrow on its thread after
-     * all (the rest of the borrow timeout still applies there), or to answer why the borrow failed.
-     */
-    public LoopLease leaseOnLoop(io.netty.channel.EventLoop loop, java.util.function.Consumer<Boolean> woken) {
-        if (lease != null && !lease.held() && !lease.parked()) {
-            // Taken over by another client while parked.
-            lease = null;
-            parkedUnchecked = false;
-        }
-        if (lease != null) {
-            return LoopLease.HELD;
-        }
-        long deadline = System.nanoTime() + config.pool().borrowTimeout().toNanos();
-        BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, deadline, handedOver -> {
-            if (handedOver != null) {
-                holdLease(handedOver);
-            } else {
-                borrowDeadline = deadline;
-            }
-            woken.accept(handedOver != null);
-        });
-        Lease taken = pool.waitOnLoop(waiter);
-        if (taken != null) {
-            holdLease(taken);
-            return LoopLease.HELD;
-        }
-        if (!waiter.queued()) {
-            borrowForLoop(loop, deadline, woken);
-        }
-        return LoopLease.WAITING;
-    }
-
-    /** A lease taken or handed over on the loop becomes the client's, with the pins the pool reads to explain a full pool. */
-    private void holdLease(Lease taken) {
-        lease = taken;
-        lease.pinnedFor(pins);
-    }
-
-    /**
-     * Borrowing takes a thread here (a connection idle in Agroal or to be opened, or threads queued for one first), but
-     * the command does not: a virtual thread borrows, and the lease comes to the loop as a pool hand-over does. Before,
-     * the whole command went to the session's thread and was relayed through Connector/J; with 32 clients on 20
-     * connections that was 4-7 % of all statements, each bringing the next (a connection given back while threads
-     * queue goes through Agroal, whose free permit sends the next client to a thread). A borrow that fails leaves its
-     * failure for the session's thread, which answers it ({@link #borrow}).
-     */
-    private void borrowForLoop(io.netty.channel.EventLoop loop, long deadline, java.util.function.Consumer<Boolean> woken) {
-        Thread.ofVirtual().name("sluice-borrow").start(() -> {
-            Lease borrowed = null;
-            Exception failure = null;
-            try {
-                borrowed = pool.borrow(foundRows, deadline);
-            } catch (BorrowTimeoutException | BackendUnavailableException | InterruptedException | RuntimeException e) {
-                failure = e;
-            }
-            Lease got = borrowed;
-            Exception failed = failure;
-            loop.execute(() -> {
-                if (got != null) {
-                    holdLease(got);
-                } else {
-                    borrowFailure = failed;
-                }
-                woken.accept(got != null);
-            });
-        });
-    }
-
     /**
      * Whether the client's lease, if any, can end with no round trip of Sluice's own ({@link #release}): nothing the
      * client's statements left needs reading back or a reset first, and no transaction may be open. For a client that
      * leaves on the event loop.
      */
     public boolean releasesWithoutRoundTrip() {
-        if (lease == null) {
+        if (lease.none()) {
             return true;
         }
         if (exchangeOpen || replayFailed || holdsState() || transactionUnknown || unknownState || uncaptured != null || scanUserVariables
@@ -534,8 +399,7 @@ public final class BackendLink {
 
     /** Whether the pool takes {@code backend} back as it is: its own answers leave no transaction open, or in doubt. */
     private static boolean goesBackAsItIs(PooledBackend backend) {
-        var transaction = backend.connection().transaction();
-        return !transaction.mayBeInTransaction() && !transaction.mayHoldUnflaggedTransaction();
+        return !backend.connection().transaction().mayBeInTransaction();
     }
 
     /**
@@ -549,44 +413,13 @@ public final class BackendLink {
     }
 
     /**
-     * The backend's socket was taken over by the event loop ({@link LoopRelay}), which found it open (the check a backend
-     * taken back from parking by {@link #readyWithoutRoundTrip} waits for): the lease is lent there until
-     * {@link #backFromLoop}.
-     */
-    void lentToLoop() {
-        parkedUnchecked = false;
-        lease.lend();
-    }
-
-    /**
      * After an answer relayed on the event loop: whether the socket may rest on the loop till the client's next command
-     * ({@link #reclaimFromLoop} takes it back for the thread). The command must end with nothing that needs Connector/J,
+     * ({@link LeaseHolder#reclaimFromLoop} takes it back for the thread). The command must end with nothing that needs Connector/J,
      * and the client keep the backend: for whatever comes next (a transaction, a pin, session pooling), or parked for its
      * next statement, or handed to a client waiting on a loop, as it rests (see BackendPool#release).
      */
     boolean staysOnLoop() {
         return holdsBackend() && !exchangeOpen && !replayFailed && doneWithoutRoundTrip();
-    }
-
-    /**
-     * On the session's thread, before it uses the backend it holds: its socket, if it rests on the event loop since the
-     * client's last command ({@link #staysOnLoop}), goes back to Connector/J. If the server closed it meanwhile, it is
-     * closed: Connector/J's next use fails, and the client hears of it as on a connection of its own. False then.
-     */
-    public boolean reclaimFromLoop() {
-        if (lease == null || !lease.held()) {
-            return true;
-        }
-        boolean back = lease.backend().connection().loan().reclaim();
-        if (!back) {
-            LOG.debugf("backend %d was closed while it rested on the event loop", lease.backend().connection().threadId());
-        }
-        return back;
-    }
-
-    /** The socket the event loop had is Connector/J's again (given back, or closed after the relay broke). */
-    void backFromLoop() {
-        lease.lentBack();
     }
 
     /**
@@ -653,17 +486,10 @@ public final class BackendLink {
         dropBackend(reason);
     }
 
+    /** Borrows a backend on the session's thread; false after the client was told why it could not. */
     private boolean borrow() {
-        long deadline = borrowDeadline != 0 ? borrowDeadline : System.nanoTime() + config.pool().borrowTimeout().toNanos();
-        borrowDeadline = 0;
-        Exception failed = borrowFailure;
-        borrowFailure = null;
         try {
-            if (failed != null) {
-                // A borrow for the event loop failed (borrowForLoop): answered as this thread's own would be.
-                throw failed;
-            }
-            lease = pool.borrow(foundRows, deadline);
+            lease.borrow();
             return true;
         } catch (BorrowTimeoutException e) {
             writeError(Errors.borrowTimeout(e.getMessage()));
@@ -672,10 +498,6 @@ public final class BackendLink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ClientGoneException.INSTANCE;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
         return false;
     }
@@ -697,20 +519,11 @@ public final class BackendLink {
             return;
         }
         PooledBackend backend = lease.backend();
-        // MariaDB keeps conditions through statements that read no table, so a client that met an error and then
-        // runs only such statements (pings, DO SLEEP) would keep its backend for as long as it is busy. While other
-        // clients wait, it keeps it for at most MAX_HELD_COMMANDS commands that neither raise conditions nor read
-        // them (SHOW WARNINGS and the like start the count again); then the backend goes back, the conditions with it.
-        if (statement != null && statement.onlyDiagnostics()) {
-            heldCommands = 0;
-        } else if (lastCommandClean) {
-            heldCommands++;
-        }
-        if ((heldCommands <= MAX_HELD_COMMANDS || lease.pool().waiting() == 0) && keepsForNextStatement(backend)) {
-            holdUntil = System.nanoTime() + holdNanos;
+        if (lease.keepsAnotherCommand(statement != null && statement.onlyDiagnostics(), lastCommandClean) && keepsForNextStatement(backend)) {
+            lease.holdForNextStatement();
             return;
         }
-        heldCommands = 0;
+        lease.stopHolding();
         leave(backend);
     }
 
@@ -729,7 +542,7 @@ public final class BackendLink {
                 backend.state().lastStatement().conditionsFrom(0);
             }
         }
-        return holdNanos > 0 && (last.diagnostics() || last.rowCount() > 0);
+        return lease.holdsForDiagnostics() && (last.diagnostics() || last.rowCount() > 0);
     }
 
     /**
@@ -759,7 +572,7 @@ public final class BackendLink {
             return;
         }
         // Kept for the client's next statement unless another client needs it first.
-        if (!lease.pool().park(lease)) {
+        if (!lease.park()) {
             giveBack(Release.KEEP, "command complete");
         }
     }
@@ -797,7 +610,7 @@ public final class BackendLink {
         }
         desired.reset(handshakeCollation);
         if (kept && unflagged) {
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
         }
         if (kept && ownConditions) {
             // Whatever the reset left in the diagnostics area (a count kept, or conditions of ending the session) is
@@ -810,27 +623,22 @@ public final class BackendLink {
     /** Resets the held backend's session on the server; false when that failed and the backend was discarded. */
     private boolean resetHeldBackend() {
         PooledBackend backend = lease.backend();
-        if (!pool.resetSession(backend)) {
+        if (!lease.pool().resetSession(backend)) {
             discard("reset failed");
-            pins.clear();
+            lease.unpin();
             pendingCharacteristics = "";
             statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
             forgetBackendState();
             return false;
         }
         // The server ended all the client had there: transaction, pins, prepared statements, variables.
-        pins.clear();
-        lease.pinnedFor(pins);
+        lease.unpin();
         pendingCharacteristics = "";
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         forgetBackendState();
         return true;
     }
 
-    /** When (System.nanoTime()) the backend the idle client holds for its next statement must go back; 0 if none. */
-    public long holdDeadline() {
-        return holdsBackend() ? holdUntil : 0;
-    }
 
     /**
      * The client stayed idle past {@code sluice.pool.diagnostics-hold}: its backend goes back, and with it the
@@ -838,8 +646,7 @@ public final class BackendLink {
      * thread between commands; anything that goes wrong is kept from the client, who asked nothing.
      */
     public void holdExpired() {
-        holdUntil = 0;
-        heldCommands = 0;
+        lease.stopHolding();
         desired.lastStatement().conditionsFrom(0);
         if (!holdsBackend() || holdsState()) {
             return;
@@ -859,11 +666,11 @@ public final class BackendLink {
      * before anyone else gets it.
      */
     public void release(String reason) {
-        if (lease != null) {
+        if (!lease.none()) {
             boolean clean = !holdsState() && !transactionUnknown && !unknownState && !replayFailed && uncaptured == null && !scanUserVariables;
             giveBack(exchangeOpen ? Release.DISCARD : clean ? Release.KEEP : Release.RESET, reason);
         }
-        pins.clear();
+        lease.unpin();
         pendingCharacteristics = "";
         statusFlags = ServerStatus.SERVER_STATUS_AUTOCOMMIT;
         forgetBackendState();
@@ -871,7 +678,7 @@ public final class BackendLink {
 
     /** The backend cannot be trusted any more (it broke, or was left mid-response): closed and replaced. */
     void discard(String reason) {
-        if (lease != null) {
+        if (!lease.none()) {
             giveBack(Release.DISCARD, reason);
         }
     }
@@ -881,28 +688,11 @@ public final class BackendLink {
             // The client's FOUND_ROWS() may live only here (after a CALL that failed, say, before a reset).
             PooledBackend backend = lease.backend();
             withoutAnswersReturning(() -> keepFoundRows(backend, null));
-            if (lease == null) {
+            if (lease.none()) {
                 return;
             }
         }
-        Lease l = lease;
-        LOG.tracef("client %d gives back backend %d (%s): %s", connectionId, l.backend().connection().threadId(), how, reason);
-        lease = null;
-        parkedUnchecked = false;
-        holdUntil = 0;
-        heldCommands = 0;
-        exchangeOpen = false;
-        replayFailed = false;
-        if (!l.held() && !l.resume()) {
-            // The pool took it over while parked: it is no longer this client's to give back.
-            return;
-        }
-        l.pinnedFor(EnumSet.noneOf(PinReason.class));
-        if (how == Release.KEEP) {
-            l.pool().leave(l, reason);
-        } else {
-            l.pool().release(l, how, reason);
-        }
+        lease.giveBack(how, reason);
     }
 
     // ---- state replay ----
@@ -912,7 +702,6 @@ public final class BackendLink {
      * of several variables can apply in part): it is reset before anyone else gets it.
      */
     private boolean sync(PooledBackend backend) {
-        lease.pinnedFor(pins);
         if (!syncTo(backend, desired)) {
             return false;
         }
@@ -936,14 +725,14 @@ public final class BackendLink {
         if (replayTo(backend, target)) {
             return true;
         }
-        replayFailed = lease != null;
+        replayFailed = !lease.none();
         return false;
     }
 
     private boolean replayTo(PooledBackend backend, SessionState target) {
         StatePlan plan = plan(backend, target);
         LOG.tracef("client %d on backend %d: replay %s", connectionId, backend.connection().threadId(), plan);
-        if (plan.resetFirst() && holdsBackend() && lease.backend() == backend) {
+        if (plan.resetFirst() && lease.backend() == backend) {
             // The client's own backend, kept for its next statement, may hold what its statements assigned and Sluice
             // has not read back yet (user variables, LAST_INSERT_ID(expr)): read before the reset takes it away
             // (program 1153 of seed 9292 on the MySQL 8 face: @sluice_row_count, which recreated ROW_COUNT(), had the
@@ -954,14 +743,14 @@ public final class BackendLink {
             plan = plan(backend, target);
         }
         if (plan.resetFirst()) {
-            if (!pool.resetSession(backend)) {
+            if (!lease.pool().resetSession(backend)) {
                 lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
                 return false;
             }
             plan = plan(backend, target);
         }
         if (plan.leaveSchema()) {
-            if (!pool.leaveSchema(backend)) {
+            if (!lease.pool().leaveSchema(backend)) {
                 lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting its default schema", null));
                 return false;
             }
@@ -975,12 +764,12 @@ public final class BackendLink {
             // which the client may have set since, so the variables are planned again after it.
             byte[] answer = call(backend, new PayloadWriter(plan.schema().length() + 1).int1(CommandType.COM_INIT_DB).string(plan.schema()).toByteArray());
             if (answer != null && ErrPacket.is(answer)) {
-                pool.schemas().refused(plan.schema());
+                lease.pool().schemas().refused(plan.schema());
             }
             if (answer == null || forwardIfError(answer)) {
                 return false;
             }
-            pool.schemas().entered(plan.schema());
+            lease.pool().schemas().entered(plan.schema());
             backend.state().schema(plan.schema());
             plan = plan(backend, target);
         }
@@ -998,7 +787,7 @@ public final class BackendLink {
                 }
                 if (!backend.state().variables().asMap().isEmpty() || !backend.state().userVariables().isEmpty()) {
                     // Maybe what another client left cannot be put back to its default: start from a clean session.
-                    if (!pool.resetSession(backend)) {
+                    if (!lease.pool().resetSession(backend)) {
                         lost(new BackendException(BackendException.Kind.CONNECTION_LOST, "Lost connection to backend while resetting it", null));
                         return false;
                     }
@@ -1203,7 +992,7 @@ public final class BackendLink {
             // Conditions that may still be there (a statement that raised none may not have cleared them): asked,
             // since the count is about to be replaced anyway.
             Long conditions = countConditions(backend);
-            if (conditions == null && lease == null) {
+            if (conditions == null && lease.none()) {
                 return false;
             }
             if (conditions != null && conditions == 0) {
@@ -1259,7 +1048,7 @@ public final class BackendLink {
             backend.state().lastStatement().number(LastStatement.next());
             if (ErrPacket.is(names.get(0))) {
                 // No way to list them (MySQL): the client keeps this backend, with whatever it holds.
-                pin(PinReason.UNTRACKED_STATE);
+                lease.pin(PinReason.UNTRACKED_STATE);
                 return true;
             }
             for (int i = 2; i < names.size() - 1; i++) {
@@ -1272,7 +1061,7 @@ public final class BackendLink {
                 if (name != null && io.sluice.session.UserVariables.writable(name)) {
                     uncaptured(List.of(name));
                 } else if (name != null) {
-                    pin(PinReason.USER_VARIABLE);
+                    lease.pin(PinReason.USER_VARIABLE);
                     return true;
                 }
             }
@@ -1282,7 +1071,7 @@ public final class BackendLink {
         CaptureQuery capture = new CaptureQuery(lastInsertIdOnBackend, foundRowsUnknown, uncaptured == null ? List.of() : List.copyOf(uncaptured));
         if (capture.isEmpty()) {
             if (unexplainedChange) {
-                pin(PinReason.UNTRACKED_STATE);
+                lease.pin(PinReason.UNTRACKED_STATE);
             }
             return true;
         }
@@ -1292,7 +1081,7 @@ public final class BackendLink {
         } catch (IllegalStateException e) {
             // Nothing Sluice can replay: the client stays where its state is.
             LOG.debugf(e, "client %d: reading back session state failed", connectionId);
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
             return true;
         }
         if (captured == null) {
@@ -1308,7 +1097,7 @@ public final class BackendLink {
         }
         if (!captured.userVariables().values().stream().allMatch(UserValue::replayable)) {
             // A value no statement can set again (bytes invalid in its character set): it stays where it is.
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
             return true;
         }
         boolean changed = false;
@@ -1321,7 +1110,7 @@ public final class BackendLink {
         uncaptured = null;
         if (unexplainedChange && !changed) {
             // The server said something changed, and it was no user variable: state Sluice cannot see.
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
         }
         unexplainedChange = false;
         return true;
@@ -1528,7 +1317,7 @@ public final class BackendLink {
             // with autocommit on commits it. It cannot move, and must reach no other client (program 353 of seed
             // 7474: another client's statement committed a row the disconnected client never committed).
             connection.transaction().transactionUnflagged();
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
         }
         if (effects.statusSeen) {
             // Only an OK or the end of a result set carries the status; a prepare's answer or an error does not,
@@ -1781,11 +1570,11 @@ public final class BackendLink {
             collationUnreported = true;
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
-            pin(PinReason.SESSION_TRACKING);
+            lease.pin(PinReason.SESSION_TRACKING);
         }
         if (track.variables().keySet().stream().anyMatch(SessionVariables.NOT_REPLAYABLE::contains)) {
             // insert_id is used up by the next insert, rand_seed by the next RAND(): only this backend has them right.
-            pin(PinReason.UNTRACKED_STATE);
+            lease.pin(PinReason.UNTRACKED_STATE);
         }
         if (track.stateChanged() && !explains(track)) {
             if (captureUserVariables) {
@@ -1794,7 +1583,7 @@ public final class BackendLink {
                 scanUserVariables = true;
                 unexplainedChange = true;
             } else {
-                pin(PinReason.UNTRACKED_STATE);
+                lease.pin(PinReason.UNTRACKED_STATE);
             }
         }
     }
@@ -1996,7 +1785,7 @@ public final class BackendLink {
      * backend say whether the client is in a transaction there (Sluice's statements start and end none).
      */
     private void learnTransaction(PooledBackend backend, int flags) {
-        if (transactionUnknown && lease != null && lease.backend() == backend) {
+        if (transactionUnknown && lease.isOf(backend)) {
             int transaction = ServerStatus.SERVER_STATUS_IN_TRANS | ServerStatus.SERVER_STATUS_IN_TRANS_READONLY;
             statusFlags = statusFlags & ~transaction | flags & transaction;
             transactionUnknown = false;
@@ -2115,7 +1904,7 @@ public final class BackendLink {
             return;
         }
         // The backend likely restarted or failed over: its idle siblings are dead too.
-        pool.flushIdle();
+        lease.pool().flushIdle();
         dropBackend("connection lost");
         writeError(Errors.backendLost(e.getMessage()));
     }

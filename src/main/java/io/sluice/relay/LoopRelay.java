@@ -109,7 +109,7 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         }
         this.backend = backend;
         this.loan = l;
-        link.lentToLoop();
+        link.lease().lend();
         return Borrowing.BORROWED;
     }
 
@@ -235,13 +235,13 @@ public final class LoopRelay implements ChannelLoan.Borrower {
             // The command ends here with no round trip, and the backend stays the client's (a transaction), or is
             // parked for its next statement: the socket rests on this loop till then, and the next statement here takes
             // no take-over (see ChannelLoan#rest). The session's thread, if it runs before, takes the socket back first
-            // (BackendLink#reclaimFromLoop); so does whoever takes a parked one elsewhere (BackendPool).
-            link.backFromLoop();
+            // (LeaseHolder#reclaimFromLoop); so does whoever takes a parked one elsewhere (BackendPool).
+            link.lease().lentBack();
             then.relayed(outcome, null);
             return;
         }
         loan.giveBack().whenComplete((v, failure) -> {
-            link.backFromLoop();
+            link.lease().lentBack();
             if (failure != null) {
                 LOG.debugf("backend %d: %s", backend.connection().threadId(), failure.getMessage());
                 String reason = failure.getMessage();
@@ -281,7 +281,7 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         Ending then = ending;
         ending = null;
         loan.close().whenComplete((v, e) -> {
-            link.backFromLoop();
+            link.lease().lentBack();
             link.relayEnded(partial, commandLength);
             then.relayed(BackendLink.Outcome.FAILED, () -> {
                 link.kills().finished();
