@@ -3,7 +3,7 @@ package io.sluice.credentials;
 import io.sluice.config.SluiceConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * The AWS SDK is only set up when some user needs it; the settings are checked first (see
  * {@link CredentialConfigCheck}).
  */
-@ApplicationScoped
+// A singleton, not application-scoped: no client proxy, whose context lookup ran at every login.
+@Singleton
 public class CombinedCredentials implements CredentialSource {
     private static final Logger LOG = Logger.getLogger(CombinedCredentials.class);
 
