@@ -891,6 +891,12 @@ public final class BackendLink {
             return null;
         }
         List<byte[]> answer = exchange(backend, prepare);
+        if (answer != null && ErrPacket.is(answer.get(0))) {
+            // Refused, as the client's own connection would refuse it: ROW_COUNT() -1 there, recorded now, before the
+            // way back to the client's state, whose SET leaves 0 (see ownErrorAnswered; program 8 of seed 9191: an
+            // UPDATE prepared again in a READ ONLY transaction, with another div_precision_increment).
+            backend.state().lastStatement().rowCount(-1);
+        }
         if (elsewhere && answer != null && !syncTo(backend, desired)) {
             return null;
         }
@@ -901,16 +907,15 @@ public final class BackendLink {
      * A statement of Sluice's own failed, and its error went to the client as the answer to its command (a statement
      * prepared again for an execute, refused: under LOCK TABLES, a table not locked). The client's own connection
      * would have failed the same way, so what the error left there is the client's: its conditions, for SHOW ERRORS
-     * (program 721 of seed 7474 read none, Sluice having cleared them as its own), and ROW_COUNT() -1.
+     * (program 721 of seed 7474 read none, Sluice having cleared them as its own), and ROW_COUNT() -1. The backend's
+     * own ROW_COUNT() is what {@link #prepareIn} left: -1, or not known after statements of Sluice's that followed.
      */
     public void ownErrorAnswered(PooledBackend backend) {
         errored = true;
         lastCommandClean = false;
         LastStatement own = desired.lastStatement();
-        LastStatement there = backend.state().lastStatement();
-        own.conditionsFrom(there.conditionsFrom());
+        own.conditionsFrom(backend.state().lastStatement().conditionsFrom());
         own.rowCount(-1);
-        there.rowCount(-1);
     }
 
     private boolean fallBackToServerCollation() {

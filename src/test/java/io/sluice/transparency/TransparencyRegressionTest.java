@@ -135,7 +135,11 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(8585, 4606),
                 // A function called by an INSERT set @fv (the trigger @trig); the client then set sql_select_limit = 1,
                 // which cut Sluice's own list of the backend's user variables short before it read them back: @fv was lost.
-                ProgramGenerator.generate(9292, 1119));
+                ProgramGenerator.generate(9292, 1119),
+                // An UPDATE prepared again for its execute in a READ ONLY transaction, under another div_precision_increment:
+                // refused (ERR 1792), then Sluice's SET back to the client's value left ROW_COUNT() 0 where the client's
+                // own connection had -1.
+                ProgramGenerator.generate(9191, 8));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
