@@ -991,8 +991,10 @@ public final class BackendLink {
                 // 0, program 1825 of seed 4242 on MySQL 8).
                 : ONE_ROW_INTO_VARIABLE;
         boolean recreatable = traits.readsRowCount() && recreate == null && rows > 1 && rows <= MAX_RECREATED_ROW_COUNT
-                // Not in a transaction: a READ ONLY one refuses even a temporary table (ERR 1792 on MariaDB 10.11).
-                && rows != there.rowCount() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS) == 0);
+                // Not in a READ ONLY transaction, which refuses even a temporary table (ERR 1792 on MariaDB 10.11). In
+                // another it is the transaction's backend that needs it: the SETs around a statement prepared again for an
+                // execute leave 0 there (program 3197 of seed 5757: an UPDATE's 2 with autocommit off read as 0).
+                && rows != there.rowCount() && !traits.readsFoundRows() && (pinned() || (statusFlags & ServerStatus.SERVER_STATUS_IN_TRANS_READONLY) == 0);
         if (recreatable && own.diagnostics() && own.sameConditionsAs(there)) {
             // Conditions that may still be there (a statement that raised none may not have cleared them): asked,
             // since the count is about to be replaced anyway.

@@ -48,6 +48,8 @@ class TransparencyRegressionOnMySql8Test {
                 // An UPDATE prepared again in a READ ONLY transaction, refused: the SET back to the client's variables left
                 // ROW_COUNT() 0 where the client's own connection had -1 (as on MariaDB).
                 ProgramGenerator.generate(9191, 8),
+                // ROW_COUNT() of 2 inside a read-write transaction, after the SETs of a re-prepare (as on MariaDB).
+                ProgramGenerator.generate(5757, 3197),
                 program("ROW_COUNT() of a SELECT ... INTO reads 1 inside a transaction, whatever Sluice ran in between",
                         new Step.Prepare(0, "SELECT ROW_COUNT()"), sql("SET NAMES utf8mb3"), sql("START TRANSACTION READ ONLY"),
                         sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3"), new Step.Execute(0, List.of()), sql("COMMIT"),
