@@ -7,6 +7,7 @@
 #   bench/profile-sluice.sh                       # 32 threads, 20 s recorded
 #   THREADS=1 SECONDS_PER_RUN=10 bench/profile-sluice.sh
 #   WORKLOAD=cqd THREADS=64 bench/profile-sluice.sh   # connect, SELECT 1, disconnect: CPU per connection
+#   WORKLOAD=ro bench/profile-sluice.sh               # oltp_read_only: transactions, range scans
 source "$(dirname "$0")/lib.sh"
 need sysbench "apt-get install -y sysbench"
 
@@ -17,8 +18,9 @@ JFR_OUT=${JFR_OUT:-/tmp/sluice-profile.$$.jfr}
 WORKLOAD=${WORKLOAD:-point}
 case "$WORKLOAD" in
   point) test_name=oltp_point_select; unit=query ;;
+  ro) test_name=oltp_read_only; unit=query ;;
   cqd) test_name="$BENCH_DIR/connect-query-disconnect.lua"; unit=connection ;;
-  *) echo "WORKLOAD is point or cqd" >&2; exit 2 ;;
+  *) echo "WORKLOAD is point, ro or cqd" >&2; exit 2 ;;
 esac
 
 start_db

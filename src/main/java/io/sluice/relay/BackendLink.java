@@ -118,6 +118,8 @@ public final class BackendLink {
     private String pendingCharacteristics = "";
     /** A client statement chose a connection character set, and the server did not say which collation came with it. */
     private boolean collationUnreported;
+    /** The unreported collation follows a SET NAMES (all three character sets reported): character_set_client holds it too. */
+    private boolean namesCollationUnreported;
     private boolean sessionLost;
     private final KillGuard kills = new KillGuard();
     /**
@@ -1508,12 +1510,18 @@ public final class BackendLink {
 
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
+        boolean afterNames = namesCollationUnreported;
+        namesCollationUnreported = false;
         List<byte[]> answer = read(backend, query("SELECT @@collation_connection" + CaptureQuery.ONE_ROW));
         // Column count, definition, the row, the end: the row's single length-encoded value is the collation.
         if (answer != null && answer.size() >= 3 && !ErrPacket.is(answer.get(0))) {
             String collation = new io.sluice.protocol.PayloadReader(answer.get(2)).readLenencString();
             desired.variables().set(SessionVariables.COLLATION_CONNECTION, collation);
             backend.state().variables().set(SessionVariables.COLLATION_CONNECTION, collation);
+            if (afterNames) {
+                desired.variables().namesCollation(collation);
+                backend.state().variables().namesCollation(collation);
+            }
         }
     }
 
@@ -1571,10 +1579,16 @@ public final class BackendLink {
         if (track.transactionCharacteristics() != null) {
             pendingCharacteristics = track.transactionCharacteristics();
         }
-        if (track.variables().containsKey(SessionVariables.CHARACTER_SET_CONNECTION)
-                && !track.variables().containsKey(SessionVariables.COLLATION_CONNECTION)) {
+        boolean names = track.variables().containsKey(SessionVariables.CHARACTER_SET_CLIENT)
+                && track.variables().containsKey(SessionVariables.CHARACTER_SET_CONNECTION);
+        String collation = track.variables().get(SessionVariables.COLLATION_CONNECTION);
+        if (track.variables().containsKey(SessionVariables.CHARACTER_SET_CONNECTION) && collation == null) {
             // SET NAMES x COLLATE y reports the character sets only: ask for the collation once the answer is done.
             collationUnreported = true;
+            namesCollationUnreported = names;
+        } else if (names && collation != null) {
+            desired.variables().namesCollation(collation);
+            backend.state().variables().namesCollation(collation);
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             lease.pin(PinReason.SESSION_TRACKING);

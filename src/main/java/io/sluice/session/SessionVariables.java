@@ -11,6 +11,11 @@ import java.util.Set;
  * <p>The character-set variables are coupled on the server: setting {@code collation_connection} changes
  * {@code character_set_connection} and the reverse, without the server reporting the implied one. So only
  * the one set last is kept, and replaying it recreates both.
+ *
+ * <p>{@code character_set_client} also holds a collation inside the server, which no variable shows: a string
+ * parameter of a prepared statement takes it. {@code SET NAMES cs COLLATE coll} makes it {@code coll};
+ * {@code SET character_set_client = cs} makes it the character set's default. It is kept apart
+ * ({@link #clientCollation()}) so that a replay sets it the way the client did.
  */
 public final class SessionVariables {
     public static final String CHARACTER_SET_CLIENT = "character_set_client";
@@ -40,6 +45,8 @@ public final class SessionVariables {
     public static final Set<String> NOT_REPLAYABLE = Set.of("insert_id", "rand_seed1", "rand_seed2");
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** The collation a SET NAMES gave character_set_client, or null: the one its value gives (a name's default, an id's own). */
+    private String clientCollation;
     private int changes;
 
     /** Whether a reported variable is session state a replay sets. */
@@ -86,13 +93,35 @@ public final class SessionVariables {
             values.remove(CHARACTER_SET_CONNECTION);
         } else if (name.equals(CHARACTER_SET_CONNECTION)) {
             values.remove(COLLATION_CONNECTION);
+        } else if (name.equals(CHARACTER_SET_CLIENT)) {
+            clientCollation = null;
         }
         values.put(name, value);
+    }
+
+    /** The collation character_set_client holds: what a SET NAMES chose, or null for the one its value gives. */
+    public String clientCollation() {
+        return clientCollation;
+    }
+
+    /**
+     * After a SET NAMES (or anything that set the three character sets at once): the collation it gave the
+     * connection, which it gave character_set_client too, kept when it belongs to that character set.
+     */
+    public void namesCollation(String collation) {
+        String client = values.get(CHARACTER_SET_CLIENT);
+        if (client != null && collation.startsWith(client + "_")) {
+            changes++;
+            clientCollation = collation;
+        }
     }
 
     /** Sets a variable, or (null) takes it back to the server's default. */
     public void setOrRemove(String name, String value) {
         changes++;
+        if (name.equals(CHARACTER_SET_CLIENT) && !java.util.Objects.equals(value, values.get(name))) {
+            clientCollation = null;
+        }
         if (value == null) {
             values.remove(name);
         } else {
@@ -121,12 +150,14 @@ public final class SessionVariables {
     public void clear() {
         changes++;
         values.clear();
+        clientCollation = null;
     }
 
     public void copyFrom(SessionVariables other) {
         changes++;
         values.clear();
         values.putAll(other.values);
+        clientCollation = other.clientCollation;
     }
 
     /** Whether the charset group is the same on both sides (compared as a group, since it is replayed as one). */
@@ -136,12 +167,12 @@ public final class SessionVariables {
                 return false;
             }
         }
-        return true;
+        return java.util.Objects.equals(clientCollation, other.clientCollation);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SessionVariables v && v.values.equals(values);
+        return o instanceof SessionVariables v && v.values.equals(values) && java.util.Objects.equals(v.clientCollation, clientCollation);
     }
 
     @Override
@@ -151,6 +182,6 @@ public final class SessionVariables {
 
     @Override
     public String toString() {
-        return values.toString();
+        return clientCollation == null ? values.toString() : values + " client collation " + clientCollation;
     }
 }

@@ -80,18 +80,20 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
         Map<String, String> have = actual.variables().asMap();
         if (!actual.charsetKnown() || !wanted.sameCharset(actual.variables())) {
             String client = want.get(SessionVariables.CHARACTER_SET_CLIENT);
-            String collation = want.get(SessionVariables.COLLATION_CONNECTION);
-            boolean names = client != null && collation != null && !NUMBER.matcher(client).matches() && collation.startsWith(client + "_");
-            if (names) {
-                // What SET NAMES cs COLLATE coll leaves: a string parameter of a prepared statement takes the collation
-                // character_set_client holds inside the server, which SET NAMES makes coll and SET character_set_client
-                // makes the character set's default, though both read the same (program 107 of seed 7).
+            String clientCollation = wanted.clientCollation();
+            if (clientCollation != null) {
+                // A string parameter of a prepared statement takes the collation character_set_client holds inside the
+                // server: SET NAMES cs COLLATE coll makes it coll, SET character_set_client the character set's default,
+                // though both read the same (program 107 of seed 7). Only a client's SET NAMES is replayed as one: SET
+                // collation_connection after it leaves the client's collation as it was (program 1835 of seed 9191).
                 assignments.add("NAMES " + literal(SessionVariables.CHARACTER_SET_CLIENT, client, noBackslashEscapes)
-                        + " COLLATE " + literal(SessionVariables.COLLATION_CONNECTION, collation, noBackslashEscapes));
+                        + " COLLATE " + literal(SessionVariables.COLLATION_CONNECTION, clientCollation, noBackslashEscapes));
             }
             for (String name : CHARSET_ORDER) {
                 String value = want.get(name);
-                if (value != null && !(names && !name.equals(SessionVariables.CHARACTER_SET_RESULTS))) {
+                boolean setByNames = clientCollation != null && (name.equals(SessionVariables.CHARACTER_SET_CLIENT)
+                        || name.equals(SessionVariables.COLLATION_CONNECTION) && value != null && value.equals(clientCollation));
+                if (value != null && !setByNames) {
                     assignments.add(assign(name, value, noBackslashEscapes));
                 }
             }

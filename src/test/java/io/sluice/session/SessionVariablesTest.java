@@ -197,4 +197,34 @@ class SessionVariablesTest {
         assertThat(new SessionVariables().sameCharset(SessionVariables.forHandshakeCollation(45))).isFalse();
         assertThat(new SessionVariables().sameCharset(new SessionVariables())).isTrue();
     }
+
+    /**
+     * The collation character_set_client holds: kept from a SET NAMES only when it is one of the client's character
+     * set's (SET CHARACTER SET gives the connection the schema's), dropped when the client's character set is set
+     * again, and part of the comparison that decides a replay.
+     */
+    @Test
+    void theClientsCollationComesFromSetNamesAndGoesWithCharacterSetClient() {
+        SessionVariables v = new SessionVariables();
+        v.set(CHARACTER_SET_CLIENT, "latin1");
+        v.namesCollation("utf8mb4_general_ci");
+        assertThat(v.clientCollation()).isNull();
+
+        v.namesCollation("latin1_german1_ci");
+        assertThat(v.clientCollation()).isEqualTo("latin1_german1_ci");
+        SessionVariables copy = new SessionVariables();
+        copy.copyFrom(v);
+        assertThat(copy).isEqualTo(v);
+        assertThat(copy.sameCharset(v)).isTrue();
+
+        v.setOrRemove(CHARACTER_SET_CLIENT, "latin1");
+        assertThat(v.clientCollation()).isEqualTo("latin1_german1_ci");
+        v.set(CHARACTER_SET_CLIENT, "latin1");
+        assertThat(v.clientCollation()).isNull();
+        assertThat(copy).isNotEqualTo(v);
+        assertThat(copy.sameCharset(v)).isFalse();
+
+        copy.clear();
+        assertThat(copy.clientCollation()).isNull();
+    }
 }

@@ -417,12 +417,27 @@ class StatePlanTest {
     }
 
     /**
-     * A collation of the client's character set is replayed with SET NAMES ... COLLATE: a prepared statement's string
-     * parameter takes the collation SET NAMES gives character_set_client inside the server, which
-     * SET character_set_client = 'latin1' does not (it gives latin1_swedish_ci), though both read the same.
+     * A SET NAMES ... COLLATE is replayed as one: a prepared statement's string parameter takes the collation SET NAMES
+     * gives character_set_client inside the server, which SET character_set_client = 'latin1' does not (it gives
+     * latin1_swedish_ci), though both read the same (program 107 of seed 7).
      */
     @Test
-    void aCollationOfTheClientsCharacterSetIsReplayedWithSetNames() {
+    void setNamesWithACollateIsReplayedWithSetNames() {
+        SessionState client = client("app", false);
+        setNames(client, "latin1", "latin1_german1_ci");
+        BackendState backend = BackendState.fresh();
+        backend.schema("app");
+
+        assertThat(plan(client, backend).setStatement())
+                .isEqualTo("SET NAMES 'latin1' COLLATE 'latin1_german1_ci', @@session.character_set_results = 'latin1'");
+    }
+
+    /**
+     * SET collation_connection to a collation of the client's character set leaves character_set_client's collation
+     * alone: a replay as SET NAMES ... COLLATE would change what a string parameter takes (program 1835 of seed 9191).
+     */
+    @Test
+    void aCollationSetAloneIsNotReplayedWithSetNames() {
         SessionState client = client("app", false);
         client.apply(reports(CHARACTER_SET_CLIENT, "latin1"));
         client.apply(reports(CHARACTER_SET_RESULTS, "latin1"));
@@ -430,8 +445,58 @@ class StatePlanTest {
         BackendState backend = BackendState.fresh();
         backend.schema("app");
 
-        assertThat(plan(client, backend).setStatement())
-                .isEqualTo("SET NAMES 'latin1' COLLATE 'latin1_german1_ci', @@session.character_set_results = 'latin1'");
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'latin1', "
+                + "@@session.character_set_results = 'latin1', @@session.collation_connection = 'latin1_german1_ci'");
+    }
+
+    /** After SET NAMES ... COLLATE, SET collation_connection changes the connection's collation only. */
+    @Test
+    void aCollationSetAfterSetNamesKeepsTheClientsCollation() {
+        SessionState client = client("app", false);
+        setNames(client, "utf8mb4", "utf8mb4_unicode_ci");
+        client.apply(reports(COLLATION_CONNECTION, "utf8mb4_general_ci"));
+        BackendState backend = BackendState.fresh();
+        backend.schema("app");
+
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci', "
+                + "@@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_general_ci'");
+    }
+
+    /** SET character_set_client after SET NAMES ... COLLATE gives the client the character set's default collation. */
+    @Test
+    void setCharacterSetClientAfterSetNamesTakesItsDefault() {
+        SessionState client = client("app", false);
+        setNames(client, "utf8mb4", "utf8mb4_unicode_ci");
+        client.apply(reports(CHARACTER_SET_CLIENT, "utf8mb4"));
+        BackendState backend = BackendState.fresh();
+        backend.schema("app");
+
+        assertThat(client.variables().clientCollation()).isNull();
+        assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'utf8mb4', "
+                + "@@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_unicode_ci'");
+    }
+
+    /** Backends that differ only in the client's collation are not in the same state. */
+    @Test
+    void theClientsCollationAloneCallsForAReplay() {
+        SessionState client = client("app", false);
+        setNames(client, "utf8mb4", "utf8mb4_unicode_ci");
+        client.apply(reports(COLLATION_CONNECTION, "utf8mb4_general_ci"));
+        BackendState backend = inStateOf(client);
+        client.variables().namesCollation("utf8mb4_general_ci");
+
+        assertThat(plan(client, backend).setStatement()).startsWith("SET NAMES 'utf8mb4' COLLATE 'utf8mb4_general_ci'");
+    }
+
+    /** What Sluice records of a SET NAMES cs COLLATE coll: the three character sets reported, then the collation read. */
+    private static void setNames(SessionState client, String charset, String collation) {
+        Map<String, String> report = new LinkedHashMap<>();   // MariaDB's order for SET NAMES
+        report.put(CHARACTER_SET_CONNECTION, charset);
+        report.put(CHARACTER_SET_CLIENT, charset);
+        report.put(CHARACTER_SET_RESULTS, charset);
+        client.apply(new SessionTrack(report, null, true, null));
+        client.variables().set(COLLATION_CONNECTION, collation);
+        client.variables().namesCollation(collation);
     }
 
     // ---- known loss -------------------------------------------------------------------------------------

@@ -50,6 +50,9 @@ class TransparencyRegressionOnMySql8Test {
                 ProgramGenerator.generate(9191, 8),
                 // ROW_COUNT() of 2 inside a read-write transaction, after the SETs of a re-prepare (as on MariaDB).
                 ProgramGenerator.generate(5757, 3197),
+                // The collation a string parameter takes, after SET collation_connection (as on MariaDB).
+                ProgramGenerator.generate(9191, 1835),
+                TransparencyRegressionTest.clientCollation(),
                 program("ROW_COUNT() of a SELECT ... INTO reads 1 inside a transaction, whatever Sluice ran in between",
                         new Step.Prepare(0, "SELECT ROW_COUNT()"), sql("SET NAMES utf8mb3"), sql("START TRANSACTION READ ONLY"),
                         sql("SELECT v, id INTO @b, @d FROM shared WHERE id = 3"), new Step.Execute(0, List.of()), sql("COMMIT"),

@@ -142,7 +142,10 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(9191, 8),
                 // With autocommit off, an UPDATE's ROW_COUNT() of 2 read by an execute that Sluice prepared again in another
                 // character set: the SETs there and back left 0 on the transaction's backend, where no count was recreated.
-                ProgramGenerator.generate(5757, 3197));
+                ProgramGenerator.generate(5757, 3197),
+                // SET collation_connection after SET NAMES: Sluice replayed the client as SET NAMES ... COLLATE, which
+                // also gave the collation to character_set_client, which a string parameter takes.
+                ProgramGenerator.generate(9191, 1835));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -298,6 +301,7 @@ class TransparencyRegressionTest {
                 program("Sluice's own reads get their row under sql_select_limit = 0: the last insert id set on another backend",
                         sql("SELECT LAST_INSERT_ID(4242)"), sql("SET sql_select_limit = 0"), sql("SELECT 1"), sql("SET @li = LAST_INSERT_ID()"),
                         sql("SELECT @li LIMIT 1"), sql("DO SLEEP(0.05)"), sql("SET @li = LAST_INSERT_ID()"), sql("SELECT @li LIMIT 1")),
+                clientCollation(),
                 underSelectLimit(0, "a variable an unscoped SET changed",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SELECT @@sql_mode LIMIT 1")),
                 underSelectLimit(0, "the collation SET NAMES ... COLLATE chose",
@@ -318,6 +322,24 @@ class TransparencyRegressionTest {
                         sql("SELECT id INTO @v FROM shared ORDER BY id LIMIT 1"), sql("SELECT @a := 5"), sql("SELECT 1"),
                         sql("INSERT IGNORE INTO {T} (id, v) VALUES (1, 'dup')"), sql("SELECT 1"), sql("SHOW WARNINGS"),
                         sql("SELECT @li, @@sql_mode, @@collation_connection, @v, @a, @@warning_count")));
+    }
+
+    /**
+     * A string parameter takes the collation character_set_client holds inside the server, which only SET NAMES ...
+     * COLLATE and the handshake choose; SET collation_connection, SET character_set_client and SET CHARACTER SET
+     * leave it or take the default (program 1835 of seed 9191, both faces).
+     */
+    static Program clientCollation() {
+        return program("a string parameter takes the collation character_set_client holds, which SET collation_connection leaves and SET NAMES sets",
+                new Step.Prepare(0, "SELECT COLLATION(?), @@collation_connection"), sql("SET NAMES utf8mb4"),
+                sql("SET SESSION collation_connection = 'utf8mb4_unicode_ci'"), sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("x")),
+                sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("y")),
+                sql("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci"), sql("SET collation_connection = 'utf8mb4_general_ci'"),
+                sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("x")), sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("y")),
+                sql("SET character_set_client = 'utf8mb4'"), sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("x")),
+                sql("SET NAMES latin1 COLLATE latin1_german1_ci"), sql("SET character_set_connection = 'utf8mb4'"),
+                sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("x")), sql("SET CHARACTER SET latin1"),
+                sql("DO SLEEP(0.05)"), new Step.Execute(0, List.of("x")), sql("SELECT @@character_set_client, @@collation_connection"));
     }
 
     /**
