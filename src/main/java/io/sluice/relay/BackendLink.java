@@ -1593,6 +1593,12 @@ public final class BackendLink {
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             lease.pin(PinReason.SESSION_TRACKING);
         }
+        if ((ok.statusFlags() & ServerStatus.SERVER_STATUS_IN_TRANS) != 0
+                && track.variables().keySet().stream().anyMatch(SessionVariables.TRANSACTION_CHARACTERISTICS::contains)) {
+            // Set inside a transaction: the backend may keep running with the old characteristics after it ends, which
+            // no replay recreates, since a SET outside a transaction takes effect at once (program 2388 of seed 6161).
+            lease.pin(PinReason.UNTRACKED_STATE);
+        }
         if (track.variables().keySet().stream().anyMatch(SessionVariables.NOT_REPLAYABLE::contains)) {
             // insert_id is used up by the next insert, rand_seed by the next RAND(): only this backend has them right.
             lease.pin(PinReason.UNTRACKED_STATE);

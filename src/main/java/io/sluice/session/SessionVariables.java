@@ -44,6 +44,13 @@ public final class SessionVariables {
      */
     public static final Set<String> NOT_REPLAYABLE = Set.of("insert_id", "rand_seed1", "rand_seed2");
 
+    /**
+     * The transaction characteristics as variables. Set inside a transaction, they change what the variables read
+     * at once but what the server runs with only at that transaction's COMMIT or ROLLBACK, not when something else
+     * ends it (SET autocommit = 1): until then a session runs with what its variables no longer say.
+     */
+    public static final Set<String> TRANSACTION_CHARACTERISTICS = Set.of("tx_read_only", "transaction_read_only", "tx_isolation", "transaction_isolation");
+
     private final Map<String, String> values = new LinkedHashMap<>();
     /** The collation a SET NAMES gave character_set_client, or null: the one its value gives (a name's default, an id's own). */
     private String clientCollation;

@@ -145,7 +145,10 @@ class TransparencyRegressionTest {
                 ProgramGenerator.generate(5757, 3197),
                 // SET collation_connection after SET NAMES: Sluice replayed the client as SET NAMES ... COLLATE, which
                 // also gave the collation to character_set_client, which a string parameter takes.
-                ProgramGenerator.generate(9191, 1835));
+                ProgramGenerator.generate(9191, 1835),
+                // SET tx_read_only = 1 inside a transaction that SET autocommit = 1 then ended: the backend stays read-write
+                // until a COMMIT or ROLLBACK; Sluice's replay elsewhere made the next INSERT fail as read-only.
+                ProgramGenerator.generate(6161, 2388));
     }
 
     /** Hand-written: each the smallest program that showed one finding. */
@@ -302,6 +305,13 @@ class TransparencyRegressionTest {
                         sql("SELECT LAST_INSERT_ID(4242)"), sql("SET sql_select_limit = 0"), sql("SELECT 1"), sql("SET @li = LAST_INSERT_ID()"),
                         sql("SELECT @li LIMIT 1"), sql("DO SLEEP(0.05)"), sql("SET @li = LAST_INSERT_ID()"), sql("SELECT @li LIMIT 1")),
                 clientCollation(),
+                program("transaction characteristics set inside a transaction that SET autocommit = 1 ends hold from its COMMIT only",
+                        new Step.Jdbc(Step.Jdbc.Call.AUTOCOMMIT, "false"), sql("SELECT COUNT(*) FROM shared"), sql("SET tx_read_only = 1"),
+                        sql("SET tx_isolation = 'SERIALIZABLE'"), sql("SET autocommit = 1"), sql("DO SLEEP(0.05)"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('ro', 1)"), sql("SELECT @@tx_read_only, @@tx_isolation"), sql("DO SLEEP(0.05)"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('ro', 2)"), sql("COMMIT"), sql("DO SLEEP(0.05)"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('ro', 3)"), sql("SET SESSION tx_read_only = 0"),
+                        sql("INSERT INTO {T} (v, n) VALUES ('rw', 4)"), sql("SELECT v, n FROM {T} ORDER BY id")),
                 underSelectLimit(0, "a variable an unscoped SET changed",
                         sql("SET @@sql_mode = 'ANSI'"), sql("SELECT 1"), sql("SELECT @@sql_mode LIMIT 1")),
                 underSelectLimit(0, "the collation SET NAMES ... COLLATE chose",
