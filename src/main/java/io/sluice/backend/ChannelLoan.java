@@ -1,6 +1,7 @@
 package io.sluice.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelDuplexHandler;
@@ -58,6 +59,13 @@ import javax.net.ssl.SSLEngine;
  * from any thread and do their work on the loop that holds it.
  */
 public final class ChannelLoan {
+    /**
+     * How much one read of a backend socket takes: Netty's default grows to 64 KiB, a size its per-thread cache does
+     * not keep, so each such read took its buffer from the shared arena, and now and then a new 4 MiB chunk, zeroed
+     * (about 2 % of the loop's time in a read-only profile). MariaDB and MySQL send results in 16 KiB writes anyway.
+     */
+    private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, 16 * 1024);
+
     /** Who may read and write the socket. */
     public enum Owner {
         /** Connector/J (and through it Agroal): blocking mode, the socket's streams. */
@@ -186,6 +194,7 @@ public final class ChannelLoan {
                 }
                 // Sets non-blocking mode itself.
                 channel = new NioSocketChannel(socket);
+                channel.config().setRecvByteBufAllocator(READS);
                 channel.pipeline().addLast(new Relay());
             } else {
                 socket.configureBlocking(false);
