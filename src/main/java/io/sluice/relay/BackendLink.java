@@ -1508,6 +1508,12 @@ public final class BackendLink {
         desired.apply(track);
     }
 
+    /** A SET NAMES gave {@code collation} to character_set_client too, on the backend and in the client's state. */
+    private void namesCollation(PooledBackend backend, String collation) {
+        desired.variables().namesCollation(collation);
+        backend.state().variables().namesCollation(collation);
+    }
+
     private void learnCollation(PooledBackend backend) {
         collationUnreported = false;
         boolean afterNames = namesCollationUnreported;
@@ -1519,8 +1525,7 @@ public final class BackendLink {
             desired.variables().set(SessionVariables.COLLATION_CONNECTION, collation);
             backend.state().variables().set(SessionVariables.COLLATION_CONNECTION, collation);
             if (afterNames) {
-                desired.variables().namesCollation(collation);
-                backend.state().variables().namesCollation(collation);
+                namesCollation(backend, collation);
             }
         }
     }
@@ -1587,8 +1592,7 @@ public final class BackendLink {
             collationUnreported = true;
             namesCollationUnreported = names;
         } else if (names && collation != null) {
-            desired.variables().namesCollation(collation);
-            backend.state().variables().namesCollation(collation);
+            namesCollation(backend, collation);
         }
         if (track.variables().keySet().stream().anyMatch(SessionState::isTrackingSetting)) {
             lease.pin(PinReason.SESSION_TRACKING);

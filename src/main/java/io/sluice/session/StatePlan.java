@@ -92,7 +92,7 @@ public record StatePlan(boolean resetFirst, boolean leaveSchema, String schema, 
             for (String name : CHARSET_ORDER) {
                 String value = want.get(name);
                 boolean setByNames = clientCollation != null && (name.equals(SessionVariables.CHARACTER_SET_CLIENT)
-                        || name.equals(SessionVariables.COLLATION_CONNECTION) && value != null && value.equals(clientCollation));
+                        || name.equals(SessionVariables.COLLATION_CONNECTION) && clientCollation.equals(value));
                 if (value != null && !setByNames) {
                     assignments.add(assign(name, value, noBackslashEscapes));
                 }

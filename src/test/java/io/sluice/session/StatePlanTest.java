@@ -40,6 +40,13 @@ class StatePlanTest {
         return b;
     }
 
+    /** A backend just opened, in {@code schema}, that no client used yet. */
+    private static BackendState freshIn(String schema) {
+        BackendState b = BackendState.fresh();
+        b.schema(schema);
+        return b;
+    }
+
     private static SessionTrack reports(String name, String value) {
         return new SessionTrack(Map.of(name, value), null, true, null);
     }
@@ -85,8 +92,7 @@ class StatePlanTest {
     @Test
     void unknownCharsetIsReplayedAsAGroup() {
         SessionState client = client("app", false);
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         StatePlan plan = plan(client, backend);
 
@@ -140,8 +146,7 @@ class StatePlanTest {
         client.variables().set(COLLATION_CONNECTION, "utf8mb4_bin");
         client.variables().set(CHARACTER_SET_RESULTS, "utf8mb4");
         client.variables().set(CHARACTER_SET_CLIENT, "latin1");
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'latin1', "
                 + "@@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_bin'");
@@ -188,8 +193,7 @@ class StatePlanTest {
         SessionVariables before = SessionVariables.forHandshakeCollation(45);
         before.set("wait_timeout", "100");
         before.set("sql_mode", "ANSI");
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
         backend.variablesSetTo(before, new UserVariables());
         client.apply(reports(CHARACTER_SET_RESULTS, "latin1"));
         client.apply(reports("time_zone", "+03:00"));
@@ -425,8 +429,7 @@ class StatePlanTest {
     void setNamesWithACollateIsReplayedWithSetNames() {
         SessionState client = client("app", false);
         setNames(client, "latin1", "latin1_german1_ci");
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(plan(client, backend).setStatement())
                 .isEqualTo("SET NAMES 'latin1' COLLATE 'latin1_german1_ci', @@session.character_set_results = 'latin1'");
@@ -442,8 +445,7 @@ class StatePlanTest {
         client.apply(reports(CHARACTER_SET_CLIENT, "latin1"));
         client.apply(reports(CHARACTER_SET_RESULTS, "latin1"));
         client.apply(reports(COLLATION_CONNECTION, "latin1_german1_ci"));
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'latin1', "
                 + "@@session.character_set_results = 'latin1', @@session.collation_connection = 'latin1_german1_ci'");
@@ -455,8 +457,7 @@ class StatePlanTest {
         SessionState client = client("app", false);
         setNames(client, "utf8mb4", "utf8mb4_unicode_ci");
         client.apply(reports(COLLATION_CONNECTION, "utf8mb4_general_ci"));
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(plan(client, backend).setStatement()).isEqualTo("SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci', "
                 + "@@session.character_set_results = 'utf8mb4', @@session.collation_connection = 'utf8mb4_general_ci'");
@@ -468,8 +469,7 @@ class StatePlanTest {
         SessionState client = client("app", false);
         setNames(client, "utf8mb4", "utf8mb4_unicode_ci");
         client.apply(reports(CHARACTER_SET_CLIENT, "utf8mb4"));
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(client.variables().clientCollation()).isNull();
         assertThat(plan(client, backend).setStatement()).isEqualTo("SET @@session.character_set_client = 'utf8mb4', "
@@ -527,8 +527,7 @@ class StatePlanTest {
         // Sluice asks the backend (SELECT @@collation_connection) and records the answer, as here.
         assertThat(client.variables().get(SessionVariables.COLLATION_CONNECTION)).isNull();
         client.variables().set(SessionVariables.COLLATION_CONNECTION, "utf8mb4_unicode_ci");
-        BackendState backend = BackendState.fresh();
-        backend.schema("app");
+        BackendState backend = freshIn("app");
 
         assertThat(plan(client, backend).setStatement()).contains("utf8mb4_unicode_ci")
                 .doesNotContain("character_set_connection");
