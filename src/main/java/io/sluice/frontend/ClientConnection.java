@@ -4,6 +4,10 @@ import io.sluice.relay.ClientTransport;
 import io.sluice.relay.ClientGoneException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.sluice.observe.Telemetry;
 import io.sluice.protocol.HandshakeResponse;
 import io.sluice.protocol.InboundPacket;
@@ -12,9 +16,9 @@ import io.sluice.protocol.PacketFramer;
 import io.sluice.protocol.PayloadPiece;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -47,7 +51,13 @@ final class ClientConnection implements ClientTransport {
     /** While a LOAD DATA LOCAL file arrives: every packet is the file's. */
     static final java.util.function.IntPredicate FILE_DATA = b -> true;
 
+    /** The name of Vert.x's handler in a client's pipeline: Sluice's go before it. */
+    static final String VERTX_HANDLER = "handler";
+
     private final NetSocket socket;
+    /** The client's channel, and where Sluice writes to it from (in front of TLS, if any); set by {@link #start}. */
+    private Channel channel;
+    private ChannelHandlerContext writer;
     private final Context context;
     private final PacketFramer framer;
     /**
@@ -82,6 +92,8 @@ final class ClientConnection implements ClientTransport {
     /** Bytes of the packet the session is serving; session only. */
     private long serving;
     private boolean framingFailed;
+    /** {@link #completed(InboundPacket)}, as the framer's sink: made once, not for every read. */
+    private final java.util.function.Consumer<InboundPacket> onPacket = this::completed;
     private ByteBuf batch;
     private int sequenceId;
 
@@ -158,20 +170,51 @@ final class ClientConnection implements ClientTransport {
         framer.passInPieces(follow ? FILE_DATA : LONG_DATA, this::completed);
     }
 
-    /** Starts reading; call on the socket's event loop. */
+    /**
+     * Starts reading; call on the socket's event loop. The client's bytes are taken in the pipeline, just before Vert.x's
+     * own handler, which sees none of them: Vert.x would copy each read into a heap buffer of its own and hand it over
+     * through its context, and wrap each write in a promise of its own, all per query (Vert.x still accepts the
+     * connection, and closes it, flushing what was written first).
+     */
     void start() {
-        socket.handler(this::onData);
-        socket.closeHandler(v -> onClosed());
-        socket.exceptionHandler(e -> socket.close());
+        ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
+        Reader reader = new Reader();
+        pipeline.addBefore(VERTX_HANDLER, "sluice-client", reader);
+        channel = pipeline.channel();
+        writer = pipeline.context(reader);
     }
 
-    private void onData(Buffer data) {
-        if (framingFailed) {
-            return;
+    /** The first of the pipeline's handlers to see the client's plain bytes (after TLS, if any). */
+    private final class Reader extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf bytes)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            if (framingFailed || closed) {
+                bytes.release();
+                return;
+            }
+            telemetry.clientBytes(bytes.readableBytes(), 0);
+            bytesSeen += bytes.readableBytes();
+            frame(bytes);
+            if (unframed != bytes) {
+                bytes.release();
+            }
         }
-        telemetry.clientBytes(data.length(), 0);
-        bytesSeen += data.length();
-        frame(data.getByteBuf());
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onClosed();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A reset by the client, say: the connection ends, as its close does, with nothing to log.
+            socket.close();
+        }
     }
 
     private void frame(ByteBuf bytes) {
@@ -179,14 +222,14 @@ final class ClientConnection implements ClientTransport {
             if (awaitingFirstPacket && tlsOffered) {
                 framer.feedWhile(bytes, this::firstPacket);
             }
-            framer.feed(bytes, this::completed);
+            framer.feed(bytes, onPacket);
             watchPartialPacket();
             watchDiscard();
             chargeReceived();
         } catch (RuntimeException e) {
             // Framing is lost for good: tell the session, which answers and closes, and read no more.
             framingFailed = true;
-            socket.pause();
+            reading(false);
             deliver(e);
             return;
         }
@@ -194,11 +237,11 @@ final class ClientConnection implements ClientTransport {
             // The budget refused a packet's buffer room to grow: the rest waits, and reading stops, until it has room.
             unframed = bytes;
             budgetPaused = true;
-            socket.pause();
+            reading(false);
         }
         if (queueFull() && !readPaused.get()) {
             readPaused.set(true);
-            socket.pause();
+            reading(false);
             // The session may have taken packets between the check above and the flag: it then saw no pause to
             // undo, and nothing else would ever resume reading. Checked again after the flag is set, so that
             // either this loop or the session sees the other's change.
@@ -231,8 +274,13 @@ final class ClientConnection implements ClientTransport {
         budgetPaused = false;
         ByteBuf left = unframed;
         unframed = null;
-        if (left != null && !framingFailed && !closed) {
-            frame(left);
+        if (left != null) {
+            if (!framingFailed && !closed) {
+                frame(left);
+            }
+            if (unframed != left) {
+                left.release();
+            }
         }
         resumeUnlessPaused();
     }
@@ -240,7 +288,7 @@ final class ClientConnection implements ClientTransport {
     /** On the event loop: reading resumes unless the queue or the budget still holds it. */
     private void resumeUnlessPaused() {
         if (!readPaused.get() && !budgetPaused && !closed) {
-            socket.resume();
+            reading(true);
         }
     }
 
@@ -380,7 +428,7 @@ final class ClientConnection implements ClientTransport {
             }
             if (bytesSeen == at) {
                 framingFailed = true;
-                socket.pause();
+                reading(false);
                 deliver(framer.abandonDiscard());
             } else {
                 watchDiscard();
@@ -405,8 +453,17 @@ final class ClientConnection implements ClientTransport {
         return tls;
     }
 
+    /** Reads from the client, or stops: what the socket buffers stays with the kernel, and TCP holds the client. */
+    private void reading(boolean on) {
+        channel.config().setAutoRead(on);
+    }
+
     private void onClosed() {
         closed = true;
+        if (unframed != null) {
+            unframed.release();
+            unframed = null;
+        }
         // Not left armed for hours (the idle timeout) with the connection gone.
         cancelRestTimer();
         packets.giveAll();
@@ -599,13 +656,23 @@ final class ClientConnection implements ClientTransport {
         long size = out.readableBytes();
         telemetry.clientBytes(0, size);
         inFlight.addAndGet(size);
-        // Unpooled heap memory: nothing to release, whether or not the write succeeds.
-        socket.write(Buffer.buffer(out)).onComplete(ar -> {
+        if (channel.eventLoop().inEventLoop()) {
+            send(out, size);
+        } else {
+            // From a session's thread: in order with everything else written or closed on the loop, as a task of its
+            // own (Netty's write tasks come from a per-thread recycler, not meant for thousands of virtual threads).
+            channel.eventLoop().execute(() -> send(out, size));
+        }
+        return inFlight.get() <= HIGH_WATER;
+    }
+
+    /** On the event loop: {@code size} bytes out to the client. Unpooled heap memory: nothing to release, whether or not the write succeeds. */
+    private void send(ByteBuf out, long size) {
+        writer.writeAndFlush(out).addListener(written -> {
             if (inFlight.addAndGet(-size) <= LOW_WATER) {
                 signalDrained();
             }
         });
-        return inFlight.get() <= HIGH_WATER;
     }
 
     @Override

@@ -112,7 +112,7 @@ public final class ClientListener {
         }
         if (services.tls().offered()) {
             ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline()
-                    .addBefore("handler", "starttls", new StartTlsHandler(services.tls().context()));
+                    .addBefore(ClientConnection.VERTX_HANDLER, "starttls", new StartTlsHandler(services.tls().context()));
         }
         ClientConnection connection = new ClientConnection(socket, ClientConnection.Limits.of(config.client()), services.packetBudget(),
                 services.telemetry(), services.tls().offered(), config.client().packetTimeout(), config.client().writeTimeout());
