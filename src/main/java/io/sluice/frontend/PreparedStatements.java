@@ -41,6 +41,8 @@ final class PreparedStatements {
     private Map<Long, Statement> byId;
     private long nextId = 1;
     private long lastPrepared = -1;
+    /** How many statements tie the backend they ran on (see {@link #tiesBackend}). */
+    private int tying;
 
     /** A statement as its client knows it. */
     private static final class Statement {
@@ -55,8 +57,9 @@ final class PreparedStatements {
         byte[] types;
         /** An error met while sending long data, which has no answer: the next execute reports it, as a server does. */
         byte[] deferredError;
-        boolean cursorOpen;
-        boolean longData;
+        /** Set through {@link PreparedStatements#tie}, which counts the statements that tie their backend. */
+        private boolean cursorOpen;
+        private boolean longData;
 
         Statement(long id, String sql, PrepareContext context, byte[] prepare, int parameters, StatementTraits traits) {
             this.id = id;
@@ -65,6 +68,10 @@ final class PreparedStatements {
             this.prepare = prepare;
             this.parameters = parameters;
             this.traits = traits;
+        }
+
+        boolean tiesBackend() {
+            return cursorOpen || longData;
         }
     }
 
@@ -75,22 +82,26 @@ final class PreparedStatements {
         link.tiedBy(this::tiesBackend);
     }
 
-    /** Whether some statement needs the backend it ran on: an open cursor, long data not yet executed. */
+    /**
+     * Whether some statement needs the backend it ran on: an open cursor, long data not yet executed. Asked several
+     * times a statement, so counted as statements change rather than looked for among them all.
+     */
     boolean tiesBackend() {
-        if (byId == null) {
-            return false;
-        }
-        for (Statement s : byId.values()) {
-            if (s.cursorOpen || s.longData) {
-                return true;
-            }
-        }
-        return false;
+        return tying > 0;
+    }
+
+    /** Whether {@code statement} has a cursor open and long data sent, keeping {@link #tying} up to date. */
+    private void tie(Statement statement, boolean cursorOpen, boolean longData) {
+        boolean tied = statement.tiesBackend();
+        statement.cursorOpen = cursorOpen;
+        statement.longData = longData;
+        tying += (statement.tiesBackend() ? 1 : 0) - (tied ? 1 : 0);
     }
 
     /** The server forgets its statements on COM_RESET_CONNECTION and COM_CHANGE_USER; so do clients. */
     void clear() {
         byId = null;
+        tying = 0;
         budget.giveAll();
         lastPrepared = -1;
     }
@@ -170,7 +181,7 @@ final class PreparedStatements {
         if (statement.deferredError != null) {
             link.client().write(statement.deferredError);
             statement.deferredError = null;
-            statement.longData = false;
+            tie(statement, statement.cursorOpen, false);
             return;
         }
         link.statementStarting(statement.traits);
@@ -248,9 +259,8 @@ final class PreparedStatements {
         if (execution.switchesSchema() && outcome.completed()) {
             link.desired().variables().schemaChanged();
         }
-        statement.longData = false;
-        statement.cursorOpen = outcome.completed() && !outcome.error() && execution.cursorWanted()
-                && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0;
+        tie(statement, outcome.completed() && !outcome.error() && execution.cursorWanted()
+                && (outcome.statusFlags() & ServerStatus.SERVER_STATUS_CURSOR_EXISTS) != 0, false);
     }
 
     /**
@@ -282,7 +292,7 @@ final class PreparedStatements {
             link.client().skipRest(packet);
         }
         // Tied to this backend until the execute (or reset) that uses the data.
-        statement.longData = true;
+        tie(statement, statement.cursorOpen, true);
         if (!errors.isEmpty() && statement.deferredError == null) {
             statement.deferredError = errors.get(0);
         }
@@ -295,15 +305,14 @@ final class PreparedStatements {
         }
         PooledBackend backend = link.current();
         BackendStatement onBackend = backend == null ? null : backend.statements().get(statement.sql);
-        if ((statement.cursorOpen || statement.longData) && onBackend != null) {
+        if (statement.tiesBackend() && onBackend != null) {
             byte[] payload = withId(packet.payload(), onBackend.id());
             link.relay(backend, payload, payload.length, -1, null);
         } else {
             // Nothing of this statement is on any backend: there is nothing to reset.
             link.writeOk();
         }
-        statement.cursorOpen = false;
-        statement.longData = false;
+        tie(statement, false, false);
     }
 
     void close(InboundPacket packet) {
@@ -313,8 +322,10 @@ final class PreparedStatements {
         Statement statement = byId == null ? null : byId.remove(statementId(packet));
         if (statement != null) {
             budget.give(StatementBudget.cost(statement.prepare.length));
+            // Gone from the count with the statement; what it tied on the backend is dropped below.
+            tying -= statement.tiesBackend() ? 1 : 0;
         }
-        if (statement == null || !(statement.cursorOpen || statement.longData)) {
+        if (statement == null || !statement.tiesBackend()) {
             // The backend keeps the prepared statement in its cache for the next client that prepares the SQL.
             return;
         }
@@ -340,7 +351,7 @@ final class PreparedStatements {
         byte[] payload = withId(packet.payload(), onBackend.id());
         BackendLink.Outcome outcome = link.relay(backend, payload, payload.length, -1, null);
         if (!outcome.completed() || outcome.error() || (outcome.statusFlags() & ServerStatus.SERVER_STATUS_LAST_ROW_SENT) != 0) {
-            statement.cursorOpen = false;
+            tie(statement, false, statement.longData);
         }
     }
 

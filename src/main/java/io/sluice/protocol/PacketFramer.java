@@ -59,6 +59,12 @@ public final class PacketFramer {
     /** Reading an oversized packet to its end, keeping nothing: its declared size so far; -1 when not. */
     private long discarding = -1;
     private java.util.function.Predicate<InboundPacket> sink;
+    /** What {@link #feed} hands packets to, through {@link #takeAll}: made once, not for every read. */
+    private Consumer<InboundPacket> consumer;
+    private final java.util.function.Predicate<InboundPacket> takeAll = packet -> {
+        consumer.accept(packet);
+        return true;
+    };
     private boolean stopped;
     /** Asked before an array grows past its first, with the bytes it would add: false leaves the input unread. */
     private java.util.function.LongPredicate mayGrow = bytes -> true;
@@ -115,10 +121,8 @@ public final class PacketFramer {
      * @throws MalformedPacketException when continuation packets break the sequence
      */
     public void feed(ByteBuf in, Consumer<InboundPacket> sink) {
-        feedWhile(in, packet -> {
-            sink.accept(packet);
-            return true;
-        });
+        consumer = sink;
+        feedWhile(in, takeAll);
     }
 
     /**

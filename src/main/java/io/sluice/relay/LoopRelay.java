@@ -63,6 +63,8 @@ public final class LoopRelay implements ChannelLoan.Borrower {
     /** Ended, well or not: what still comes (a close, a late timer) is not this command's. */
     private boolean over = true;
     private long lastHeard;
+    /** {@link #packet}, as the framer's sink: made once, not for every read. */
+    private final java.util.function.Consumer<InboundPacket> onPacket = this::packet;
     private ScheduledFuture<?> silenceTimer;
 
     public LoopRelay(BackendLink link, ClientTransport client, EventLoop loop, long socketTimeoutNanos) {
@@ -138,7 +140,7 @@ public final class LoopRelay implements ChannelLoan.Borrower {
                 return;
             }
             lastHeard = System.nanoTime();
-            framer.feed(bytes, this::packet);
+            framer.feed(bytes, onPacket);
         } catch (RuntimeException e) {
             // A packet out of sequence, or one no answer has: the byte stream cannot be followed.
             LOG.debugf(e, "backend %d sent what cannot be relayed", backend.connection().threadId());
