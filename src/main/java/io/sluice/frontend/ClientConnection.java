@@ -45,6 +45,8 @@ final class ClientConnection implements ClientTransport {
     static final int HIGH_WATER = 512 * 1024;
     static final int LOW_WATER = 128 * 1024;
     private static final int FLUSH_THRESHOLD = 64 * 1024;
+    /** A batch's first size on the loop: a result of a few rows without growing, and a size the pool keeps per thread. */
+    private static final int DIRECT_BATCH = 2048;
     private static final int QUEUE_PAUSE = 8;
     /** What passes in pieces after authentication: long data, which Sluice relays without looking at it. */
     static final java.util.function.IntPredicate LONG_DATA = b -> b == io.sluice.protocol.CommandType.COM_STMT_SEND_LONG_DATA;
@@ -626,7 +628,13 @@ final class ClientConnection implements ClientTransport {
 
     private ByteBuf batch(int length) {
         if (batch == null) {
-            batch = Unpooled.buffer(Math.max(256, Math.min(length + 8, FLUSH_THRESHOLD * 2)));
+            int capacity = Math.min(length + 8, FLUSH_THRESHOLD * 2);
+            // On the loop, from the loop's own cache of direct memory, which the socket writes as it is: heap memory would
+            // be zeroed when taken, and copied into direct memory again to be written. A session's thread takes heap memory,
+            // which needs no release: the pool has no cache for thousands of virtual threads.
+            batch = channel.eventLoop().inEventLoop()
+                    ? channel.alloc().directBuffer(Math.max(DIRECT_BATCH, capacity))
+                    : Unpooled.buffer(Math.max(256, capacity));
         }
         return batch;
     }
@@ -650,7 +658,13 @@ final class ClientConnection implements ClientTransport {
     public boolean flushWithoutWaiting() {
         ByteBuf out = batch;
         batch = null;
-        if (out == null || !out.isReadable() || closed) {
+        if (out == null) {
+            return true;
+        }
+        if (!out.isReadable() || closed) {
+            // Whoever writes the batch flushes it: so a batch left when the client is gone goes back here, with the
+            // session's last flush (its close).
+            out.release();
             return true;
         }
         long size = out.readableBytes();
@@ -666,7 +680,7 @@ final class ClientConnection implements ClientTransport {
         return inFlight.get() <= HIGH_WATER;
     }
 
-    /** On the event loop: {@code size} bytes out to the client. Unpooled heap memory: nothing to release, whether or not the write succeeds. */
+    /** On the event loop: {@code size} bytes out to the client. Netty releases them, whether or not the write succeeds. */
     private void send(ByteBuf out, long size) {
         writer.writeAndFlush(out).addListener(written -> {
             if (inFlight.addAndGet(-size) <= LOW_WATER) {
