@@ -401,6 +401,12 @@ public final class ChannelLoan {
             return closed;
         }
         owner = Owner.CLOSED;
+        if (!ch.isOpen()) {
+            // Closed already, its borrower told. Among them a channel closed at the first take-over, which found the
+            // server gone: never registered, it has no loop to close through (Netty would throw IllegalStateException).
+            closed.complete(null);
+            return closed;
+        }
         ch.close().addListener(f -> closed.complete(null));
         return closed;
     }

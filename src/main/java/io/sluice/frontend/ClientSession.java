@@ -1023,11 +1023,17 @@ final class ClientSession implements Runnable {
 
     private void close() {
         phase(Phase.CLOSED);
-        backend.release("client disconnected");
-        // Gives the statements' share of the budget back to the other clients.
-        statements.clear();
-        client.close();
-        services.registry().remove(this);
-        services.telemetry().clientDisconnected(client.isTls());
+        try {
+            backend.release("client disconnected");
+        } catch (RuntimeException e) {
+            // The client is closed all the same: left open, it would wait for ever for what this session will never send.
+            LOG.errorf(e, "client %d: its backend could not be given back", connectionId);
+        } finally {
+            // Gives the statements' share of the budget back to the other clients.
+            statements.clear();
+            client.close();
+            services.registry().remove(this);
+            services.telemetry().clientDisconnected(client.isTls());
+        }
     }
 }

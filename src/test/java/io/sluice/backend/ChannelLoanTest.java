@@ -403,6 +403,31 @@ class ChannelLoanTest {
         });
     }
 
+    /**
+     * The server closing the connection before its first take-over: the take-over is refused, and closing the
+     * connection afterwards (the pool discarding it) completes. It threw, the channel never having been registered,
+     * and the session doing so died without an answer to its client (AffinityTest hung in CI).
+     */
+    @Test
+    void aServerSideCloseBeforeTheFirstTakeOverIsRefusedAndTheConnectionStillCloses() throws Exception {
+        Connection jdbc = open();
+        BackendConnection backend = BackendConnection.attach(jdbc);
+        ChannelLoan loan = backend.loan();
+        EventLoop loop = loops.next();
+        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
+            s.execute("KILL " + backend.threadId());
+        }
+        await(waitUntil(backend::isClosedByServer));
+        assertThatThrownBy(() -> queryOnLoop(loan, loop, new LoanBorrower(backend.sessionTrack()), "SELECT 1"))
+                .isInstanceOf(LoanException.class).hasMessageContaining("the server closed it");
+        assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CLOSED);
+        assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), () -> {
+            await(loan.close());
+            backend.abort();
+            await(waitUntil(jdbc::isClosed));
+        });
+    }
+
     @Test
     void aServerSideCloseWhileLentReachesTheBorrowerAndNothingHangs() throws Exception {
         Connection jdbc = open();
