@@ -85,6 +85,13 @@ class ChannelLoanTest {
         return await(answer);
     }
 
+    /** The server closes the backend's connection, as a restart or a failover would. */
+    static void killOnServer(BackendConnection backend) throws SQLException {
+        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
+            s.execute("KILL " + backend.threadId());
+        }
+    }
+
     static void assertSelectOne(List<Role> roles) {
         assertThat(roles).containsExactly(Role.COLUMN_COUNT, Role.COLUMN_DEFINITION, Role.ROW, Role.RESULT_END);
     }
@@ -389,9 +396,7 @@ class ChannelLoanTest {
         borrower.onAnswer(loan::rest);
         assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
         assertThat(onLoop(loop, loan::resting)).isTrue();
-        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
-            s.execute("KILL " + backend.threadId());
-        }
+        killOnServer(backend);
         await(waitUntil(() -> loan.owner() == ChannelLoan.Owner.CLOSED));
         assertThat(borrower.closed).as("the borrower that rested is not told: it is done").isNotDone();
         assertThatThrownBy(() -> queryOnLoop(loan, loop, new LoanBorrower(backend.sessionTrack()), "SELECT 1"))
@@ -414,9 +419,7 @@ class ChannelLoanTest {
         BackendConnection backend = BackendConnection.attach(jdbc);
         ChannelLoan loan = backend.loan();
         EventLoop loop = loops.next();
-        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
-            s.execute("KILL " + backend.threadId());
-        }
+        killOnServer(backend);
         await(waitUntil(backend::isClosedByServer));
         assertThatThrownBy(() -> queryOnLoop(loan, loop, new LoanBorrower(backend.sessionTrack()), "SELECT 1"))
                 .isInstanceOf(LoanException.class).hasMessageContaining("the server closed it");
@@ -436,9 +439,7 @@ class ChannelLoanTest {
         EventLoop loop = loops.next();
         LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
         assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
-        try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
-            s.execute("KILL " + backend.threadId());
-        }
+        killOnServer(backend);
         await(borrower.closed);
         assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.CLOSED);
         assertThat(loan.channel().isOpen()).isFalse();
