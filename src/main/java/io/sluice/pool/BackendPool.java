@@ -74,6 +74,14 @@ public final class BackendPool implements AutoCloseable {
     private volatile boolean closed;
     /** Borrowers that found no free permit and are looking for a parked lease or waiting in the queue. */
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * How much shorter than the longest-waiting client a client on the connection's own loop may have waited and still go
+     * first (see nearWaiter): a few hand-overs' worth, so that loops with clients waiting keep their connections, and
+     * one whose clients wait longer than that gets them.
+     */
+    private static final long NEAR_WAITER_LEAD_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+    /** How far down the queue a hand-over looks for a client on the connection's loop: bounded work under the pool's lock-free queue. */
+    private static final int NEAR_WAITER_LOOKS = 16;
     /** Clients waiting on their event loops, with no thread, for a connection another client gives back (see waitOnLoop). */
     private final java.util.concurrent.ConcurrentLinkedQueue<LoopWaiter> loopWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger loopWaiting = new java.util.concurrent.atomic.AtomicInteger();
@@ -339,10 +347,10 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * For a client on its event loop that needs a connection and must not block there: a parked lease taken over now,
-     * when one is; else, when every connection is out and no thread waits for one, {@code waiter} is queued
-     * ({@link LoopWaiter#queued()}) and settled later, on its loop, by the next client to give a connection back.
-     * Returns null, and does not queue the waiter, when a connection may be opened (a permit is free: that takes a
-     * thread) or threads wait in the fair queue already (they go first).
+     * when one is; else, when every connection is out, {@code waiter} is queued ({@link LoopWaiter#queued()}) and
+     * settled later, on its loop, by the next client to give a connection back. Threads waiting in the fair queue go
+     * first: while there are any, connections given back go to them (see handOver). Returns null, and does not queue
+     * the waiter, when a connection may be opened (a permit is free: that takes a thread).
      */
     public Lease waitOnLoop(LoopWaiter waiter) {
         if (closed) {
@@ -354,7 +362,7 @@ public final class BackendPool implements AutoCloseable {
             telemetry.borrowed(System.nanoTime() - waiter.since);
             return left;
         }
-        if (permits.availablePermits() > 0 || permits.hasQueuedThreads()) {
+        if (permits.availablePermits() > 0) {
             return null;
         }
         // Counted before looking at parked leases, as acquire() does: a lease parked meanwhile is given back (see park),
@@ -376,8 +384,8 @@ public final class BackendPool implements AutoCloseable {
         loopWaiting.incrementAndGet();
         loopWaiters.add(waiter);
         expireWaitersIn(waiter.deadlineNanos - System.nanoTime());
-        if ((closed || permits.availablePermits() > 0 || permits.hasQueuedThreads()) && giveUp(waiter)) {
-            // A connection came back to Agroal, or a thread began to wait, before the waiter was in the queue.
+        if ((closed || permits.availablePermits() > 0) && giveUp(waiter)) {
+            // A connection came back to Agroal before the waiter was in the queue.
             waiter.queued = false;
         }
         return null;
@@ -444,6 +452,7 @@ public final class BackendPool implements AutoCloseable {
         if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {
             return false;
         }
+        ChannelLoan loan = lease.backend().connection().loan();
         LoopWaiter waiter;
         while ((waiter = loopWaiters.peek()) != null) {
             if (waiter.settled.get()) {
@@ -451,7 +460,17 @@ public final class BackendPool implements AutoCloseable {
                 loopWaiters.remove(waiter);
                 continue;
             }
-            if (waiter.foundRows != lease.foundRows() || !loopWaiters.remove(waiter)) {
+            if (waiter.foundRows != lease.foundRows()) {
+                return false;
+            }
+            LoopWaiter near = loan.withLoop() && !loan.on(waiter.loop) ? nearWaiter(loan, waiter) : null;
+            if (near != null) {
+                waiter = near;
+            }
+            if (!loopWaiters.remove(waiter)) {
+                if (near != null) {
+                    continue;
+                }
                 return false;
             }
             if (!waiter.settle()) {
@@ -461,6 +480,26 @@ public final class BackendPool implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The first waiter behind {@code head} on the loop where {@code loan}'s socket rests, wanting the same variant, if it
+     * has waited at most {@link #NEAR_WAITER_LEAD_NANOS} less than {@code head}; else null. A socket moving to another
+     * loop is given back and taken over again (two FIONREAD ioctls, two blocking-mode switches, two epoll_ctls, a read,
+     * and a task for each loop); strict arrival order moves it whenever the oldest waiter is on the other loop. Within
+     * that lead the order is per loop; past it, the oldest waiter goes first and the socket moves to it.
+     */
+    private LoopWaiter nearWaiter(ChannelLoan loan, LoopWaiter head) {
+        int looked = 0;
+        for (LoopWaiter w : loopWaiters) {
+            if (w.since - head.since > NEAR_WAITER_LEAD_NANOS || ++looked > NEAR_WAITER_LOOKS) {
+                return null;
+            }
+            if (w != head && loan.on(w.loop) && w.foundRows == head.foundRows && !w.settled.get()) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /** A permit was freed: the first client waiting on its loop borrows on a thread instead, which may open a connection. */
@@ -509,6 +548,36 @@ public final class BackendPool implements AutoCloseable {
             telemetry.borrowed(System.nanoTime() - started);
             return taken;
         }
+        return openWithPermit(foundRows, deadlineNanos, started);
+    }
+
+    /**
+     * For a client whose wait belongs on its event loop ({@link #waitOnLoop}), borrowing on a thread because a permit
+     * looked free: as {@link #borrow}, but null, at once, when every connection is out and none is parked, so that the
+     * client queues on its loop rather than in the fair queue. A thread queued there sends every later client to a
+     * thread of its own and every connection given back through Agroal (see waitOnLoop and handOver): one thread that
+     * lost the race for a permit used to keep 32 clients on 20 connections borrowing on threads for good.
+     */
+    public Lease borrowIfFree(boolean foundRows, long deadlineNanos) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
+        long started = System.nanoTime();
+        if (!permits.tryAcquire()) {
+            waiting.incrementAndGet();
+            try {
+                Lease taken = takeParked(foundRows);
+                if (taken != null) {
+                    telemetry.borrowed(System.nanoTime() - started);
+                }
+                return taken;
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+        return openWithPermit(foundRows, deadlineNanos, started);
+    }
+
+    /** The rest of a borrow that holds a permit: a connection from Agroal, opened if need be, retried up to the deadline. */
+    private Lease openWithPermit(boolean foundRows, long deadlineNanos, long started) throws BorrowTimeoutException, BackendUnavailableException, InterruptedException {
+        Lease taken;
         long backoff = TimeUnit.MILLISECONDS.toNanos(50);
         boolean loginRetried = false;
         while (true) {

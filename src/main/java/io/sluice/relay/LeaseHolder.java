@@ -255,14 +255,22 @@ public final class LeaseHolder {
         if (lease != null) {
             return LoopLease.HELD;
         }
-        long deadline = System.nanoTime() + config.pool().borrowTimeout().toNanos();
+        return waitOnLoop(loop, System.nanoTime() + config.pool().borrowTimeout().toNanos(), woken);
+    }
+
+    /** The pool's wait on the loop for {@link #onLoop}, or its borrow on a virtual thread, until {@code deadline}. */
+    private LoopLease waitOnLoop(EventLoop loop, long deadline, Consumer<Boolean> woken) {
         BackendPool.LoopWaiter waiter = new BackendPool.LoopWaiter(foundRows, loop, deadline, handedOver -> {
             if (handedOver != null) {
                 hold(handedOver);
+                woken.accept(true);
+            } else if (deadline - System.nanoTime() > 0) {
+                // A permit freed up: a connection may be opened, or taken idle from Agroal, which takes a thread.
+                borrowForLoop(loop, deadline, woken);
             } else {
                 borrowDeadline = deadline;
+                woken.accept(false);
             }
-            woken.accept(handedOver != null);
         });
         Lease taken = pool.waitOnLoop(waiter);
         if (taken != null) {
@@ -276,19 +284,20 @@ public final class LeaseHolder {
     }
 
     /**
-     * Borrowing takes a thread here (a connection idle in Agroal or to be opened, or threads queued for one first), but
+     * Borrowing takes a thread here (a connection idle in Agroal or to be opened, since a permit looked free), but
      * the command does not: a virtual thread borrows, and the lease comes to the loop as a pool hand-over does. Before,
      * the whole command went to the session's thread and was relayed through Connector/J; with 32 clients on 20
      * connections that was 4-7 % of all statements, each bringing the next (a connection given back while threads
-     * queue goes through Agroal, whose free permit sends the next client to a thread). A borrow that fails leaves its
-     * failure for the session's thread, which answers it ({@link #borrow}).
+     * queue goes through Agroal, whose free permit sends the next client to a thread). The thread does not wait for a
+     * permit: when every connection is out by the time it looks, the client queues on its loop again. A borrow that
+     * fails leaves its failure for the session's thread, which answers it ({@link #borrow}).
      */
     private void borrowForLoop(EventLoop loop, long deadline, Consumer<Boolean> woken) {
         Thread.ofVirtual().name("sluice-borrow").start(() -> {
             Lease borrowed = null;
             Exception failure = null;
             try {
-                borrowed = pool.borrow(foundRows, deadline);
+                borrowed = pool.borrowIfFree(foundRows, deadline);
             } catch (BorrowTimeoutException | BackendUnavailableException | InterruptedException | RuntimeException e) {
                 failure = e;
             }
@@ -297,10 +306,14 @@ public final class LeaseHolder {
             loop.execute(() -> {
                 if (got != null) {
                     hold(got);
-                } else {
+                    woken.accept(true);
+                } else if (failed != null) {
                     borrowFailure = failed;
+                    woken.accept(false);
+                } else if (waitOnLoop(loop, deadline, woken) == LoopLease.HELD) {
+                    // Every connection was out by the time the thread looked: the client waits on its loop after all.
+                    woken.accept(true);
                 }
-                woken.accept(got != null);
             });
         });
     }
