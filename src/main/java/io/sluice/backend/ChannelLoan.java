@@ -74,6 +74,8 @@ public final class ChannelLoan {
         LOOP,
         /** Given back, but the loop has not deregistered the channel yet: nobody may use it. */
         RETURNING,
+        /** Deregistered from one loop, on its way to rest on another ({@link #moveTo}): nobody may use it. */
+        MOVING,
         /** Closed while lent or on a failed give-back: nobody ever will. */
         CLOSED
     }
@@ -271,7 +273,7 @@ public final class ChannelLoan {
      */
     public boolean withLoop() {
         Owner now = owner;
-        return now == Owner.LOOP || now == Owner.RETURNING;
+        return now == Owner.LOOP || now == Owner.RETURNING || now == Owner.MOVING;
     }
 
     /** Whether the socket is registered on {@code loop}: a borrower there takes it over with no system call. */
@@ -330,6 +332,74 @@ public final class ChannelLoan {
             ch.eventLoop().execute(() -> returnOnLoop(done));
         }
         return done;
+    }
+
+    /**
+     * Moves a socket resting on its loop ({@link #rest}) to rest on {@code to} instead, for a client there: deregistered
+     * from the one loop and registered on the other, with no give-back to Connector/J between. The checks a give-back
+     * and a take-over make still apply, at less cost: the borrower consumed everything (checked at the rest), the TLS
+     * records hold nothing, and the server said nothing meanwhile (one non-blocking read on {@code to}, before it
+     * registers). A give-back and take-over instead cost two FIONREAD ioctls and two switches of blocking mode more;
+     * with 32 clients on 20 connections over two loops, about one statement in five moved a socket.
+     *
+     * @return completes on {@code to} once the socket rests there (the next take-over there needs no system call);
+     * fails with {@link LoanException}, and the connection is closed, when the socket did not rest, or the server
+     * spoke or closed meanwhile
+     */
+    public CompletableFuture<Void> moveTo(EventLoop to) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel ch = channel;
+        if (ch == null) {
+            done.completeExceptionally(new LoanException("Cannot move backend connection " + threadId + ": it was never lent"));
+            return done;
+        }
+        ch.eventLoop().execute(() -> moveOnLoop(to, done));
+        return done;
+    }
+
+    private void moveOnLoop(EventLoop to, CompletableFuture<Void> done) {
+        if (owner != Owner.LOOP || borrower != null || restPending) {
+            done.completeExceptionally(new LoanException("Cannot move backend connection " + threadId + ": it is "
+                    + (owner == Owner.LOOP ? "lent" : owner)));
+            return;
+        }
+        if (records != null) {
+            String held = heldAtGiveBack();
+            if (held != null) {
+                discard(done, held);
+                return;
+            }
+        }
+        owner = Owner.MOVING;
+        channel.deregister().addListener(deregistered -> {
+            if (!deregistered.isSuccess()) {
+                discard(done, "deregistering failed (" + deregistered.cause() + ")");
+                return;
+            }
+            to.execute(() -> {
+                if (owner != Owner.MOVING) {
+                    done.completeExceptionally(new LoanException("Backend connection " + threadId + " was closed while it moved"));
+                    return;
+                }
+                if (peerSpoke()) {
+                    owner = Owner.CLOSED;
+                    channel.unsafe().closeForcibly();
+                    done.completeExceptionally(new LoanException("Backend connection " + threadId
+                            + " closed instead of moved: the server closed it, or sent bytes nobody asked for"));
+                    return;
+                }
+                var registered = to.register(channel);
+                if (!registered.isSuccess()) {
+                    owner = Owner.CLOSED;
+                    channel.unsafe().closeForcibly();
+                    done.completeExceptionally(new LoanException("Backend connection " + threadId
+                            + " closed instead of moved: registering it failed (" + registered.cause() + ")"));
+                    return;
+                }
+                owner = Owner.LOOP;
+                done.complete(null);
+            });
+        });
     }
 
     private void returnOnLoop(CompletableFuture<Void> done) {

@@ -442,11 +442,11 @@ public final class BackendPool implements AutoCloseable {
 
     /**
      * A connection given back clean, while clients wait on their loops and no thread does: it passes to the first of
-     * them, with its permit, never going back to Agroal. Not when that one wants the other CLIENT_FOUND_ROWS variant:
+     * them (or to one on the loop its socket rests on: see nearWaiter), with its permit, never going back to Agroal. Not when that one wants the other CLIENT_FOUND_ROWS variant:
      * the connection then goes back to Agroal, which frees a permit for it (see permitFreed); handing it to a later
      * waiter instead would let two clients of one variant pass a connection between them for ever, the first waiting.
      * A socket resting on an event loop passes as it is: a waiter on that loop takes it over with no system call, one on
-     * another loop has it given back there first (LoopRelay), with no thread either way.
+     * another loop has it moved there first (LoopRelay, ChannelLoan#moveTo), with no thread either way.
      */
     private boolean handOver(Lease lease) {
         if (loopWaiters.isEmpty() || closed || permits.hasQueuedThreads()) {

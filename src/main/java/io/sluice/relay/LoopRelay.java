@@ -87,20 +87,27 @@ public final class LoopRelay implements ChannelLoan.Borrower {
         BORROWED,
         /** It cannot be taken over (see {@link #borrow}): the session's thread serves the command instead. */
         REFUSED,
-        /** It rests on another loop, which gives it back first; the callback given runs here once it has. */
+        /** It rests on another loop, which moves it here first; the callback given runs here once it has. */
         MOVING
     }
 
     /**
      * Takes {@code backend}'s socket over onto the loop. Refused when it cannot be (something of it is unread, its TLS
      * is not Sluice's, the server closed it): nothing was sent, and the session's thread serves the command instead.
-     * When it rests on another loop (parked there by another client, and taken by this one), that loop gives it back
-     * first, with no thread: {@code movable} then runs on this loop, to borrow again.
+     * When it rests on another loop (parked there by another client, and taken by this one), it moves here first
+     * ({@link ChannelLoan#moveTo}), with no thread: {@code movable} then runs on this loop, to borrow again.
      */
     public Borrowing borrow(PooledBackend backend, Runnable movable) {
         ChannelLoan l = backend.connection().loan();
         if (l.withLoop() && !l.on(loop)) {
-            l.giveBack().whenComplete((given, failure) -> loop.execute(movable));
+            // Completes on this loop (or fails, the connection closed: the next borrow is then refused).
+            l.moveTo(loop).whenComplete((moved, failure) -> {
+                if (loop.inEventLoop()) {
+                    movable.run();
+                } else {
+                    loop.execute(movable);
+                }
+            });
             return Borrowing.MOVING;
         }
         try {

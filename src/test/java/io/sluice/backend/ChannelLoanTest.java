@@ -353,6 +353,70 @@ class ChannelLoanTest {
     }
 
     /**
+     * A socket resting on one loop moves to rest on another for a client there (ChannelLoan#moveTo), with no give-back
+     * to Connector/J between: the take-over there needs no system call, the session carries on, and JDBC works after
+     * the last give-back. Moving one that is lent (not resting) is refused, and leaves it usable.
+     */
+    @Test
+    void aRestingSocketMovesToAnotherLoopWithoutGoingBackToConnectorJ() throws Exception {
+        EventLoop first = loops.next();
+        EventLoop second = loops.next();
+        assertThat(second).isNotSameAs(first);
+        try (Connection jdbc = open()) {
+            BackendConnection backend = BackendConnection.attach(jdbc);
+            ChannelLoan loan = backend.loan();
+            for (int i = 0; i < 100; i++) {
+                EventLoop loop = i % 2 == 0 ? first : second;
+                if (i > 0) {
+                    await(loan.moveTo(loop));
+                    assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.LOOP);
+                    assertThat(onLoop(loop, () -> loan.on(loop) && loan.resting())).as("resting on the loop it moved to, move %d", i).isTrue();
+                }
+                LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+                CompletableFuture<Boolean> rested = new CompletableFuture<>();
+                borrower.onAnswer(() -> rested.complete(loan.rest()));
+                List<Role> roles = queryOnLoop(loan, loop, borrower, i == 0 ? "SET @moved = 0" : i % 4 == 1 ? MANY_ROWS : "SELECT @moved := @moved + 1");
+                assertThat(roles.getLast()).isEqualTo(i == 0 ? Role.OK : Role.RESULT_END);
+                assertThat(await(rested)).isTrue();
+            }
+            EventLoop last = loan.channel().eventLoop();
+            LoanBorrower lent = new LoanBorrower(backend.sessionTrack());
+            onLoop(last, () -> loan.takeOver(last, lent));
+            assertThatThrownBy(() -> await(loan.moveTo(last == first ? second : first))).isInstanceOf(LoanException.class).hasMessageContaining("lent");
+            assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.LOOP);
+            await(loan.giveBack());
+            assertThat(one(jdbc, "SELECT @moved")).as("the session carried on through the moves").isEqualTo("74");
+            assertJdbcWorks(jdbc);
+        }
+    }
+
+    /** The server closing the connection while it rests: the move to another loop fails and the connection is closed. */
+    @Test
+    void aServerSideCloseWhileRestingFailsTheMove() throws Exception {
+        Connection jdbc = open();
+        BackendConnection backend = BackendConnection.attach(jdbc);
+        ChannelLoan loan = backend.loan();
+        EventLoop first = loops.next();
+        EventLoop second = loops.next();
+        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+        borrower.onAnswer(loan::rest);
+        assertSelectOne(queryOnLoop(loan, first, borrower, "SELECT 1"));
+        assertThat(onLoop(first, loan::resting)).isTrue();
+        // Not seen by the resting loop first: the read that would see it runs only once the move has begun.
+        onLoop(first, () -> {
+            killOnServer(backend);
+            Thread.sleep(200);
+            return loan.moveTo(second);
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(WAIT_SECONDS), () -> {
+            await(waitUntil(() -> loan.owner() == ChannelLoan.Owner.CLOSED));
+            assertThatThrownBy(() -> queryOnLoop(loan, second, new LoanBorrower(backend.sessionTrack()), "SELECT 1"))
+                    .isInstanceOf(LoanException.class);
+            jdbc.close();
+        });
+    }
+
+    /**
      * Between two commands of one client the socket may rest on the loop (a transaction): the next take-over there is
      * the same registered channel, with no system call, the rest ended at the answer's end with every byte consumed; a
      * give-back from another thread then returns it to Connector/J, with the session's state intact.
