@@ -363,12 +363,8 @@ public final class ChannelLoan {
                     + (owner == Owner.LOOP ? "lent" : owner)));
             return;
         }
-        if (records != null) {
-            String held = heldAtGiveBack();
-            if (held != null) {
-                discard(done, held);
-                return;
-            }
+        if (tlsHoldsBytes(done)) {
+            return;
         }
         owner = Owner.MOVING;
         channel.deregister().addListener(deregistered -> {
@@ -402,6 +398,15 @@ public final class ChannelLoan {
         });
     }
 
+    /** With TLS, whether the loop's records hold something (see heldAtGiveBack): then the connection is discarded. */
+    private boolean tlsHoldsBytes(CompletableFuture<Void> done) {
+        String held = records == null ? null : heldAtGiveBack();
+        if (held != null) {
+            discard(done, held);
+        }
+        return held != null;
+    }
+
     private void returnOnLoop(CompletableFuture<Void> done) {
         if (owner != Owner.LOOP) {
             done.completeExceptionally(new LoanException("Cannot give back backend connection " + threadId + ": it is " + owner));
@@ -415,12 +420,8 @@ public final class ChannelLoan {
             discard(done, "its borrower left bytes it received unconsumed");
             return;
         }
-        if (records != null) {
-            String held = heldAtGiveBack();
-            if (held != null) {
-                discard(done, held);
-                return;
-            }
+        if (tlsHoldsBytes(done)) {
+            return;
         }
         // Anything read before deregistration takes effect finds no borrower and closes the channel (Relay).
         channel.deregister().addListener(deregistered -> {

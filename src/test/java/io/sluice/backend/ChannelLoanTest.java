@@ -85,6 +85,25 @@ class ChannelLoanTest {
         return await(answer);
     }
 
+    /** Takes the connection over on {@code loop}, runs {@code sql} there, and has the socket rest there at the answer's end. */
+    static List<Role> queryThenRest(ChannelLoan loan, EventLoop loop, BackendConnection backend, String sql) throws Exception {
+        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+        CompletableFuture<Boolean> rested = new CompletableFuture<>();
+        borrower.onAnswer(() -> rested.complete(loan.rest()));
+        List<Role> roles = queryOnLoop(loan, loop, borrower, sql);
+        assertThat(await(rested)).as("rested after " + sql).isTrue();
+        return roles;
+    }
+
+    /** A SELECT 1 on {@code loop}, after which the socket rests there; returns the borrower that rested. */
+    static LoanBorrower restingAfterSelectOne(ChannelLoan loan, EventLoop loop, BackendConnection backend) throws Exception {
+        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
+        borrower.onAnswer(loan::rest);
+        assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
+        assertThat(onLoop(loop, loan::resting)).isTrue();
+        return borrower;
+    }
+
     /** The server closes the backend's connection, as a restart or a failover would. */
     static void killOnServer(BackendConnection backend) throws SQLException {
         try (Connection root = TestDatabase.root(); Statement s = root.createStatement()) {
@@ -372,12 +391,8 @@ class ChannelLoanTest {
                     assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.LOOP);
                     assertThat(onLoop(loop, () -> loan.on(loop) && loan.resting())).as("resting on the loop it moved to, move %d", i).isTrue();
                 }
-                LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
-                CompletableFuture<Boolean> rested = new CompletableFuture<>();
-                borrower.onAnswer(() -> rested.complete(loan.rest()));
-                List<Role> roles = queryOnLoop(loan, loop, borrower, i == 0 ? "SET @moved = 0" : i % 4 == 1 ? MANY_ROWS : "SELECT @moved := @moved + 1");
+                List<Role> roles = queryThenRest(loan, loop, backend, i == 0 ? "SET @moved = 0" : i % 4 == 1 ? MANY_ROWS : "SELECT @moved := @moved + 1");
                 assertThat(roles.getLast()).isEqualTo(i == 0 ? Role.OK : Role.RESULT_END);
-                assertThat(await(rested)).isTrue();
             }
             EventLoop last = loan.channel().eventLoop();
             LoanBorrower lent = new LoanBorrower(backend.sessionTrack());
@@ -398,10 +413,7 @@ class ChannelLoanTest {
         ChannelLoan loan = backend.loan();
         EventLoop first = loops.next();
         EventLoop second = loops.next();
-        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
-        borrower.onAnswer(loan::rest);
-        assertSelectOne(queryOnLoop(loan, first, borrower, "SELECT 1"));
-        assertThat(onLoop(first, loan::resting)).isTrue();
+        restingAfterSelectOne(loan, first, backend);
         // Not seen by the resting loop first: the read that would see it runs only once the move has begun.
         onLoop(first, () -> {
             killOnServer(backend);
@@ -429,12 +441,8 @@ class ChannelLoanTest {
             EventLoop loop = loops.next();
             io.netty.channel.Channel first = null;
             for (int i = 0; i < 50; i++) {
-                LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
-                CompletableFuture<Boolean> rested = new CompletableFuture<>();
-                borrower.onAnswer(() -> rested.complete(loan.rest()));
-                List<Role> roles = queryOnLoop(loan, loop, borrower, i == 0 ? "SET @rest = 1" : i % 2 == 0 ? MANY_ROWS : "SELECT @rest := @rest + 1");
+                List<Role> roles = queryThenRest(loan, loop, backend, i == 0 ? "SET @rest = 1" : i % 2 == 0 ? MANY_ROWS : "SELECT @rest := @rest + 1");
                 assertThat(roles.getLast()).isEqualTo(i == 0 ? Role.OK : Role.RESULT_END);
-                assertThat(await(rested)).isTrue();
                 assertThat(onLoop(loop, loan::resting)).as("resting after command %d", i).isTrue();
                 assertThat(loan.owner()).isEqualTo(ChannelLoan.Owner.LOOP);
                 io.netty.channel.Channel channel = loan.channel();
@@ -456,10 +464,7 @@ class ChannelLoanTest {
         BackendConnection backend = BackendConnection.attach(jdbc);
         ChannelLoan loan = backend.loan();
         EventLoop loop = loops.next();
-        LoanBorrower borrower = new LoanBorrower(backend.sessionTrack());
-        borrower.onAnswer(loan::rest);
-        assertSelectOne(queryOnLoop(loan, loop, borrower, "SELECT 1"));
-        assertThat(onLoop(loop, loan::resting)).isTrue();
+        LoanBorrower borrower = restingAfterSelectOne(loan, loop, backend);
         killOnServer(backend);
         await(waitUntil(() -> loan.owner() == ChannelLoan.Owner.CLOSED));
         assertThat(borrower.closed).as("the borrower that rested is not told: it is done").isNotDone();
